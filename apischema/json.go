@@ -1,0 +1,434 @@
+package apischema
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Scalar is a JSON string, number or boolean kept exactly as the wiki sent
+// it. paraminfo's "default" is raw PHP: a string, an int or a bool.
+type Scalar struct {
+	raw string // compact JSON literal
+}
+
+// StringScalar returns a Scalar holding a string.
+func StringScalar(s string) Scalar {
+	b, _ := marshal(s) // marshalling a string cannot fail
+	return Scalar{raw: string(b)}
+}
+
+// ScalarKind says which JSON type a Scalar holds.
+type ScalarKind int
+
+const (
+	ScalarString ScalarKind = iota
+	ScalarNumber
+	ScalarBool
+)
+
+// Kind reports the JSON type of the value.
+func (s Scalar) Kind() ScalarKind {
+	switch {
+	case strings.HasPrefix(s.raw, `"`):
+		return ScalarString
+	case s.raw == "true" || s.raw == "false":
+		return ScalarBool
+	default:
+		return ScalarNumber
+	}
+}
+
+// String returns the value as text: a string as is, a number in its JSON
+// spelling, a boolean as "true" or "false".
+func (s Scalar) String() string {
+	if s.Kind() == ScalarString {
+		var v string
+		if err := json.Unmarshal([]byte(s.raw), &v); err == nil {
+			return v
+		}
+	}
+	return s.raw
+}
+
+// Bool returns the value of a boolean scalar, and false for any other kind.
+func (s Scalar) Bool() bool { return s.raw == "true" }
+
+// Int returns the value of an integer number, or ok=false.
+func (s Scalar) Int() (v int64, ok bool) {
+	if s.Kind() != ScalarNumber {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s.raw, 10, 64)
+	return v, err == nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (s Scalar) MarshalJSON() ([]byte, error) {
+	if s.raw == "" {
+		return []byte(`""`), nil
+	}
+	return []byte(s.raw), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler; it accepts strings, numbers and
+// booleans only.
+func (s *Scalar) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return fmt.Errorf("empty value")
+	}
+	switch b[0] {
+	case '"', 't', 'f', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+	default:
+		return fmt.Errorf("want a string, number or boolean, got %.40s", b)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return err
+	}
+	s.raw = buf.String()
+	return nil
+}
+
+// MarshalJSON writes a type name as a string and an enum as an array.
+func (t Type) MarshalJSON() ([]byte, error) {
+	if t.IsEnum() {
+		if t.Values == nil {
+			return []byte("[]"), nil
+		}
+		return marshal(t.Values)
+	}
+	return marshal(t.Name)
+}
+
+// UnmarshalJSON reads a type name or an array of enum values.
+func (t *Type) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		vals := []string{}
+		if err := json.Unmarshal(b, &vals); err != nil {
+			return fmt.Errorf("enum values: %w", err)
+		}
+		*t = Type{Name: TypeEnum, Values: vals}
+		return nil
+	}
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		return fmt.Errorf("want a type name or an array of values, got %.40s", b)
+	}
+	if name == "" {
+		return fmt.Errorf("empty type name")
+	}
+	if name == TypeEnum {
+		// A bare "enum" would be indistinguishable from an enum with no
+		// values once written back; keep it as an enum with none.
+		*t = Type{Name: TypeEnum, Values: []string{}}
+		return nil
+	}
+	*t = Type{Name: name}
+	return nil
+}
+
+// Field names each type declares through its json tags, plus the fields it
+// handles by hand; anything else found in the input goes to Extra.
+var (
+	moduleKeys  = jsonKeys(reflect.TypeOf(Module{}), "dynamicparameters")
+	paramKeys   = jsonKeys(reflect.TypeOf(Param{}))
+	exampleKeys = jsonKeys(reflect.TypeOf(Example{}))
+	infoKeys    = jsonKeys(reflect.TypeOf(Info{}))
+)
+
+func jsonKeys(t reflect.Type, more ...string) []string {
+	keys := slices.Clone(more)
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// extras returns the members of a JSON object whose keys are not in known.
+func extras(b []byte, known []string) (map[string]json.RawMessage, error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, err
+	}
+	var out map[string]json.RawMessage
+	for k, v := range all {
+		if _, found := slices.BinarySearch(known, k); found {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// withExtras appends the extra members, sorted by key, to a marshalled
+// object. Extra only ever holds keys the typed fields did not write.
+func withExtras(obj []byte, extra map[string]json.RawMessage) ([]byte, error) {
+	if len(extra) == 0 {
+		return obj, nil
+	}
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var buf bytes.Buffer
+	buf.Write(obj[:len(obj)-1]) // drop the closing brace
+	empty := bytes.Equal(bytes.TrimSpace(obj), []byte("{}"))
+	for _, k := range keys {
+		if !empty {
+			buf.WriteByte(',')
+		}
+		empty = false
+		kb, err := marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(kb)
+		buf.WriteByte(':')
+		if err := json.Compact(&buf, extra[k]); err != nil {
+			return nil, fmt.Errorf("field %q: %w", k, err)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// The alias types drop the methods, so encoding/json handles the tagged
+// fields and the methods below add what it cannot.
+type (
+	moduleAlias  Module
+	paramAlias   Param
+	exampleAlias Example
+	infoAlias    Info
+)
+
+// moduleJSON adds the fields whose JSON shape varies.
+type moduleJSON struct {
+	*moduleAlias
+	DynamicParameters json.RawMessage `json:"dynamicparameters,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (m *Module) MarshalJSON() ([]byte, error) {
+	out := moduleJSON{moduleAlias: (*moduleAlias)(m)}
+	switch {
+	case m.Extra["dynamicparameters"] != nil:
+		// Structured help, written back verbatim with the other extras.
+	case m.DynamicParametersHelp != "":
+		b, err := marshal(m.DynamicParametersHelp)
+		if err != nil {
+			return nil, err
+		}
+		out.DynamicParameters = b
+	case m.DynamicParameters:
+		out.DynamicParameters = json.RawMessage("true")
+	}
+	b, err := marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return withExtras(b, m.Extra)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (m *Module) UnmarshalJSON(b []byte) error {
+	in := moduleJSON{moduleAlias: (*moduleAlias)(m)}
+	// description is a string for helpformat none/wikitext/html and an
+	// array of message specs for helpformat=raw; keep the latter in Extra.
+	if err := json.Unmarshal(b, &in); err != nil {
+		var te *json.UnmarshalTypeError
+		if !asTypeError(err, &te) || te.Field != "description" {
+			return err
+		}
+		m.Description = ""
+		if err := json.Unmarshal(stripKey(b, "description"), &in); err != nil {
+			return err
+		}
+	}
+	extra, err := extras(b, moduleKeys)
+	if err != nil {
+		return err
+	}
+	m.Extra = extra
+	switch d := bytes.TrimSpace(in.DynamicParameters); {
+	case len(d) == 0, string(d) == "false", string(d) == "null":
+	case string(d) == "true":
+		m.DynamicParameters = true
+	case d[0] == '"':
+		m.DynamicParameters = true
+		if err := json.Unmarshal(d, &m.DynamicParametersHelp); err != nil {
+			return fmt.Errorf("dynamicparameters: %w", err)
+		}
+	default:
+		// Structured help (helpformat=raw): the flag holds, the help is kept.
+		m.DynamicParameters = true
+		m.addExtra("dynamicparameters", d)
+	}
+	if m.Description == "" {
+		if raw, ok := rawField(b, "description"); ok && len(raw) > 0 && raw[0] != '"' {
+			m.addExtra("description", raw)
+		}
+	}
+	return nil
+}
+
+func (m *Module) addExtra(k string, v json.RawMessage) {
+	if m.Extra == nil {
+		m.Extra = map[string]json.RawMessage{}
+	}
+	m.Extra[k] = v
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p *Param) MarshalJSON() ([]byte, error) {
+	b, err := marshal((*paramAlias)(p))
+	if err != nil {
+		return nil, err
+	}
+	return withExtras(b, p.Extra)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *Param) UnmarshalJSON(b []byte) error {
+	if err := p.unmarshal(b); err != nil {
+		return fmt.Errorf("parameter %s: %w", paramHint(b), describeJSONError(err))
+	}
+	return nil
+}
+
+// paramHint names a parameter in an error even when it failed to decode.
+func paramHint(b []byte) string {
+	var h struct {
+		Name  string `json:"name"`
+		Index int    `json:"index"`
+	}
+	_ = json.Unmarshal(b, &h) // best effort: the caller reports the real error
+	if h.Name != "" {
+		return fmt.Sprintf("%q", h.Name)
+	}
+	return fmt.Sprintf("#%d", h.Index)
+}
+
+func (p *Param) unmarshal(b []byte) error {
+	alias := (*paramAlias)(p)
+	if err := json.Unmarshal(b, alias); err != nil {
+		var te *json.UnmarshalTypeError
+		if !asTypeError(err, &te) || te.Field != "description" {
+			return err
+		}
+		p.Description = ""
+		if err := json.Unmarshal(stripKey(b, "description"), alias); err != nil {
+			return err
+		}
+	}
+	extra, err := extras(b, paramKeys)
+	if err != nil {
+		return err
+	}
+	p.Extra = extra
+	if p.Description == "" {
+		if raw, ok := rawField(b, "description"); ok && len(raw) > 0 && raw[0] != '"' {
+			if p.Extra == nil {
+				p.Extra = map[string]json.RawMessage{}
+			}
+			p.Extra["description"] = raw
+		}
+	}
+	return nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (e Example) MarshalJSON() ([]byte, error) {
+	b, err := marshal(exampleAlias(e))
+	if err != nil {
+		return nil, err
+	}
+	return withExtras(b, e.Extra)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (e *Example) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*exampleAlias)(e)); err != nil {
+		return err
+	}
+	extra, err := extras(b, exampleKeys)
+	e.Extra = extra
+	return err
+}
+
+// MarshalJSON implements json.Marshaler.
+func (i Info) MarshalJSON() ([]byte, error) {
+	b, err := marshal(infoAlias(i))
+	if err != nil {
+		return nil, err
+	}
+	return withExtras(b, i.Extra)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (i *Info) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, (*infoAlias)(i)); err != nil {
+		return err
+	}
+	extra, err := extras(b, infoKeys)
+	i.Extra = extra
+	return err
+}
+
+func asTypeError(err error, target **json.UnmarshalTypeError) bool {
+	te, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = te
+	}
+	return ok
+}
+
+// rawField returns one member of a JSON object.
+func rawField(b []byte, key string) (json.RawMessage, bool) {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(b, &all) != nil {
+		return nil, false
+	}
+	v, ok := all[key]
+	return v, ok
+}
+
+// stripKey returns the object without one member.
+func stripKey(b []byte, key string) []byte {
+	var all map[string]json.RawMessage
+	if json.Unmarshal(b, &all) != nil {
+		return b
+	}
+	delete(all, key)
+	out, err := json.Marshal(all)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+// marshal is json.Marshal without HTML escaping: help text is full of & and
+// <var>, and snapshots are read by people in diffs.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,218 @@
+package apischema
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mwgen/mwgen/internal/atomicfile"
+)
+
+// Validate checks what every consumer of a schema relies on: at least one
+// module, unique module paths, unique parameter names within a module,
+// parameter types present, templated parameters bound to parameters that
+// exist, and every submodule a selector refers to present in the schema.
+// All problems are reported together.
+func (s *Schema) Validate() error {
+	if len(s.Modules) == 0 {
+		return errors.New("the schema has no modules (empty module list)")
+	}
+	var errs []error
+	paths := make(map[string]bool, len(s.Modules))
+	for _, m := range s.Modules {
+		if m == nil {
+			errs = append(errs, errors.New("a module is null"))
+			continue
+		}
+		if paths[m.Path] {
+			errs = append(errs, fmt.Errorf("module %q appears twice", m.Path))
+		}
+		paths[m.Path] = true
+	}
+	for _, m := range s.Modules {
+		if m == nil {
+			continue
+		}
+		errs = append(errs, m.validate(paths)...)
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Module) validate(paths map[string]bool) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("module %q: "+format, append([]any{m.Path}, args...)...))
+	}
+	if m.Name == "" {
+		bad("no name")
+	}
+	seen := map[string]int{}
+	all := slices.Concat(m.Parameters, m.TemplatedParameters)
+	for i, p := range all {
+		if p == nil {
+			bad("parameter #%d is null", i+1)
+			continue
+		}
+		if p.Name == "" {
+			bad("parameter #%d has no name", i+1)
+			continue
+		}
+		if j, dup := seen[p.Name]; dup {
+			bad("duplicate parameter %q (entries %d and %d)", p.Name, j+1, i+1)
+		}
+		seen[p.Name] = i
+		if p.Type.Name == "" {
+			bad("parameter %q has no type", p.Name)
+		}
+		for _, path := range sortedValues(p.Submodules) {
+			if !paths[path] {
+				bad("parameter %q refers to submodule %q, which is missing from the schema", p.Name, path)
+			}
+		}
+	}
+	for _, p := range m.TemplatedParameters {
+		if p == nil {
+			continue
+		}
+		for _, v := range sortedKeys(p.TemplateVars) {
+			target := p.TemplateVars[v]
+			if !strings.Contains(p.Name, "{"+v+"}") {
+				bad("templated parameter %q has no placeholder {%s}", p.Name, v)
+			}
+			if t := m.Param(target); t == nil {
+				bad("templated parameter %q is bound to %q, which is not a parameter of the module", p.Name, target)
+			} else if !t.Multi {
+				bad("templated parameter %q is bound to %q, which is not multi-valued", p.Name, target)
+			}
+		}
+	}
+	return errs
+}
+
+// Hash returns the schema's content hash: a SHA-256 over the modules, as hex.
+// It ignores what changes while the API does not: the fetch time, the wiki's
+// address in license links, and enum values that depend on the wiki's state
+// (see VolatileEnum). Two fetches of the same wiki version give the same hash.
+func (s *Schema) Hash() string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, m := range s.Modules {
+		if err := enc.Encode(stable(m)); err != nil {
+			// Modules that decoded always encode; only a hand-built value
+			// can fail here. Fold the failure into the hash.
+			fmt.Fprintf(h, "unencodable module %q: %v\n", m.Path, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// stable returns a shallow copy of m with its volatile parts cleared.
+func stable(m *Module) *Module {
+	c := *m
+	c.LicenseLink = ""
+	c.Parameters = stableParams(m, m.Parameters)
+	c.TemplatedParameters = stableParams(m, m.TemplatedParameters)
+	return &c
+}
+
+func stableParams(m *Module, ps []*Param) []*Param {
+	out, cloned := ps, false
+	for i, p := range ps {
+		if VolatileEnum(m, p) && len(p.Type.Values) > 0 {
+			if !cloned {
+				out, cloned = slices.Clone(ps), true
+			}
+			c := *p
+			c.Type.Values = []string{}
+			out[i] = &c
+		}
+	}
+	return out
+}
+
+// VolatileEnum reports whether the values of an enum parameter depend on the
+// wiki's state rather than on its software and configuration: change tags
+// (defined by users with managetags; [] on a fresh wiki). Such values differ
+// between two fetches of the same wiki, so they are left out of Hash and
+// must be treated as open: any value may be valid.
+func VolatileEnum(m *Module, p *Param) bool {
+	if !p.Type.IsEnum() || len(p.Submodules) > 0 {
+		return false
+	}
+	switch p.Name {
+	case "tags", "tagfilter":
+		return true
+	case "add", "remove":
+		return m.Path == "tag"
+	}
+	return false
+}
+
+// ShortHash returns the first 12 hex digits of Hash, for display.
+func (s *Schema) ShortHash() string { return s.Hash()[:12] }
+
+// MarshalSnapshot encodes the schema in mwgen's snapshot format:
+// deterministic, indented JSON with modules sorted by path, a stable key
+// order and a trailing newline.
+func (s *Schema) MarshalSnapshot() ([]byte, error) {
+	mods := slices.Clone(s.Modules)
+	slices.SortStableFunc(mods, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
+	sorted := &Schema{Modules: mods}
+	modules, err := marshal(mods)
+	if err != nil {
+		return nil, fmt.Errorf("encode modules: %w", err)
+	}
+	snap := snapshotJSON{
+		Format:     SnapshotFormat,
+		Wiki:       s.Wiki,
+		HelpFormat: cmpOr(s.HelpFormat, "none"),
+		Hash:       sorted.Hash(),
+		Modules:    modules,
+	}
+	if !s.FetchedAt.IsZero() {
+		snap.Fetched = s.FetchedAt.UTC().Format(time.RFC3339)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snap); err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteSnapshot writes the snapshot to path atomically: into a temporary file
+// in the same directory, then renamed over path. On error nothing at path
+// changes.
+func (s *Schema) WriteSnapshot(path string) error {
+	data, err := s.MarshalSnapshot()
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func sortedValues(m map[string]string) []string {
+	vals := make([]string, 0, len(m))
+	for _, v := range m {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	return slices.Compact(vals)
+}

@@ -1,0 +1,8 @@
+module github.com/mwgen/mwgen
+
+go 1.23.0
+
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/spf13/pflag v1.1.0
+)
