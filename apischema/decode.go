@@ -118,6 +118,9 @@ func syntaxError(data []byte, offset int64, err error) error {
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
+		if se.Offset >= int64(len(bytes.TrimSpace(data))) {
+			return fmt.Errorf("truncated JSON: the input ends after %d bytes in the middle of a value", len(data))
+		}
 		offset = se.Offset
 	}
 	line, col := position(data, offset)

@@ -310,7 +310,7 @@ func (f *fetcher) once(ctx context.Context, u string) (body []byte, retryAfter t
 		Error *APIError `json:"error"`
 	}
 	if err := json.Unmarshal(trimmed, &e); err != nil {
-		return nil, -1, fmt.Errorf("bad JSON from the wiki: %w", err)
+		return nil, -1, fmt.Errorf("bad JSON from the wiki: %w", syntaxError(trimmed, 0, err))
 	}
 	if e.Error != nil {
 		if e.Error.Code == "maxlag" {

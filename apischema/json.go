@@ -157,10 +157,20 @@ func jsonKeys(t reflect.Type, more ...string) []string {
 
 // extras returns the members of a JSON object whose keys are not in known.
 func extras(b []byte, known []string) (map[string]json.RawMessage, error) {
-	var all map[string]json.RawMessage
+	extra, _, err := splitObject(b, known)
+	return extra, err
+}
+
+// splitObject returns the members of a JSON object whose keys are not in
+// known, and all its members.
+func splitObject(b []byte, known []string) (extra, all map[string]json.RawMessage, err error) {
 	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return unknownMembers(all, known), all, nil
+}
+
+func unknownMembers(all map[string]json.RawMessage, known []string) map[string]json.RawMessage {
 	var out map[string]json.RawMessage
 	for k, v := range all {
 		if _, found := slices.BinarySearch(known, k); found {
@@ -171,7 +181,7 @@ func extras(b []byte, known []string) (map[string]json.RawMessage, error) {
 		}
 		out[k] = v
 	}
-	return out, nil
+	return out
 }
 
 // withExtras appends the extra members, sorted by key, to a marshalled
@@ -259,7 +269,7 @@ func (m *Module) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	extra, err := extras(b, moduleKeys)
+	extra, all, err := splitObject(b, moduleKeys)
 	if err != nil {
 		return err
 	}
@@ -278,10 +288,8 @@ func (m *Module) UnmarshalJSON(b []byte) error {
 		m.DynamicParameters = true
 		m.addExtra("dynamicparameters", d)
 	}
-	if m.Description == "" {
-		if raw, ok := rawField(b, "description"); ok && len(raw) > 0 && raw[0] != '"' {
-			m.addExtra("description", raw)
-		}
+	if raw := bytes.TrimSpace(all["description"]); m.Description == "" && len(raw) > 0 && raw[0] != '"' {
+		m.addExtra("description", raw)
 	}
 	return nil
 }
@@ -335,18 +343,16 @@ func (p *Param) unmarshal(b []byte) error {
 			return err
 		}
 	}
-	extra, err := extras(b, paramKeys)
+	extra, all, err := splitObject(b, paramKeys)
 	if err != nil {
 		return err
 	}
 	p.Extra = extra
-	if p.Description == "" {
-		if raw, ok := rawField(b, "description"); ok && len(raw) > 0 && raw[0] != '"' {
-			if p.Extra == nil {
-				p.Extra = map[string]json.RawMessage{}
-			}
-			p.Extra["description"] = raw
+	if raw := bytes.TrimSpace(all["description"]); p.Description == "" && len(raw) > 0 && raw[0] != '"' {
+		if p.Extra == nil {
+			p.Extra = map[string]json.RawMessage{}
 		}
+		p.Extra["description"] = raw
 	}
 	return nil
 }
@@ -395,16 +401,6 @@ func asTypeError(err error, target **json.UnmarshalTypeError) bool {
 		*target = te
 	}
 	return ok
-}
-
-// rawField returns one member of a JSON object.
-func rawField(b []byte, key string) (json.RawMessage, bool) {
-	var all map[string]json.RawMessage
-	if json.Unmarshal(b, &all) != nil {
-		return nil, false
-	}
-	v, ok := all[key]
-	return v, ok
 }
 
 // stripKey returns the object without one member.
