@@ -205,8 +205,14 @@ func missingSubmodules(s *Schema) []string {
 
 // walk fetches main, then every submodule it refers to, level by level.
 func (f *fetcher) walk(ctx context.Context, b *builder, batch int) error {
-	next := []string{"main"}
-	for round := 1; len(next) > 0; round++ {
+	asked := map[string]bool{}
+	for next := []string{"main"}; len(next) > 0; next = missingSubmodules(b.schema) {
+		for _, p := range next {
+			if asked[p] {
+				return fmt.Errorf("submodule %q is referenced but missing: the wiki returned no paraminfo for it", p)
+			}
+			asked[p] = true
+		}
 		for len(next) > 0 {
 			n := min(batch, len(next))
 			f.progress(fmt.Sprintf("paraminfo batch of %d modules", n))
@@ -219,15 +225,6 @@ func (f *fetcher) walk(ctx context.Context, b *builder, batch int) error {
 			}
 			f.modules = len(b.schema.Modules)
 			next = next[n:]
-		}
-		next = missingSubmodules(b.schema)
-		if round > 20 {
-			return fmt.Errorf("the wiki does not return submodules %s", strings.Join(next, ", "))
-		}
-		for _, p := range next {
-			if _, asked := b.seen[p]; asked {
-				return fmt.Errorf("the wiki does not return submodule %q that it refers to", p)
-			}
 		}
 	}
 	return nil

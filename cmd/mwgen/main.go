@@ -56,8 +56,8 @@ func commands() []command {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		usage(stderr)
-		return exitError
+		usage(stdout)
+		return exitOK
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
