@@ -6,3 +6,5 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/spf13/pflag v1.1.0
 )
+
+require github.com/dave/jennifer v1.7.1 // indirect

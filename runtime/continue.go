@@ -1,0 +1,71 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"maps"
+	"slices"
+)
+
+// errNoProgress is yielded when the wiki answers the same continuation
+// twice in a row, which would otherwise loop forever.
+var errNoProgress = errors.New("mediawiki: continuation did not advance")
+
+// Continue sends r and follows the answers' continuation, yielding each
+// batch as it arrives. For every next request it takes a copy of r's
+// parameters, removes the continuation members of the previous answer and
+// adds those of the latest one verbatim (the "continue" object). It stops
+// after a batch without "continue", at the first error (which it yields
+// with a nil Response), or when the loop body breaks. Only one batch is
+// held at a time. r is not modified.
+//
+//	p := new(mw.Params)
+//	p.Text("list", "allpages")
+//	p.Limit("aplimit", mw.Max)
+//	for resp, err := range c.Continue(ctx, &mw.Request{Action: "query", Params: p}) {
+//		if err != nil {
+//			return err
+//		}
+//		var batch struct {
+//			Query struct {
+//				AllPages []struct{ Title string `json:"title"` } `json:"allpages"`
+//			} `json:"query"`
+//		}
+//		if err := resp.Decode(&batch); err != nil {
+//			return err
+//		}
+//		...
+//	}
+func (c *Client) Continue(ctx context.Context, r *Request) iter.Seq2[*Response, error] {
+	return func(yield func(*Response, error) bool) {
+		if r == nil {
+			yield(nil, errors.New("mediawiki: nil request"))
+			return
+		}
+		next := *r
+		next.Params = r.Params.Clone()
+		var prev map[string]string
+		for {
+			resp, err := c.Do(ctx, &next)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(resp, nil) || resp.Continue == nil {
+				return
+			}
+			if maps.Equal(prev, resp.Continue) {
+				yield(nil, errNoProgress)
+				return
+			}
+			for _, k := range slices.Sorted(maps.Keys(prev)) {
+				next.Params.Del(k)
+			}
+			for _, k := range slices.Sorted(maps.Keys(resp.Continue)) {
+				next.Params.Set(k, resp.Continue[k])
+			}
+			prev = resp.Continue
+		}
+	}
+}
