@@ -48,6 +48,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"generate", "generate a typed Go client package for a wiki", runGenerate},
 		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
 		{"version", "print mwgen's version", runVersion},
 	}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mwgen/mwgen/apischema"
+	"github.com/mwgen/mwgen/generator"
+)
+
+func runGenerate(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "generate", "mwgen generate [--api URL | --schema FILE...] --out DIR --package NAME [flags]", `  # A client for the embedded MediaWiki 1.39 schema:
+  mwgen generate --out ./wiki --package wiki
+
+  # A client for your wiki, only for editing and listing pages:
+  mwgen generate --api https://wiki.example.org/w/api.php --out ./wiki --package wiki --modules 'edit,query+allpages'
+
+  # From a saved snapshot or raw paraminfo responses:
+  mwgen generate --schema schema.json --out ./wiki --package wiki
+
+  # In your repository, next to the package:
+  //go:generate go run github.com/mwgen/mwgen/cmd/mwgen generate --schema schema.json --out . --package wiki
+`)
+	api := fs.String("api", "", "fetch the schema from this api.php `URL`")
+	schemas := fs.StringSlice("schema", nil, "read the schema from `FILE` (an mwgen snapshot or raw paraminfo responses; repeatable)")
+	out := fs.String("out", "", "write the package into `DIR` (required)")
+	pkg := fs.String("package", "", "Go package `NAME` (required)")
+	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
+	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	switch {
+	case *out == "":
+		return fail(e, "generate", errors.New("--out is required (the directory of the generated package)"))
+	case *pkg == "":
+		return fail(e, "generate", errors.New("--package is required (the generated package's name)"))
+	case *api != "" && len(*schemas) > 0:
+		return fail(e, "generate", errors.New("give --api or --schema, not both"))
+	case fs.NArg() > 0:
+		return fail(e, "generate", fmt.Errorf("unexpected arguments %q", fs.Args()))
+	}
+
+	var s *apischema.Schema
+	var err error
+	switch {
+	case *api != "":
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		s, err = apischema.Fetch(ctx, *api, apischema.FetchOptions{HelpFormat: "wikitext", UserAgent: *userAgent})
+	case len(*schemas) > 0:
+		s, err = readSchemas(*schemas)
+	default:
+		s, err = apischema.Default()
+	}
+	if err != nil {
+		return fail(e, "generate", err)
+	}
+	files, err := generator.Generate(s, generator.Options{
+		Package: *pkg,
+		Modules: *modules,
+		Command: "mwgen generate " + strings.Join(args, " "),
+	})
+	if err != nil {
+		return fail(e, "generate", err)
+	}
+	if err := generator.WriteDir(*out, files); err != nil {
+		return fail(e, "generate", err)
+	}
+	return exitOK
+}
+
+// readSchemas reads one schema from several files: raw paraminfo batches
+// saved separately are merged as if they were one file.
+func readSchemas(paths []string) (*apischema.Schema, error) {
+	if len(paths) == 1 {
+		return apischema.ReadFile(paths[0])
+	}
+	var all []byte
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read schema: %w", err)
+		}
+		all = append(append(all, data...), '\n')
+	}
+	return apischema.Decode(all, strings.Join(paths, "+"))
+}

@@ -1,0 +1,57 @@
+package generator
+
+import (
+	"github.com/dave/jennifer/jen"
+)
+
+// emitClient writes the Client type and what every method shares: the main
+// module's parameters and the calls into the runtime.
+func emitClient(f *jen.File, m *pkgModel) {
+	f.Comment("Client calls the wiki's Action API through a *runtime.Client, which owns the")
+	f.Comment("transport, tokens, continuation and errors. It is safe for concurrent use.")
+	f.Type().Id("Client").Struct(
+		jen.Id("rt").Op("*").Qual(rt, "Client"),
+		jen.Id("main").Op("*").Id(m.byPath["main"].name),
+	)
+	f.Line()
+	f.Comment("New returns a Client that sends its requests through rt.")
+	f.Func().Id("New").Params(jen.Id("rt").Op("*").Qual(rt, "Client")).Op("*").Id("Client").Block(
+		jen.Return(jen.Op("&").Id("Client").Values(jen.Dict{jen.Id("rt"): jen.Id("rt")})),
+	)
+	f.Line()
+	f.Comment("Runtime returns the runtime client, for calls the generated methods do not cover.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(rt, "Client").Block(
+		jen.Return(jen.Id("c").Dot("rt")),
+	)
+	f.Line()
+	f.Comment("WithMain returns a copy of c that adds the main module's parameters (uselang,")
+	f.Comment("assert, curtimestamp...) to every request. They are checked at each call.")
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("WithMain").Params(jen.Id("p").Op("*").Id(m.byPath["main"].name)).Op("*").Id("Client").Block(
+		jen.Id("cp").Op(":=").Op("*").Id("c"),
+		jen.Id("cp").Dot("main").Op("=").Id("p"),
+		jen.Return(jen.Op("&").Id("cp")),
+	)
+	f.Line()
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("prepare").Params(jen.Id("req").Op("*").Qual(rt, "Request")).Error().Block(
+		jen.If(jen.Id("c").Dot("main").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.Id("chk").Op(":=").Qual(rt, "NewChecker").Call(jen.Lit("main")),
+		jen.Id("c").Dot("main").Dot("check").Call(jen.Id("chk"), jen.Lit("")),
+		jen.If(jen.Err().Op(":=").Id("chk").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.Id("c").Dot("main").Dot("encode").Call(jen.Id("req").Dot("Params"), jen.Lit("")),
+		jen.Return(jen.Nil()),
+	)
+	f.Line()
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("do").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual(rt, "Request"),
+	).Params(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
+		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Do").Call(jen.Id("ctx"), jen.Id("req"))),
+	)
+	f.Line()
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("all").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual(rt, "Request"),
+	).Qual("iter", "Seq2").Types(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
+		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(rt, "Fail").Call(jen.Err()))),
+		jen.Return(jen.Id("c").Dot("rt").Dot("Continue").Call(jen.Id("ctx"), jen.Id("req"))),
+	)
+}

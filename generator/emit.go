@@ -1,0 +1,495 @@
+package generator
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mwgen/mwgen/apischema"
+	"github.com/mwgen/mwgen/generator/naming"
+)
+
+// rt is the import path of the runtime the generated code stands on.
+const rt = "github.com/mwgen/mwgen/runtime"
+
+// comment renders text as // lines (never a /* */ block, whatever the text).
+func comment(g *jen.Group, text string) {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		g.Comment(line)
+	}
+}
+
+// commentCode returns comment lines as one jen.Code for top-level use.
+func commentCode(text string) jen.Code {
+	return jen.CustomFunc(jen.Options{Separator: "\n"}, func(g *jen.Group) { comment(g, text) })
+}
+
+// moduleTitle names a module as users know it: "list=allpages" for query
+// submodules, "action=edit" for actions.
+func moduleTitle(mod *apischema.Module) string {
+	switch {
+	case mod.Path == "main":
+		return "the main module"
+	case mod.Group != "":
+		return mod.Group + "=" + mod.Name + " (" + mod.Path + ")"
+	default:
+		return mod.Path
+	}
+}
+
+func moduleDoc(ps *paramsStruct) string {
+	mod := ps.mod
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s are the parameters of %s.", ps.name, moduleTitle(mod))
+	if d := docText(mod.Description); d != "" {
+		b.WriteString("\n\n" + d)
+	}
+	var notes []string
+	if mod.MustBePosted {
+		notes = append(notes, "sent as a POST")
+	}
+	if ps.token != "" {
+		notes = append(notes, "needs a "+ps.token+" token, which the runtime fetches")
+	}
+	if mod.WriteRights {
+		notes = append(notes, "needs write rights")
+	}
+	if mod.Generator {
+		notes = append(notes, "can be used as a generator")
+	}
+	if mod.DynamicParameters {
+		notes = append(notes, "accepts parameters the schema does not list: put them in Extra")
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n\nThe module " + strings.Join(notes, "; ") + ".")
+	}
+	if mod.DynamicParametersHelp != "" {
+		b.WriteString("\n\n" + docText(mod.DynamicParametersHelp))
+	}
+	for _, u := range mod.HelpURLs {
+		b.WriteString("\n\nSee " + naming.CommentSafe(u))
+	}
+	if mod.Internal {
+		b.WriteString("\n\nThe module is internal: it may change or go away without notice.")
+	}
+	if mod.Deprecated {
+		b.WriteString("\n\nDeprecated: the wiki marks this module as deprecated.")
+	}
+	return b.String()
+}
+
+func fieldDoc(mod *apischema.Module, f *field, prefix string) string {
+	p := f.param
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is %s", f.name, wireDoc(mod, p))
+	if d := docText(p.Description); d != "" {
+		b.WriteString(": " + d)
+	} else {
+		b.WriteString(".")
+	}
+	var facts []string
+	if p.Required {
+		facts = append(facts, "required")
+	}
+	if p.Default != nil && p.Default.String() != "" {
+		facts = append(facts, "default "+strconv.Quote(naming.CommentSafe(p.Default.String())))
+	}
+	if p.Min != nil {
+		facts = append(facts, fmt.Sprintf("min %d", *p.Min))
+	}
+	if p.Max != nil {
+		facts = append(facts, fmt.Sprintf("max %d", *p.Max))
+	}
+	if p.HighMax != nil {
+		facts = append(facts, fmt.Sprintf("max %d with apihighlimits", *p.HighMax))
+	}
+	if p.Multi && p.HighLimit != nil {
+		facts = append(facts, fmt.Sprintf("up to %d values (%d with apihighlimits)", deref(p.LowLimit), *p.HighLimit))
+	}
+	if p.AllSpecifier != "" {
+		facts = append(facts, fmt.Sprintf("%q means all values", p.AllSpecifier))
+	}
+	if p.Sensitive {
+		facts = append(facts, "sensitive: never logged")
+	}
+	if f.unknownType {
+		facts = append(facts, fmt.Sprintf("the wiki's type %q is unknown to mwgen, so it is sent as a string", p.Type.Name))
+	}
+	if f.enum != nil && f.enum.open {
+		facts = append(facts, "open: values outside the listed constants are accepted")
+	}
+	if f.kind == kTemplated {
+		var vars []string
+		for _, v := range sortedKeys(p.TemplateVars) {
+			vars = append(vars, fmt.Sprintf("{%s} from %s%s", v, prefix, p.TemplateVars[v]))
+		}
+		facts = append(facts, "keyed by "+strings.Join(vars, ", ")+"; each key is added to that parameter")
+	}
+	if len(facts) > 0 {
+		b.WriteString("\n(" + strings.Join(facts, "; ") + ")")
+	}
+	if p.Deprecated {
+		b.WriteString("\n\nDeprecated: the wiki marks this parameter as deprecated.")
+	}
+	return b.String()
+}
+
+// wireDoc spells the parameter as the wiki does, so users can grep for it.
+func wireDoc(mod *apischema.Module, p *apischema.Param) string {
+	return mod.Prefix + p.Name
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// emitModule writes one module's types and methods into f.
+func emitModule(f *jen.File, m *pkgModel, ps *paramsStruct) {
+	mod := ps.mod
+	f.Add(commentCode(moduleDoc(ps)))
+	f.Type().Id(ps.name).StructFunc(func(g *jen.Group) {
+		for _, fl := range ps.fields {
+			comment(g, fieldDoc(mod, fl, mod.Prefix))
+			g.Id(fl.name).Add(fieldType(fl))
+		}
+		comment(g, "Extra holds raw parameters, sent as they are after the typed ones\n(a key set here replaces a typed parameter of the same wire name).")
+		g.Id("Extra").Qual("net/url", "Values")
+	})
+
+	for _, e := range ps.enums {
+		f.Line()
+		emitEnum(f, e, mod)
+	}
+	for _, s := range ps.sels {
+		f.Line()
+		emitSelector(f, s)
+	}
+	f.Line()
+	emitEncode(f, ps)
+	f.Line()
+	emitCheck(f, ps)
+	if ps.method != "" {
+		f.Line()
+		emitMethod(f, ps)
+	}
+}
+
+func fieldType(fl *field) jen.Code {
+	switch fl.kind {
+	case kString:
+		return jen.String()
+	case kOptString:
+		return jen.Qual(rt, "Opt").Types(jen.String())
+	case kStrings:
+		return jen.Index().String()
+	case kInt:
+		return jen.Qual(rt, "Opt").Types(jen.Int())
+	case kInts:
+		return jen.Index().Int()
+	case kBool:
+		return jen.Bool()
+	case kLimit:
+		return jen.Qual(rt, "Limit")
+	case kNamespace:
+		return jen.Qual(rt, "Opt").Types(jen.Qual(rt, "Namespace"))
+	case kNamespaces:
+		return jen.Index().Qual(rt, "Namespace")
+	case kTime:
+		return jen.Qual(rt, "Timestamp")
+	case kFile:
+		return jen.Op("*").Qual(rt, "File")
+	case kEnum:
+		return jen.Id(fl.enum.name)
+	case kEnums:
+		return jen.Index().Id(fl.enum.name)
+	case kTemplated:
+		return jen.Map(jen.String()).String()
+	case kSelector:
+		return jen.Id(fl.sel.name)
+	}
+	panic(fmt.Sprintf("generator: unhandled field kind %d", fl.kind)) // a bug in buildStruct, never input
+}
+
+func emitEnum(f *jen.File, e *enumType, mod *apischema.Module) {
+	doc := fmt.Sprintf("%s is a value of %s%s of %s.", e.name, mod.Prefix, e.param.Name, moduleTitle(mod))
+	if e.open {
+		doc += "\nThe list is open: the wiki may accept values it does not list here."
+	}
+	f.Add(commentCode(doc))
+	f.Type().Id(e.name).String()
+	if len(e.values) == 0 {
+		return
+	}
+	f.Const().DefsFunc(func(g *jen.Group) {
+		for _, v := range e.values {
+			var notes []string
+			if v.deprecated {
+				notes = append(notes, "Deprecated: the wiki marks this value as deprecated.")
+			}
+			if v.internal {
+				notes = append(notes, "Internal: this value may change without notice.")
+			}
+			if len(notes) > 0 {
+				comment(g, strings.Join(notes, "\n"))
+			}
+			g.Id(v.name).Id(e.name).Op("=").Lit(v.value)
+		}
+	})
+	// The allowed values, for validation of closed enums.
+	f.Line()
+	f.Func().Params(jen.Id(e.name)).Id("values").Params().Index().String().Block(
+		jen.Return(jen.Index().String().ValuesFunc(func(g *jen.Group) {
+			for _, v := range e.values {
+				g.Lit(v.value)
+			}
+		})),
+	)
+}
+
+func emitSelector(f *jen.File, s *selector) {
+	how := "Set one field to use that submodule"
+	if s.multi {
+		how = "Set any number of fields to use those submodules together"
+	}
+	f.Add(commentCode(fmt.Sprintf("%s selects submodules for %s. %s;\neach carries that submodule's parameters.", s.name, s.param.Name, how)))
+	f.Type().Id(s.name).StructFunc(func(g *jen.Group) {
+		for _, c := range s.choices {
+			g.Id(c.field).Op("*").Id(c.target.name).Comment(s.param.Name + "=" + c.value)
+		}
+	})
+}
+
+// emitEncode writes encode, which puts the parameters in wire form. prefix
+// is everything before the unprefixed names: the module prefix, and for
+// generators the g too.
+func emitEncode(f *jen.File, ps *paramsStruct) {
+	f.Func().Params(jen.Id("p").Op("*").Id(ps.name)).Id("encode").Params(
+		jen.Id("v").Op("*").Qual(rt, "Params"), jen.Id("prefix").String(),
+	).BlockFunc(func(g *jen.Group) {
+		for _, fl := range ps.fields {
+			wire := jen.Id("prefix").Op("+").Lit(fl.param.Name)
+			val := jen.Id("p").Dot(fl.name)
+			switch fl.kind {
+			case kString:
+				g.Id("v").Dot("Text").Call(wire, val)
+			case kOptString:
+				g.Id("v").Dot("OptText").Call(wire, val)
+			case kStrings:
+				g.Id("v").Dot("Strings").Call(wire, val)
+			case kInt:
+				g.Id("v").Dot("Int").Call(wire, val)
+			case kInts:
+				g.Id("v").Dot("Ints").Call(wire, val)
+			case kBool:
+				g.Id("v").Dot("Bool").Call(wire, val)
+			case kLimit:
+				g.Id("v").Dot("Limit").Call(wire, val)
+			case kNamespace:
+				g.Id("v").Dot("Namespace").Call(wire, val)
+			case kNamespaces:
+				g.Id("v").Dot("Namespaces").Call(wire, val)
+			case kTime:
+				g.Id("v").Dot("Timestamp").Call(wire, val)
+			case kFile:
+				g.Id("v").Dot("File").Call(wire, val)
+			case kEnum:
+				g.Id("v").Dot("Text").Call(wire, jen.String().Parens(val))
+			case kEnums:
+				g.Id("v").Dot("Strings").Call(wire, jen.Qual(rt, "StringsOf").Call(val))
+			case kTemplated:
+				// Handled below, after the parameter that controls it.
+			case kSelector:
+				emitSelectorEncode(g, fl)
+			}
+			if fl.param.Sensitive {
+				g.Id("v").Dot("Sensitive").Call(jen.Id("prefix").Op("+").Lit(fl.param.Name))
+			}
+		}
+		for _, fl := range ps.fields {
+			if fl.kind != kTemplated {
+				continue
+			}
+			name, placeholder := templateParts(fl.param)
+			g.Id("v").Dot("Templated").Call(
+				jen.Id("prefix").Op("+").Lit(name),
+				jen.Lit(placeholder),
+				jen.Id("prefix").Op("+").Lit(templateTargetName(fl)),
+				jen.Id("p").Dot(fl.name),
+			)
+		}
+		g.Id("v").Dot("Merge").Call(jen.Id("p").Dot("Extra"))
+	})
+}
+
+// templateParts splits "fromtext-{slot}" into the name and its placeholder.
+func templateParts(p *apischema.Param) (name, placeholder string) {
+	for _, v := range sortedKeys(p.TemplateVars) {
+		return p.Name, "{" + v + "}"
+	}
+	return p.Name, ""
+}
+
+func templateTargetName(fl *field) string {
+	for _, v := range sortedKeys(fl.param.TemplateVars) {
+		return fl.param.TemplateVars[v]
+	}
+	return ""
+}
+
+func emitSelectorEncode(g *jen.Group, fl *field) {
+	s := fl.sel
+	g.BlockFunc(func(g *jen.Group) {
+		g.Var().Id("chosen").Index().String()
+		for _, c := range s.choices {
+			g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
+				jen.Id("chosen").Op("=").Append(jen.Id("chosen"), jen.Lit(c.value)),
+				jen.Id("p").Dot(fl.name).Dot(c.field).Dot("encode").Call(jen.Id("v"), jen.Lit(s.prefix+c.target.mod.Prefix)),
+			)
+		}
+		g.Id("v").Dot("Strings").Call(jen.Id("prefix").Op("+").Lit(fl.param.Name), jen.Id("chosen"))
+	})
+}
+
+// emitCheck writes check, which reports every problem before a request.
+func emitCheck(f *jen.File, ps *paramsStruct) {
+	mod := ps.mod
+	f.Func().Params(jen.Id("p").Op("*").Id(ps.name)).Id("check").Params(
+		jen.Id("c").Op("*").Qual(rt, "Checker"), jen.Id("prefix").String(),
+	).BlockFunc(func(g *jen.Group) {
+		g.Id("c").Op("=").Id("c").Dot("For").Call(jen.Lit(mod.Path))
+		for _, fl := range ps.fields {
+			p := fl.param
+			wire := jen.Id("prefix").Op("+").Lit(p.Name)
+			val := jen.Id("p").Dot(fl.name)
+			if p.Required {
+				g.Id("c").Dot("Required").Call(wire, isSet(fl))
+			}
+			switch fl.kind {
+			case kInt:
+				if p.Min != nil || p.Max != nil {
+					g.Id("c").Dot("IntRange").Call(wire, val, optBound(p.Min), optBound(maxOf(p)))
+				}
+			case kLimit:
+				g.Id("c").Dot("LimitRange").Call(wire, val, jen.Lit(intOr(p.Min, 0)), jen.Lit(intOr(p.Max, math.MaxInt32)), jen.Lit(intOr(maxOf(p), math.MaxInt32)))
+			case kEnum:
+				if !fl.enum.open && len(fl.enum.values) > 0 {
+					g.Id("c").Dot("OneOf").Call(wire, jen.String().Parens(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")))
+				}
+			case kEnums:
+				if !fl.enum.open && len(fl.enum.values) > 0 {
+					g.Id("c").Dot("AllOf").Call(wire, jen.Qual(rt, "StringsOf").Call(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")), jen.Lit(p.AllSpecifier))
+				}
+			case kSelector:
+				if !fl.sel.multi {
+					g.Id("c").Dot("Exclusive").Call(wire, jen.Qual(rt, "CountSet").CallFunc(func(g *jen.Group) {
+						for _, c := range fl.sel.choices {
+							g.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()
+						}
+					}))
+				}
+				for _, c := range fl.sel.choices {
+					g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
+						jen.Id("p").Dot(fl.name).Dot(c.field).Dot("check").Call(jen.Id("c"), jen.Lit(fl.sel.prefix+c.target.mod.Prefix)),
+					)
+				}
+			}
+			if p.Multi && p.HighLimit != nil {
+				switch fl.kind {
+				case kStrings, kInts, kNamespaces, kEnums:
+					g.Id("c").Dot("Count").Call(wire, jen.Len(val), jen.Lit(*p.HighLimit))
+				}
+			}
+		}
+	})
+}
+
+func maxOf(p *apischema.Param) *int64 {
+	if p.HighMax != nil {
+		return p.HighMax
+	}
+	return p.Max
+}
+
+// optBound is a runtime.Opt[int] bound: set, or the zero Opt for none.
+func optBound(v *int64) jen.Code {
+	if v == nil {
+		return jen.Qual(rt, "Opt").Types(jen.Int()).Values()
+	}
+	return jen.Qual(rt, "Set").Call(jen.Lit(int(*v)))
+}
+
+func intOr(v *int64, def int) int {
+	if v == nil {
+		return def
+	}
+	return int(*v)
+}
+
+// isSet is the expression that tells whether a required field is set.
+func isSet(fl *field) jen.Code {
+	val := jen.Id("p").Dot(fl.name)
+	switch fl.kind {
+	case kString, kEnum:
+		return val.Op("!=").Lit("")
+	case kOptString, kInt, kNamespace, kTime:
+		return val.Dot("IsSet").Call()
+	case kStrings, kInts, kNamespaces, kEnums, kTemplated:
+		return jen.Len(val).Op(">").Lit(0)
+	case kBool:
+		return val
+	case kLimit:
+		return val.Op("!=").Lit(0)
+	case kFile:
+		return val.Op("!=").Nil()
+	case kSelector:
+		return jen.Op("*").Id("p").Dot(fl.name).Op("!=").Parens(jen.Id(fl.sel.name).Values())
+	}
+	return jen.True()
+}
+
+// emitMethod writes the Client method of an action module, and the method
+// that follows continuation when the module continues.
+func emitMethod(f *jen.File, ps *paramsStruct) {
+	mod := ps.mod
+	f.Add(commentCode(fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, mod.Name)))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
+	).Params(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
+		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("c").Dot("do").Call(jen.Id("ctx"), jen.Id("req"))),
+	)
+	if ps.pages {
+		f.Line()
+		f.Add(commentCode(fmt.Sprintf("%s calls action=%s and follows continuation, yielding one\nresponse per batch until the wiki has no more, or until the loop stops.", ps.pagesMethod, mod.Name)))
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.pagesMethod).Params(
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
+		).Qual("iter", "Seq2").Types(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
+			jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(rt, "Fail").Call(jen.Err()))),
+			jen.Return(jen.Id("c").Dot("all").Call(jen.Id("ctx"), jen.Id("req"))),
+		)
+	}
+	// request builds the runtime request; the receiver may be nil.
+	f.Line()
+	f.Func().Params(jen.Id("p").Op("*").Id(ps.name)).Id("request").Params().Params(jen.Op("*").Qual(rt, "Request"), jen.Error()).BlockFunc(func(g *jen.Group) {
+		g.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id(ps.name).Values())
+		g.Id("c").Op(":=").Qual(rt, "NewChecker").Call(jen.Lit(mod.Path))
+		g.Id("p").Dot("check").Call(jen.Id("c"), jen.Lit(mod.Prefix))
+		g.If(jen.Err().Op(":=").Id("c").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		g.Id("v").Op(":=").New(jen.Qual(rt, "Params"))
+		g.Id("p").Dot("encode").Call(jen.Id("v"), jen.Lit(mod.Prefix))
+		g.Return(jen.Op("&").Qual(rt, "Request").Values(jen.Dict{
+			jen.Id("Action"):    jen.Lit(mod.Name),
+			jen.Id("Params"):    jen.Id("v"),
+			jen.Id("Post"):      jen.Lit(mod.MustBePosted),
+			jen.Id("TokenType"): jen.Lit(ps.token),
+		}), jen.Nil())
+	})
+}

@@ -1,0 +1,422 @@
+package generator
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/mwgen/mwgen/apischema"
+	"github.com/mwgen/mwgen/generator/naming"
+)
+
+// The model is the generated package in Go terms: every name decided, every
+// parameter mapped to a Go type. Emission only walks it.
+
+type pkgModel struct {
+	schema  *apischema.Schema
+	structs []*paramsStruct // sorted by module path
+	byPath  map[string]*paramsStruct
+	actions []*paramsStruct // modules reached through main's action parameter
+}
+
+// paramsStruct is the parameters type of one module.
+type paramsStruct struct {
+	mod    *apischema.Module
+	name   string // QueryAllpagesParams
+	base   string // QueryAllpages: prefix of its enum and selector types
+	fields []*field
+	enums  []*enumType
+	sels   []*selector
+	// token is the meta=tokens type the runtime fills in ("csrf"), or "".
+	token     string
+	tokenWire string
+	// method is the Client method for action modules ("Edit"), else "".
+	method string
+	// pages is set when the module continues (it has a "continue"
+	// parameter); pagesMethod is then the Client method that follows it.
+	pages       bool
+	pagesMethod string
+}
+
+type fieldKind int
+
+const (
+	kString     fieldKind = iota // string; "" is unset
+	kOptString                   // runtime.Opt[string]: "" is a value
+	kStrings                     // []string, multi
+	kInt                         // runtime.Opt[int]
+	kInts                        // []int
+	kBool                        // bool: sent when true
+	kLimit                       // runtime.Limit
+	kNamespace                   // runtime.Opt[runtime.Namespace]
+	kNamespaces                  // []runtime.Namespace
+	kTime                        // runtime.Timestamp (its zero value is unset)
+	kFile                        // *runtime.File
+	kEnum                        // named string type
+	kEnums                       // []named string type
+	kTemplated                   // map[string]string, one wire name per key
+	kSelector                    // a selector struct choosing submodules
+)
+
+type field struct {
+	name  string // Go field name
+	param *apischema.Param
+	kind  fieldKind
+	enum  *enumType
+	sel   *selector
+	// unknownType is set when the wiki's type is not one mwgen knows; the
+	// field is a string.
+	unknownType bool
+	// templateTarget is the field filled from a templated field's keys.
+	templateTarget *field
+}
+
+// enumType is a named string type with one constant per value.
+type enumType struct {
+	name   string
+	param  *apischema.Param
+	values []enumValue
+	// open enums accept values the schema does not list (tags, content
+	// models, token types: they depend on the wiki's configuration).
+	open bool
+}
+
+type enumValue struct {
+	name       string // Go constant name
+	value      string
+	deprecated bool
+	internal   bool
+}
+
+// selector picks submodules for a parameter with submodules (prop, list,
+// meta, generator): one pointer field per submodule.
+type selector struct {
+	name    string // QueryLists
+	param   *apischema.Param
+	multi   bool
+	prefix  string // submoduleparamprefix ("g" for generator)
+	choices []selChoice
+}
+
+type selChoice struct {
+	field  string // Go field name (Allpages)
+	value  string // the selector value ("allpages")
+	target *paramsStruct
+}
+
+// Names the generated package declares itself; schema-derived names never
+// take them.
+var reservedPackageNames = []string{"Client", "New", "MainParams", "Response", "Request"}
+
+// Names of the methods and fields every params struct or Client has.
+var (
+	reservedFields  = []string{"Extra"}
+	reservedMethods = []string{"Runtime", "WithMain", "Do"}
+)
+
+func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel, error) {
+	m := &pkgModel{schema: s, byPath: map[string]*paramsStruct{}}
+	main := s.Main()
+	if main == nil {
+		return nil, fmt.Errorf("the schema has no main module")
+	}
+
+	// Package-level names: one params type per module, keyed by path.
+	var items []naming.Item
+	for _, mod := range s.Modules {
+		if mod.Path != "main" && !include(mod.Path) {
+			continue
+		}
+		base := naming.Exported(mod.Path)
+		if mod.Path == "main" {
+			base = "Main"
+		}
+		items = append(items, naming.Item{Key: "module:" + mod.Path, Name: base + "Params"})
+		ps := &paramsStruct{mod: mod}
+		m.structs = append(m.structs, ps)
+		m.byPath[mod.Path] = ps
+	}
+	// Enum and selector types are named after their module and parameter.
+	for _, ps := range m.structs {
+		base := naming.Exported(ps.mod.Path)
+		for _, p := range allParams(ps.mod) {
+			if p.Type.IsEnum() {
+				kind := "enum:"
+				if len(p.Submodules) > 0 {
+					kind = "sel:"
+				}
+				items = append(items, naming.Item{Key: kind + ps.mod.Path + "/" + p.Name, Name: base + naming.Exported(p.Name) + selectorSuffix(p)})
+			}
+		}
+	}
+	names := naming.Assign(reservedPackageNames, items)
+
+	for _, ps := range m.structs {
+		ps.name = names["module:"+ps.mod.Path]
+		ps.base = strings.TrimSuffix(ps.name, "Params")
+	}
+	for _, ps := range m.structs {
+		if err := m.buildStruct(ps, names); err != nil {
+			return nil, fmt.Errorf("module %q: %w", ps.mod.Path, err)
+		}
+	}
+
+	// Action modules become Client methods.
+	action := main.Param("action")
+	if action != nil {
+		var methods []naming.Item
+		for _, v := range sortedKeys(action.Submodules) {
+			ps := m.byPath[action.Submodules[v]]
+			if ps == nil {
+				continue
+			}
+			methods = append(methods, naming.Item{Key: ps.mod.Path, Name: naming.Exported(v)})
+			if ps.pages {
+				methods = append(methods, naming.Item{Key: ps.mod.Path + "#all", Name: naming.Exported(v) + "All"})
+			}
+		}
+		mnames := naming.Assign(reservedMethods, methods)
+		for _, item := range methods {
+			if strings.HasSuffix(item.Key, "#all") {
+				continue
+			}
+			ps := m.byPath[item.Key]
+			ps.method = mnames[item.Key]
+			m.actions = append(m.actions, ps)
+		}
+		// Keep the *All name next to its method.
+		for _, ps := range m.actions {
+			if ps.pages {
+				ps.pagesMethod = mnames[ps.mod.Path+"#all"]
+			}
+		}
+	}
+	return m, nil
+}
+
+func selectorSuffix(p *apischema.Param) string {
+	if len(p.Submodules) > 0 && p.Multi {
+		return "s"
+	}
+	return ""
+}
+
+func allParams(mod *apischema.Module) []*apischema.Param {
+	return slices.Concat(mod.Parameters, mod.TemplatedParameters)
+}
+
+func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) error {
+	mod := ps.mod
+	var items []naming.Item
+	var params []*apischema.Param
+	for _, p := range allParams(mod) {
+		if mod.Path == "main" && (p.Name == "action" || p.Name == "format") {
+			// The Client's methods choose the action; the runtime owns the
+			// format (json, formatversion=2).
+			continue
+		}
+		if p.TokenType != "" {
+			ps.token, ps.tokenWire = p.TokenType, mod.Prefix+p.Name
+			continue
+		}
+		if p.Name == "continue" && !p.Required {
+			ps.pages = true
+		}
+		params = append(params, p)
+		items = append(items, naming.Item{Key: p.Name, Name: naming.Exported(p.Name)})
+	}
+	fieldNames := naming.Assign(reservedFields, items)
+	byName := map[string]*field{}
+	for _, p := range params {
+		f := &field{name: fieldNames[p.Name], param: p}
+		byName[p.Name] = f
+		ps.fields = append(ps.fields, f)
+		switch {
+		case len(p.TemplateVars) > 0:
+			f.kind = kTemplated
+		case len(p.Submodules) > 0:
+			sel, err := m.buildSelector(ps, p, typeNames["sel:"+mod.Path+"/"+p.Name])
+			if err != nil {
+				return err
+			}
+			if sel == nil {
+				// No submodule of this selector was generated (--modules).
+				f.kind = kStrings
+				if !p.Multi {
+					f.kind = kString
+				}
+				continue
+			}
+			f.kind, f.sel = kSelector, sel
+			ps.sels = append(ps.sels, sel)
+		case p.Type.IsEnum():
+			e := buildEnum(mod, p, typeNames["enum:"+mod.Path+"/"+p.Name])
+			ps.enums = append(ps.enums, e)
+			f.enum = e
+			f.kind = kEnum
+			if p.Multi {
+				f.kind = kEnums
+			}
+		default:
+			f.kind, f.unknownType = scalarKind(p)
+		}
+	}
+	for _, f := range ps.fields {
+		if f.kind != kTemplated {
+			continue
+		}
+		for _, v := range sortedKeys(f.param.TemplateVars) {
+			f.templateTarget = byName[f.param.TemplateVars[v]]
+		}
+	}
+	return nil
+}
+
+// scalarKind maps a non-enum parameter type to a field kind.
+func scalarKind(p *apischema.Param) (kind fieldKind, unknown bool) {
+	switch p.Type.Name {
+	case apischema.TypeBoolean:
+		return kBool, false
+	case apischema.TypeInteger:
+		if p.Multi {
+			return kInts, false
+		}
+		return kInt, false
+	case apischema.TypeLimit:
+		return kLimit, false
+	case apischema.TypeNamespace:
+		if p.Multi {
+			return kNamespaces, false
+		}
+		return kNamespace, false
+	case apischema.TypeTimestamp:
+		if p.Multi {
+			return kStrings, false
+		}
+		return kTime, false
+	case apischema.TypeUpload:
+		return kFile, false
+	case apischema.TypeString, apischema.TypeText, apischema.TypeUser, apischema.TypeTitle,
+		apischema.TypePassword, apischema.TypeRaw, apischema.TypeExpiry:
+	default:
+		unknown = true
+	}
+	switch {
+	case p.Multi:
+		return kStrings, unknown
+	case emptyIsAValue(p):
+		return kOptString, unknown
+	default:
+		return kString, unknown
+	}
+}
+
+// emptyIsAValue reports whether sending "" differs from leaving the
+// parameter out: text ("" blanks a page), or a default that is not empty.
+func emptyIsAValue(p *apischema.Param) bool {
+	if p.Required {
+		return false
+	}
+	if p.Type.Name == apischema.TypeText {
+		return true
+	}
+	return p.Default != nil && p.Default.String() != ""
+}
+
+func buildEnum(mod *apischema.Module, p *apischema.Param, name string) *enumType {
+	e := &enumType{name: name, param: p, open: openEnum(mod, p)}
+	var items []naming.Item
+	for _, v := range p.Type.Values {
+		items = append(items, naming.Item{Key: v, Name: name + naming.Exported(v)})
+	}
+	consts := naming.Assign(nil, items)
+	for _, v := range p.Type.Values {
+		e.values = append(e.values, enumValue{
+			name:       consts[v],
+			value:      v,
+			deprecated: slices.Contains(p.DeprecatedValues, v),
+			internal:   slices.Contains(p.InternalValues, v),
+		})
+	}
+	return e
+}
+
+// openEnum reports whether an enum's values depend on the wiki's state or
+// configuration rather than on its software, so values outside the list
+// must be accepted: change tags, content models and formats, user groups
+// and rights, languages, skins, token types. The list is by parameter name,
+// as paraminfo does not say where a list of values comes from.
+func openEnum(mod *apischema.Module, p *apischema.Param) bool {
+	if apischema.VolatileEnum(mod, p) || len(p.Type.Values) == 0 {
+		return true
+	}
+	name := strings.ToLower(mod.Prefix + p.Name)
+	for _, suffix := range []string{"contentmodel", "contentformat", "tags", "tag", "tagfilter", "group", "groups", "rights", "skin", "lang", "language", "variant"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return mod.Path == "query+tokens" && p.Name == "type"
+}
+
+func (m *pkgModel) buildSelector(ps *paramsStruct, p *apischema.Param, name string) (*selector, error) {
+	sel := &selector{name: name, param: p, multi: p.Multi, prefix: p.SubmoduleParamPrefix}
+	var items []naming.Item
+	for _, v := range sortedKeys(p.Submodules) {
+		if m.byPath[p.Submodules[v]] == nil {
+			continue
+		}
+		items = append(items, naming.Item{Key: v, Name: naming.Exported(v)})
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	fields := naming.Assign(nil, items)
+	for _, item := range items {
+		sel.choices = append(sel.choices, selChoice{field: fields[item.Key], value: item.Key, target: m.byPath[p.Submodules[item.Key]]})
+	}
+	return sel, nil
+}
+
+// matchModules returns a filter for --modules patterns (path.Match syntax
+// on module paths: "edit", "query+*"). No patterns selects everything. The
+// modules a selected module needs (its parents up to main) come along.
+func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, error) {
+	if len(patterns) == 0 {
+		return func(string) bool { return true }, nil
+	}
+	selected := map[string]bool{}
+	for _, pat := range patterns {
+		if _, err := path.Match(pat, ""); err != nil {
+			return nil, fmt.Errorf("bad module pattern %q: %w", pat, err)
+		}
+		n := 0
+		for _, mod := range s.Modules {
+			if ok, _ := path.Match(pat, mod.Path); ok {
+				selected[mod.Path] = true
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("module pattern %q matches no module of the schema", pat)
+		}
+	}
+	// Parents: query for query+allpages.
+	for _, p := range sortedKeys(selected) {
+		for i := strings.LastIndex(p, "+"); i > 0; i = strings.LastIndex(p, "+") {
+			p = p[:i]
+			selected[p] = true
+		}
+	}
+	return func(p string) bool { return selected[p] }, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
