@@ -14,7 +14,7 @@ import (
 //
 // Unblocks a user from receiving autopromotions due to an abusefilter consequence.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 type AbusefilterunblockautopromoteParams struct {
 	// User is user: Username of the user you want to unblock.
 	// (required)

@@ -14,7 +14,7 @@ import (
 //
 // View private details of an AbuseLog entry.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 type AbuselogprivatedetailsParams struct {
 	// LogID is logid: The ID of the AbuseLog entry to be checked.
 	LogID runtime.Opt[int]

@@ -14,7 +14,7 @@ import (
 //
 // Change authentication data for the current user.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights; accepts parameters the schema does not list: put them in Extra.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights; accepts parameters the schema does not list: put them in Extra.
 //
 // This module accepts additional parameters depending on the available authentication requests. Use action=query&meta=authmanagerinfo with amirequestsfor=change (or a previous response from this module, if applicable) to determine the requests available and the fields that they use.
 //

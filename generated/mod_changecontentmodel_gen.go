@@ -14,7 +14,7 @@ import (
 //
 // # Change the content model of a page
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/Help:ChangeContentModel
 type ChangecontentmodelParams struct {

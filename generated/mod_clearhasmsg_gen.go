@@ -14,7 +14,7 @@ import (
 //
 // Clears the hasmsg flag for the current user.
 //
-// The module sent as a POST; needs write rights.
+// About the module: sent as a POST; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:ClearHasMsg
 type ClearhasmsgParams struct {

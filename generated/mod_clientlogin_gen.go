@@ -25,7 +25,7 @@ import (
 // #* If you received REDIRECT, direct the user to the redirecttarget and wait for the return to loginreturnurl. Then post to this module with logincontinue and any fields passed to the return URL, and repeat step 4.
 // #* If you received RESTART, that means the authentication worked but we don't have a linked user account. You might treat this as UI or as FAIL.
 //
-// The module sent as a POST; needs a login token, which the runtime fetches; needs write rights; accepts parameters the schema does not list: put them in Extra.
+// About the module: sent as a POST; needs a login token, which the runtime fetches; needs write rights; accepts parameters the schema does not list: put them in Extra.
 //
 // This module accepts additional parameters depending on the available authentication requests. Use action=query&meta=authmanagerinfo with amirequestsfor=login (or a previous response from this module, if applicable) to determine the requests available and the fields that they use.
 //

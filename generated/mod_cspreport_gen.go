@@ -14,7 +14,7 @@ import (
 //
 // Used by browsers to report violations of the Content Security Policy. This module should never be used, except when used automatically by a CSP compliant web browser.
 //
-// The module sent as a POST.
+// About the module: sent as a POST.
 //
 // The module is internal: it may change or go away without notice.
 type CspreportParams struct {

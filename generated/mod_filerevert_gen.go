@@ -14,7 +14,7 @@ import (
 //
 // Revert a file to an old version.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 type FilerevertParams struct {
 	// Filename is filename: Target filename, without the File: prefix.
 	// (required)

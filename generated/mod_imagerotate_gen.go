@@ -15,7 +15,7 @@ import (
 //
 // Rotate one or more images.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 type ImagerotateParams struct {
 	// Rotation is rotation: Degrees to rotate image clockwise.
 	// (required)
@@ -88,9 +88,9 @@ type ImagerotateParams struct {
 type ImagerotateRotation string
 
 const (
-	ImagerotateRotationV90  ImagerotateRotation = "90"
-	ImagerotateRotationV180 ImagerotateRotation = "180"
-	ImagerotateRotationV270 ImagerotateRotation = "270"
+	ImagerotateRotation90  ImagerotateRotation = "90"
+	ImagerotateRotation180 ImagerotateRotation = "180"
+	ImagerotateRotation270 ImagerotateRotation = "270"
 )
 
 func (ImagerotateRotation) values() []string {

@@ -37,8 +37,8 @@ type JSONParams struct {
 type JSONFormatversion string
 
 const (
-	JSONFormatversionV1     JSONFormatversion = "1"
-	JSONFormatversionV2     JSONFormatversion = "2"
+	JSONFormatversion1      JSONFormatversion = "1"
+	JSONFormatversion2      JSONFormatversion = "2"
 	JSONFormatversionLatest JSONFormatversion = "latest"
 )
 

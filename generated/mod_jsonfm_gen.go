@@ -39,8 +39,8 @@ type JsonfmParams struct {
 type JsonfmFormatversion string
 
 const (
-	JsonfmFormatversionV1     JsonfmFormatversion = "1"
-	JsonfmFormatversionV2     JsonfmFormatversion = "2"
+	JsonfmFormatversion1      JsonfmFormatversion = "1"
+	JsonfmFormatversion2      JsonfmFormatversion = "2"
 	JsonfmFormatversionLatest JsonfmFormatversion = "latest"
 )
 

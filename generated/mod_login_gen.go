@@ -16,7 +16,7 @@ import (
 //
 // This action should only be used in combination with Special:BotPasswords; use for main-account login is deprecated and may fail without warning. To safely log in to the main account, use action=clientlogin.
 //
-// The module sent as a POST; needs write rights.
+// About the module: sent as a POST; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Login
 type LoginParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Log out and clear session data.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Logout
 type LogoutParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Perform management tasks relating to change tags.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Tag_management
 type ManagetagsParams struct {

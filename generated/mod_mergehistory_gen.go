@@ -14,7 +14,7 @@ import (
 //
 // Merge page histories.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Mergehistory
 type MergehistoryParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Validate a two-factor authentication (OATH) token.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches.
 //
 // The module is internal: it may change or go away without notice.
 type OathvalidateParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Patrol a page or revision.
 //
-// The module sent as a POST; needs a patrol token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a patrol token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Patrol
 type PatrolParams struct {

@@ -31,8 +31,8 @@ type PhpParams struct {
 type PhpFormatversion string
 
 const (
-	PhpFormatversionV1     PhpFormatversion = "1"
-	PhpFormatversionV2     PhpFormatversion = "2"
+	PhpFormatversion1      PhpFormatversion = "1"
+	PhpFormatversion2      PhpFormatversion = "2"
 	PhpFormatversionLatest PhpFormatversion = "latest"
 )
 

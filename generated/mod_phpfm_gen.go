@@ -33,8 +33,8 @@ type PhpfmParams struct {
 type PhpfmFormatversion string
 
 const (
-	PhpfmFormatversionV1     PhpfmFormatversion = "1"
-	PhpfmFormatversionV2     PhpfmFormatversion = "2"
+	PhpfmFormatversion1      PhpfmFormatversion = "1"
+	PhpfmFormatversion2      PhpfmFormatversion = "2"
 	PhpfmFormatversionLatest PhpfmFormatversion = "latest"
 )
 

@@ -15,7 +15,7 @@ import (
 //
 // Purge the cache for the given titles.
 //
-// The module sent as a POST; needs write rights.
+// About the module: sent as a POST; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Purge
 type PurgeParams struct {

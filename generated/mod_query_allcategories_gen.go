@@ -13,7 +13,7 @@ import (
 //
 // Enumerate all categories.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Allcategories
 type QueryAllcategoriesParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // List all deleted revisions by a user or in a namespace.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Alldeletedrevisions
 type QueryAlldeletedrevisionsParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // List all file usages, including non-existing.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Allfileusages
 type QueryAllfileusagesParams struct {

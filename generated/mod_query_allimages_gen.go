@@ -13,7 +13,7 @@ import (
 //
 // Enumerate all images sequentially.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Allimages
 type QueryAllimagesParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // Enumerate all links that point to a given namespace.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Alllinks
 type QueryAlllinksParams struct {

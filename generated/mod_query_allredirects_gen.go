@@ -13,7 +13,7 @@ import (
 //
 // List all redirects to a namespace.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Allredirects
 type QueryAllredirectsParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // List all transclusions (pages embedded using {{x}}), including non-existing.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Alltransclusions
 type QueryAlltransclusionsParams struct {

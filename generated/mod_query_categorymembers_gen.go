@@ -13,7 +13,7 @@ import (
 //
 // List all pages in a given category.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Categorymembers
 type QueryCategorymembersParams struct {

@@ -17,7 +17,7 @@ import (
 // # Get deleted revisions for a set of pages, by setting titles or pageids. Ordered by title and timestamp.
 // # Get data about a set of deleted revisions by setting their IDs with revids. Ordered by revision ID.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Deletedrevisions
 type QueryDeletedrevisionsParams struct {

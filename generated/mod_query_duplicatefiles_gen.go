@@ -13,7 +13,7 @@ import (
 //
 // List all files that are duplicates of the given files based on hash values.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Duplicatefiles
 type QueryDuplicatefilesParams struct {

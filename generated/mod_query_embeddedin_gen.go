@@ -13,7 +13,7 @@ import (
 //
 // Find all pages that embed (transclude) the given title.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Embeddedin
 type QueryEmbeddedinParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // Enumerate pages that contain a given URL.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Exturlusage
 type QueryExturlusageParams struct {

@@ -184,8 +184,8 @@ type QueryParams struct {
 type QueryExportschema string
 
 const (
-	QueryExportschemaV0_10 QueryExportschema = "0.10"
-	QueryExportschemaV0_11 QueryExportschema = "0.11"
+	QueryExportschema0_10 QueryExportschema = "0.10"
+	QueryExportschema0_11 QueryExportschema = "0.11"
 )
 
 func (QueryExportschema) values() []string {

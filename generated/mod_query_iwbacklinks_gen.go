@@ -15,7 +15,7 @@ import (
 //
 // Can be used to find all links with a prefix, or all links to a title (with a given prefix). Using neither parameter is effectively "all interwiki links".
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Iwbacklinks
 type QueryIwbacklinksParams struct {

@@ -17,7 +17,7 @@ import (
 //
 // Note that this may not consider language links added by extensions.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Langbacklinks
 type QueryLangbacklinksParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // List all pages using a given page property.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Pageswithprop
 type QueryPageswithpropParams struct {

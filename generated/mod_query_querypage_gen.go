@@ -13,7 +13,7 @@ import (
 //
 // Get a list provided by a QueryPage-based special page.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Querypage
 type QueryQuerypageParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // Returns all redirects to the given pages.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Redirects
 type QueryRedirectsParams struct {

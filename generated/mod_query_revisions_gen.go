@@ -18,7 +18,7 @@ import (
 // # Get revisions for one given page, by using titles or pageids with start, end, or limit.
 // # Get data about a set of revisions by setting their IDs with revids.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Revisions
 type QueryRevisionsParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // Perform a full text search.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Search
 type QuerySearchParams struct {

@@ -13,7 +13,7 @@ import (
 //
 // Find all pages that transclude the given pages.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Transcludedin
 type QueryTranscludedinParams struct {

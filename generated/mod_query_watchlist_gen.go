@@ -13,7 +13,7 @@ import (
 //
 // Get recent changes to pages in the current user's watchlist.
 //
-// The module can be used as a generator.
+// About the module: can be used as a generator.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Watchlist
 type QueryWatchlistParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Send a password reset email to a user.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Manage_authentication_data
 type ResetpasswordParams struct {

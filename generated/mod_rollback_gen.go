@@ -16,7 +16,7 @@ import (
 //
 // If the last user who edited the page made multiple edits in a row, they will all be rolled back.
 //
-// The module sent as a POST; needs a rollback token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a rollback token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Rollback
 type RollbackParams struct {

@@ -18,7 +18,7 @@ import (
 //
 // Enable $wgPageLanguageUseDB to use this action.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:SetPageLanguage
 type SetpagelanguageParams struct {

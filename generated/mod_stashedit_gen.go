@@ -16,7 +16,7 @@ import (
 //
 // This is intended to be used via AJAX from the edit form to improve the performance of the page save.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // The module is internal: it may change or go away without notice.
 type StasheditParams struct {

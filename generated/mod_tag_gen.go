@@ -14,7 +14,7 @@ import (
 //
 // Add or remove change tags from individual revisions or log entries.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Tag
 type TagParams struct {

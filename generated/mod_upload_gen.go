@@ -21,7 +21,7 @@ import (
 // * Complete an earlier upload that failed due to warnings, using the filekey parameter.
 // Note that the HTTP POST must be done as a file upload (i.e. using multipart/form-data) when sending the file.
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Upload
 type UploadParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Change a user's group membership.
 //
-// The module sent as a POST; needs a userrights token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a userrights token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:User_group_membership
 type UserrightsParams struct {

@@ -16,7 +16,7 @@ import (
 //
 // Validity is reported as Good if the password is acceptable, Change if the password may be used for login but must be changed, or Invalid if the password is not usable.
 //
-// The module sent as a POST.
+// About the module: sent as a POST.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Validatepassword
 type ValidatepasswordParams struct {

@@ -14,7 +14,7 @@ import (
 //
 // Save an HTML5 page to MediaWiki (converted to wikitext via the Parsoid service).
 //
-// The module sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a csrf token, which the runtime fetches; needs write rights.
 //
 // The module is internal: it may change or go away without notice.
 type VisualeditoreditParams struct {

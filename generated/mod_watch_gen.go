@@ -15,7 +15,7 @@ import (
 //
 // Add or remove pages from the current user's watchlist.
 //
-// The module sent as a POST; needs a watch token, which the runtime fetches; needs write rights.
+// About the module: sent as a POST; needs a watch token, which the runtime fetches; needs write rights.
 //
 // See https://www.mediawiki.org/wiki/Special:MyLanguage/API:Watch
 type WatchParams struct {

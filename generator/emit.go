@@ -64,7 +64,7 @@ func moduleDoc(ps *paramsStruct) string {
 		notes = append(notes, "accepts parameters the schema does not list: put them in Extra")
 	}
 	if len(notes) > 0 {
-		b.WriteString("\n\nThe module " + strings.Join(notes, "; ") + ".")
+		b.WriteString("\n\nAbout the module: " + strings.Join(notes, "; ") + ".")
 	}
 	if mod.DynamicParametersHelp != "" {
 		b.WriteString("\n\n" + docText(mod.DynamicParametersHelp))

@@ -38,6 +38,13 @@ type Options struct {
 	Command string
 }
 
+// GeneratedOptions are the options that made the committed generated/
+// package from the embedded snapshot (apischema.Default).
+var GeneratedOptions = Options{
+	Package: "generated",
+	Command: "mwgen generate --out generated --package generated",
+}
+
 // File is one generated file.
 type File struct {
 	Name string // base name, e.g. "query_allpages_gen.go"

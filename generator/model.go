@@ -328,7 +328,7 @@ func buildEnum(mod *apischema.Module, p *apischema.Param, name string) *enumType
 	e := &enumType{name: name, param: p, open: openEnum(mod, p)}
 	var items []naming.Item
 	for _, v := range p.Type.Values {
-		items = append(items, naming.Item{Key: v, Name: name + naming.Exported(v)})
+		items = append(items, naming.Item{Key: v, Name: naming.ConstName(name, v)})
 	}
 	consts := naming.Assign(nil, items)
 	for _, v := range p.Type.Values {
