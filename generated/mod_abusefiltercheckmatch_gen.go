@@ -65,9 +65,7 @@ func (p *AbusefiltercheckmatchParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "abusefiltercheckmatch",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "abusefiltercheckmatch",
+		Params: v,
 	}, nil
 }

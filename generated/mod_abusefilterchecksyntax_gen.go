@@ -54,9 +54,7 @@ func (p *AbusefilterchecksyntaxParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "abusefilterchecksyntax",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "abusefilterchecksyntax",
+		Params: v,
 	}, nil
 }

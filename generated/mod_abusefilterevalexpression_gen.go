@@ -57,9 +57,7 @@ func (p *AbusefilterevalexpressionParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "abusefilterevalexpression",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "abusefilterevalexpression",
+		Params: v,
 	}, nil
 }

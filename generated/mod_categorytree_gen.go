@@ -59,9 +59,7 @@ func (p *CategorytreeParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "categorytree",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "categorytree",
+		Params: v,
 	}, nil
 }

@@ -60,9 +60,10 @@ func (p *ChangeauthenticationdataParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "changeauth")
 	return &runtime.Request{
-		Action:    "changeauthenticationdata",
-		Params:    v,
-		Post:      true,
-		TokenType: "csrf",
+		Action:     "changeauthenticationdata",
+		Params:     v,
+		Post:       true,
+		TokenParam: "changeauthtoken",
+		TokenType:  "csrf",
 	}, nil
 }

@@ -81,9 +81,7 @@ func (p *ChecktokenParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "checktoken",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "checktoken",
+		Params: v,
 	}, nil
 }

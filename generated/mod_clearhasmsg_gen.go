@@ -53,9 +53,8 @@ func (p *ClearhasmsgParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "clearhasmsg",
-		Params:    v,
-		Post:      true,
-		TokenType: "",
+		Action: "clearhasmsg",
+		Params: v,
+		Post:   true,
 	}, nil
 }

@@ -114,9 +114,10 @@ func (p *ClientloginParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "login")
 	return &runtime.Request{
-		Action:    "clientlogin",
-		Params:    v,
-		Post:      true,
-		TokenType: "login",
+		Action:     "clientlogin",
+		Params:     v,
+		Post:       true,
+		TokenParam: "logintoken",
+		TokenType:  "login",
 	}, nil
 }

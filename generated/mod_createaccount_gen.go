@@ -116,9 +116,10 @@ func (p *CreateaccountParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "create")
 	return &runtime.Request{
-		Action:    "createaccount",
-		Params:    v,
-		Post:      true,
-		TokenType: "createaccount",
+		Action:     "createaccount",
+		Params:     v,
+		Post:       true,
+		TokenParam: "createtoken",
+		TokenType:  "createaccount",
 	}, nil
 }

@@ -60,9 +60,8 @@ func (p *CspreportParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "cspreport",
-		Params:    v,
-		Post:      true,
-		TokenType: "",
+		Action: "cspreport",
+		Params: v,
+		Post:   true,
 	}, nil
 }

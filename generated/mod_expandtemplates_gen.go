@@ -110,9 +110,7 @@ func (p *ExpandtemplatesParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "expandtemplates",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "expandtemplates",
+		Params: v,
 	}, nil
 }

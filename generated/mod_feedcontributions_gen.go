@@ -128,9 +128,7 @@ func (p *FeedcontributionsParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "feedcontributions",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "feedcontributions",
+		Params: v,
 	}, nil
 }

@@ -118,9 +118,7 @@ func (p *FeedrecentchangesParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "feedrecentchanges",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "feedrecentchanges",
+		Params: v,
 	}, nil
 }

@@ -145,9 +145,7 @@ func (p *FeedwatchlistParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "feedwatchlist",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "feedwatchlist",
+		Params: v,
 	}, nil
 }

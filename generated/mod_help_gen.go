@@ -72,9 +72,7 @@ func (p *HelpParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "help",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "help",
+		Params: v,
 	}, nil
 }

@@ -111,9 +111,10 @@ func (p *LinkaccountParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "link")
 	return &runtime.Request{
-		Action:    "linkaccount",
-		Params:    v,
-		Post:      true,
-		TokenType: "csrf",
+		Action:     "linkaccount",
+		Params:     v,
+		Post:       true,
+		TokenParam: "linktoken",
+		TokenType:  "csrf",
 	}, nil
 }

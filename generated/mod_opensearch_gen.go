@@ -114,9 +114,7 @@ func (p *OpensearchParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "opensearch",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "opensearch",
+		Params: v,
 	}, nil
 }

@@ -198,9 +198,7 @@ func (p *ParaminfoParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "paraminfo",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "paraminfo",
+		Params: v,
 	}, nil
 }

@@ -280,9 +280,7 @@ func (p *ParseParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "parse",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "parse",
+		Params: v,
 	}, nil
 }

@@ -433,9 +433,8 @@ func (p *PurgeParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "purge",
-		Params:    v,
-		Post:      true,
-		TokenType: "",
+		Action: "purge",
+		Params: v,
+		Post:   true,
 	}, nil
 }

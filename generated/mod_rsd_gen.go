@@ -49,9 +49,7 @@ func (p *RsdParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "rsd",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "rsd",
+		Params: v,
 	}, nil
 }

@@ -68,9 +68,7 @@ func (p *ScribuntoConsoleParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "scribunto-console",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "scribunto-console",
+		Params: v,
 	}, nil
 }

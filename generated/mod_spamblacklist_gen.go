@@ -57,9 +57,7 @@ func (p *SpamblacklistParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "spamblacklist",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "spamblacklist",
+		Params: v,
 	}, nil
 }

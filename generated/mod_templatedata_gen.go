@@ -422,9 +422,7 @@ func (p *TemplatedataParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "templatedata",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "templatedata",
+		Params: v,
 	}, nil
 }

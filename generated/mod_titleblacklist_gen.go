@@ -79,9 +79,7 @@ func (p *TitleblacklistParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "tb")
 	return &runtime.Request{
-		Action:    "titleblacklist",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "titleblacklist",
+		Params: v,
 	}, nil
 }

@@ -70,9 +70,8 @@ func (p *ValidatepasswordParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "validatepassword",
-		Params:    v,
-		Post:      true,
-		TokenType: "",
+		Action: "validatepassword",
+		Params: v,
+		Post:   true,
 	}, nil
 }

@@ -124,9 +124,7 @@ func (p *VisualeditorParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "visualeditor",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "visualeditor",
+		Params: v,
 	}, nil
 }

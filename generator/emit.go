@@ -485,11 +485,19 @@ func emitMethod(f *jen.File, ps *paramsStruct) {
 		g.If(jen.Err().Op(":=").Id("c").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
 		g.Id("v").Op(":=").New(jen.Qual(rt, "Params"))
 		g.Id("p").Dot("encode").Call(jen.Id("v"), jen.Lit(mod.Prefix))
-		g.Return(jen.Op("&").Qual(rt, "Request").Values(jen.Dict{
-			jen.Id("Action"):    jen.Lit(mod.Name),
-			jen.Id("Params"):    jen.Id("v"),
-			jen.Id("Post"):      jen.Lit(mod.MustBePosted),
-			jen.Id("TokenType"): jen.Lit(ps.token),
-		}), jen.Nil())
+		req := jen.Dict{
+			jen.Id("Action"): jen.Lit(mod.Name),
+			jen.Id("Params"): jen.Id("v"),
+		}
+		if mod.MustBePosted {
+			req[jen.Id("Post")] = jen.True()
+		}
+		if ps.token != "" {
+			req[jen.Id("TokenType")] = jen.Lit(ps.token)
+			if ps.tokenWire != "token" {
+				req[jen.Id("TokenParam")] = jen.Lit(ps.tokenWire)
+			}
+		}
+		g.Return(jen.Op("&").Qual(rt, "Request").Values(req), jen.Nil())
 	})
 }

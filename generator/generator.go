@@ -57,11 +57,11 @@ const GeneratedSuffix = "_gen.go"
 
 // Generate returns the files of the client package for s.
 func Generate(s *apischema.Schema, opt Options) ([]File, error) {
-	if !token.IsIdentifier(opt.Package) || opt.Package == "_" {
-		return nil, fmt.Errorf("generate: package name %q is not a Go identifier", opt.Package)
-	}
-	if token.IsKeyword(opt.Package) {
+	switch {
+	case token.IsKeyword(opt.Package):
 		return nil, fmt.Errorf("generate: package name %q is a Go keyword", opt.Package)
+	case !token.IsIdentifier(opt.Package) || opt.Package == "_":
+		return nil, fmt.Errorf("generate: package name %q is not a Go identifier", opt.Package)
 	}
 	if opt.Command == "" {
 		opt.Command = "mwgen generate"

@@ -66,7 +66,9 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		Command: "mwgen generate " + strings.Join(args, " "),
 	})
 	if err != nil {
-		return fail(e, "generate", err)
+		// The generator's errors already start with "generate:".
+		fmt.Fprintf(e.stderr, "mwgen %v\n", err)
+		return exitError
 	}
 	if err := generator.WriteDir(*out, files); err != nil {
 		return fail(e, "generate", err)

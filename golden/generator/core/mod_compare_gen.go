@@ -342,9 +342,7 @@ func (p *CompareParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "compare",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "compare",
+		Params: v,
 	}, nil
 }

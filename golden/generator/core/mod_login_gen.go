@@ -71,9 +71,8 @@ func (p *LoginParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "lg")
 	return &runtime.Request{
-		Action:    "login",
-		Params:    v,
-		Post:      true,
-		TokenType: "",
+		Action: "login",
+		Params: v,
+		Post:   true,
 	}, nil
 }

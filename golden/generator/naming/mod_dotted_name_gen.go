@@ -47,9 +47,7 @@ func (p *DottedNameParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "dotted.name",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "dotted.name",
+		Params: v,
 	}, nil
 }

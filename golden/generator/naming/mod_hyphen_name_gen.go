@@ -69,9 +69,7 @@ func (p *HyphenNameParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "hn")
 	return &runtime.Request{
-		Action:    "hyphen-name",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "hyphen-name",
+		Params: v,
 	}, nil
 }

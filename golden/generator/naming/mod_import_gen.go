@@ -50,9 +50,7 @@ func (p *ImportParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "import",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "import",
+		Params: v,
 	}, nil
 }

@@ -109,9 +109,7 @@ func (p *QueryParams) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "query",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "query",
+		Params: v,
 	}, nil
 }

@@ -47,9 +47,7 @@ func (p *QueryParams__2c0c80e3) request() (*runtime.Request, error) {
 	v := new(runtime.Params)
 	p.encode(v, "")
 	return &runtime.Request{
-		Action:    "Query",
-		Params:    v,
-		Post:      false,
-		TokenType: "",
+		Action: "Query",
+		Params: v,
 	}, nil
 }
