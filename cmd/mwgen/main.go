@@ -49,6 +49,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"generate", "generate a typed Go client package for a wiki", runGenerate},
+		{"init", "set up a //go:generate line that generates a client package", runInit},
 		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
 		{"version", "print mwgen's version", runVersion},
 	}
