@@ -15,11 +15,28 @@ import (
 // rt is the import path of the runtime the generated code stands on.
 const rt = "github.com/mwgen/mwgen/runtime"
 
-// comment renders text as // lines (never a /* */ block, whatever the text).
+// comment renders text as // lines, never a /* */ block, whatever the
+// text: it is made comment-safe, and a line that starts with // or /*
+// (which jennifer would write verbatim) is indented.
 func comment(g *jen.Group, text string) {
-	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	for _, line := range commentLines(text) {
 		g.Comment(line)
 	}
+}
+
+func commentLines(text string) []string {
+	lines := strings.Split(strings.TrimRight(naming.CommentSafe(text), "\n"), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "//") || strings.HasPrefix(l, "/*") {
+			lines[i] = " " + l
+		}
+	}
+	return lines
+}
+
+// inline makes text fit on one comment line.
+func inline(text string) string {
+	return strings.Join(commentLines(text), " ")
 }
 
 // commentCode returns comment lines as one jen.Code for top-level use.
@@ -260,7 +277,7 @@ func emitSelector(f *jen.File, s *selector) {
 	f.Add(commentCode(fmt.Sprintf("%s selects submodules for %s. %s;\neach carries that submodule's parameters.", s.name, s.param.Name, how)))
 	f.Type().Id(s.name).StructFunc(func(g *jen.Group) {
 		for _, c := range s.choices {
-			g.Id(c.field).Op("*").Id(c.target.name).Comment(s.param.Name + "=" + c.value)
+			g.Id(c.field).Op("*").Id(c.target.name).Comment(inline(s.param.Name + "=" + c.value))
 		}
 	})
 }
@@ -416,19 +433,22 @@ func maxOf(p *apischema.Param) *int64 {
 	return p.Max
 }
 
-// optBound is a runtime.Opt[int] bound: set, or the zero Opt for none.
+// optBound is a runtime.Opt[int] bound: set, or the zero Opt for none. A
+// bound beyond 32 bits is left out, so the code compiles where int is 32
+// bits wide; the wiki still enforces it.
 func optBound(v *int64) jen.Code {
-	if v == nil {
+	if v == nil || *v > math.MaxInt32 || *v < math.MinInt32 {
 		return jen.Qual(rt, "Opt").Types(jen.Int()).Values()
 	}
 	return jen.Qual(rt, "Set").Call(jen.Lit(int(*v)))
 }
 
+// intOr is a bound as an int literal, clamped to 32 bits (see optBound).
 func intOr(v *int64, def int) int {
 	if v == nil {
 		return def
 	}
-	return int(*v)
+	return int(max(min(*v, math.MaxInt32), math.MinInt32))
 }
 
 // isSet is the expression that tells whether a required field is set.
@@ -457,7 +477,7 @@ func isSet(fl *field) jen.Code {
 // that follows continuation when the module continues.
 func emitMethod(f *jen.File, ps *paramsStruct) {
 	mod := ps.mod
-	f.Add(commentCode(fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, mod.Name)))
+	f.Add(commentCode(fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
 	).Params(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
@@ -467,7 +487,7 @@ func emitMethod(f *jen.File, ps *paramsStruct) {
 	)
 	if ps.pages {
 		f.Line()
-		f.Add(commentCode(fmt.Sprintf("%s calls action=%s and follows continuation, yielding one\nresponse per batch until the wiki has no more, or until the loop stops.", ps.pagesMethod, mod.Name)))
+		f.Add(commentCode(fmt.Sprintf("%s calls action=%s and follows continuation, yielding one\nresponse per batch until the wiki has no more, or until the loop stops.", ps.pagesMethod, ps.action)))
 		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.pagesMethod).Params(
 			jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
 		).Qual("iter", "Seq2").Types(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
@@ -486,7 +506,7 @@ func emitMethod(f *jen.File, ps *paramsStruct) {
 		g.Id("v").Op(":=").New(jen.Qual(rt, "Params"))
 		g.Id("p").Dot("encode").Call(jen.Id("v"), jen.Lit(mod.Prefix))
 		req := jen.Dict{
-			jen.Id("Action"): jen.Lit(mod.Name),
+			jen.Id("Action"): jen.Lit(ps.action),
 			jen.Id("Params"): jen.Id("v"),
 		}
 		if mod.MustBePosted {

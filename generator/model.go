@@ -31,7 +31,9 @@ type paramsStruct struct {
 	// token is the meta=tokens type the runtime fills in ("csrf"), or "".
 	token     string
 	tokenWire string
-	// method is the Client method for action modules ("Edit"), else "".
+	// action is the value of main's action parameter that selects the
+	// module, and method its Client method ("Edit"); both "" for others.
+	action string
 	method string
 	// pages is set when the module continues (it has a "continue"
 	// parameter); pagesMethod is then the Client method that follows it.
@@ -68,8 +70,6 @@ type field struct {
 	// unknownType is set when the wiki's type is not one mwgen knows; the
 	// field is a string.
 	unknownType bool
-	// templateTarget is the field filled from a templated field's keys.
-	templateTarget *field
 }
 
 // enumType is a named string type with one constant per value.
@@ -111,9 +111,26 @@ var reservedPackageNames = []string{"Client", "New", "MainParams", "Response", "
 
 // Names of the methods and fields every params struct or Client has.
 var (
-	reservedFields  = []string{"Extra"}
-	reservedMethods = []string{"Runtime", "WithMain", "Do"}
+	reservedFields = []string{"Extra"}
+	// Besides the Client's own, names that go vet expects to have a
+	// standard signature (MarshalJSON, String...).
+	reservedMethods = []string{"Runtime", "WithMain", "Do",
+		"As", "Close", "Error", "Format", "GobDecode", "GobEncode", "GoString", "Is",
+		"MarshalBinary", "MarshalJSON", "MarshalText", "MarshalXML", "Peek", "Read", "ReadByte",
+		"ReadFrom", "ReadRune", "Scan", "Seek", "String", "UnmarshalBinary", "UnmarshalJSON",
+		"UnmarshalText", "UnmarshalXML", "UnreadByte", "UnreadRune", "Unwrap", "Write",
+		"WriteByte", "WriteTo"}
 )
+
+// Keys for naming.Assign. Lengths make them unambiguous whatever
+// characters the wiki's names contain.
+func moduleKey(path string) string { return fmt.Sprintf("module:%d:%s", len(path), path) }
+func paramKey(kind, path, name string) string {
+	return fmt.Sprintf("%s:%d:%s/%s", kind, len(path), path, name)
+}
+func constKey(path, name, value string) string {
+	return fmt.Sprintf("%s:%d:%s", paramKey("const", path, name), len(value), value)
+}
 
 func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel, error) {
 	m := &pkgModel{schema: s, byPath: map[string]*paramsStruct{}}
@@ -122,7 +139,8 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 		return nil, fmt.Errorf("the schema has no main module")
 	}
 
-	// Package-level names: one params type per module, keyed by path.
+	// Every package-level name is assigned in one scope: params types,
+	// enum types, selector types and enum constants can all collide.
 	var items []naming.Item
 	for _, mod := range s.Modules {
 		if mod.Path != "main" && !include(mod.Path) {
@@ -132,28 +150,30 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 		if mod.Path == "main" {
 			base = "Main"
 		}
-		items = append(items, naming.Item{Key: "module:" + mod.Path, Name: base + "Params"})
+		items = append(items, naming.Item{Key: moduleKey(mod.Path), Name: base + "Params"})
 		ps := &paramsStruct{mod: mod}
 		m.structs = append(m.structs, ps)
 		m.byPath[mod.Path] = ps
 	}
-	// Enum and selector types are named after their module and parameter.
 	for _, ps := range m.structs {
 		base := naming.Exported(ps.mod.Path)
 		for _, p := range allParams(ps.mod) {
-			if p.Type.IsEnum() {
-				kind := "enum:"
-				if len(p.Submodules) > 0 {
-					kind = "sel:"
+			typeName := base + naming.Exported(p.Name) + selectorSuffix(p)
+			switch {
+			case len(p.Submodules) > 0:
+				items = append(items, naming.Item{Key: paramKey("sel", ps.mod.Path, p.Name), Name: typeName})
+			case p.Type.IsEnum():
+				items = append(items, naming.Item{Key: paramKey("enum", ps.mod.Path, p.Name), Name: typeName})
+				for _, v := range uniqueValues(p.Type.Values) {
+					items = append(items, naming.Item{Key: constKey(ps.mod.Path, p.Name, v), Name: naming.ConstName(typeName, v)})
 				}
-				items = append(items, naming.Item{Key: kind + ps.mod.Path + "/" + p.Name, Name: base + naming.Exported(p.Name) + selectorSuffix(p)})
 			}
 		}
 	}
 	names := naming.Assign(reservedPackageNames, items)
 
 	for _, ps := range m.structs {
-		ps.name = names["module:"+ps.mod.Path]
+		ps.name = names[moduleKey(ps.mod.Path)]
 		ps.base = strings.TrimSuffix(ps.name, "Params")
 	}
 	for _, ps := range m.structs {
@@ -161,38 +181,52 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 			return nil, fmt.Errorf("module %q: %w", ps.mod.Path, err)
 		}
 	}
+	m.buildMethods(main)
+	return m, nil
+}
 
-	// Action modules become Client methods.
+// buildMethods makes a Client method for every action module (and a *All
+// method for those that continue). Methods are keyed by the action value;
+// when several values select one module, the first in sorted order wins.
+func (m *pkgModel) buildMethods(main *apischema.Module) {
 	action := main.Param("action")
-	if action != nil {
-		var methods []naming.Item
-		for _, v := range sortedKeys(action.Submodules) {
-			ps := m.byPath[action.Submodules[v]]
-			if ps == nil {
-				continue
-			}
-			methods = append(methods, naming.Item{Key: ps.mod.Path, Name: naming.Exported(v)})
-			if ps.pages {
-				methods = append(methods, naming.Item{Key: ps.mod.Path + "#all", Name: naming.Exported(v) + "All"})
-			}
+	if action == nil {
+		return
+	}
+	var methods []naming.Item
+	var chosen []string
+	for _, v := range sortedKeys(action.Submodules) {
+		ps := m.byPath[action.Submodules[v]]
+		if ps == nil || ps.action != "" {
+			continue
 		}
-		mnames := naming.Assign(reservedMethods, methods)
-		for _, item := range methods {
-			if strings.HasSuffix(item.Key, "#all") {
-				continue
-			}
-			ps := m.byPath[item.Key]
-			ps.method = mnames[item.Key]
-			m.actions = append(m.actions, ps)
-		}
-		// Keep the *All name next to its method.
-		for _, ps := range m.actions {
-			if ps.pages {
-				ps.pagesMethod = mnames[ps.mod.Path+"#all"]
-			}
+		ps.action = v
+		chosen = append(chosen, v)
+		methods = append(methods, naming.Item{Key: "method:" + v, Name: naming.Exported(v)})
+		if ps.pages {
+			methods = append(methods, naming.Item{Key: "all:" + v, Name: naming.Exported(v) + "All"})
 		}
 	}
-	return m, nil
+	mnames := naming.Assign(reservedMethods, methods)
+	for _, v := range chosen {
+		ps := m.byPath[action.Submodules[v]]
+		ps.method = mnames["method:"+v]
+		if ps.pages {
+			ps.pagesMethod = mnames["all:"+v]
+		}
+		m.actions = append(m.actions, ps)
+	}
+}
+
+// uniqueValues drops repeated enum values, keeping the first.
+func uniqueValues(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func selectorSuffix(p *apischema.Param) string {
@@ -227,16 +261,14 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 		items = append(items, naming.Item{Key: p.Name, Name: naming.Exported(p.Name)})
 	}
 	fieldNames := naming.Assign(reservedFields, items)
-	byName := map[string]*field{}
 	for _, p := range params {
 		f := &field{name: fieldNames[p.Name], param: p}
-		byName[p.Name] = f
 		ps.fields = append(ps.fields, f)
 		switch {
 		case len(p.TemplateVars) > 0:
 			f.kind = kTemplated
 		case len(p.Submodules) > 0:
-			sel, err := m.buildSelector(ps, p, typeNames["sel:"+mod.Path+"/"+p.Name])
+			sel, err := m.buildSelector(ps, p, typeNames[paramKey("sel", mod.Path, p.Name)])
 			if err != nil {
 				return err
 			}
@@ -251,7 +283,7 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 			f.kind, f.sel = kSelector, sel
 			ps.sels = append(ps.sels, sel)
 		case p.Type.IsEnum():
-			e := buildEnum(mod, p, typeNames["enum:"+mod.Path+"/"+p.Name])
+			e := buildEnum(mod, p, typeNames)
 			ps.enums = append(ps.enums, e)
 			f.enum = e
 			f.kind = kEnum
@@ -260,14 +292,6 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 			}
 		default:
 			f.kind, f.unknownType = scalarKind(p)
-		}
-	}
-	for _, f := range ps.fields {
-		if f.kind != kTemplated {
-			continue
-		}
-		for _, v := range sortedKeys(f.param.TemplateVars) {
-			f.templateTarget = byName[f.param.TemplateVars[v]]
 		}
 	}
 	return nil
@@ -324,16 +348,11 @@ func emptyIsAValue(p *apischema.Param) bool {
 	return p.Default != nil && p.Default.String() != ""
 }
 
-func buildEnum(mod *apischema.Module, p *apischema.Param, name string) *enumType {
-	e := &enumType{name: name, param: p, open: openEnum(mod, p)}
-	var items []naming.Item
-	for _, v := range p.Type.Values {
-		items = append(items, naming.Item{Key: v, Name: naming.ConstName(name, v)})
-	}
-	consts := naming.Assign(nil, items)
-	for _, v := range p.Type.Values {
+func buildEnum(mod *apischema.Module, p *apischema.Param, names map[string]string) *enumType {
+	e := &enumType{name: names[paramKey("enum", mod.Path, p.Name)], param: p, open: openEnum(mod, p)}
+	for _, v := range uniqueValues(p.Type.Values) {
 		e.values = append(e.values, enumValue{
-			name:       consts[v],
+			name:       names[constKey(mod.Path, p.Name, v)],
 			value:      v,
 			deprecated: slices.Contains(p.DeprecatedValues, v),
 			internal:   slices.Contains(p.InternalValues, v),

@@ -10,24 +10,24 @@ import (
 	"net/url"
 )
 
-// QueryParams__2c0c80e3 are the parameters of action=Query (Query).
-type QueryParams__2c0c80e3 struct {
+// QueryParams__16c2cc22 are the parameters of action=Query (Query).
+type QueryParams__16c2cc22 struct {
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).
 	Extra url.Values
 }
 
-func (p *QueryParams__2c0c80e3) encode(v *runtime.Params, prefix string) {
+func (p *QueryParams__16c2cc22) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *QueryParams__2c0c80e3) check(c *runtime.Checker, prefix string) {
+func (p *QueryParams__16c2cc22) check(c *runtime.Checker, prefix string) {
 	c = c.For("Query")
 }
 
-// Query__9e89e783 calls action=Query. p may be nil when no parameter is needed.
+// Query__c8614e62 calls action=Query. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Query__9e89e783(ctx context.Context, p *QueryParams__2c0c80e3) (*runtime.Response, error) {
+func (c *Client) Query__c8614e62(ctx context.Context, p *QueryParams__16c2cc22) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
@@ -35,9 +35,9 @@ func (c *Client) Query__9e89e783(ctx context.Context, p *QueryParams__2c0c80e3) 
 	return c.do(ctx, req)
 }
 
-func (p *QueryParams__2c0c80e3) request() (*runtime.Request, error) {
+func (p *QueryParams__16c2cc22) request() (*runtime.Request, error) {
 	if p == nil {
-		p = &QueryParams__2c0c80e3{}
+		p = &QueryParams__16c2cc22{}
 	}
 	c := runtime.NewChecker("Query")
 	p.check(c, "")

@@ -101,7 +101,7 @@ const (
 	TypeShowCafé      TypeShow = "café"
 	TypeShowAB        TypeShow = "a-b"
 	// Internal: this value may change without notice.
-	TypeShowAB__1ba46871 TypeShow = "a_b"
+	TypeShowAB__042c57a3 TypeShow = "a_b"
 	TypeShowAll          TypeShow = "*"
 	TypeShow日本           TypeShow = "日本"
 )
