@@ -139,6 +139,8 @@ func (QueryAlldeletedrevisionsProp) values() []string {
 type QueryAlldeletedrevisionsSlots string
 
 const (
+	// QueryAlldeletedrevisionsSlotsAll means every value; send it on its own.
+	QueryAlldeletedrevisionsSlotsAll  QueryAlldeletedrevisionsSlots = "*"
 	QueryAlldeletedrevisionsSlotsMain QueryAlldeletedrevisionsSlots = "main"
 )
 

@@ -131,6 +131,8 @@ func (QueryAllrevisionsProp) values() []string {
 type QueryAllrevisionsSlots string
 
 const (
+	// QueryAllrevisionsSlotsAll means every value; send it on its own.
+	QueryAllrevisionsSlotsAll  QueryAllrevisionsSlots = "*"
 	QueryAllrevisionsSlotsMain QueryAllrevisionsSlots = "main"
 )
 

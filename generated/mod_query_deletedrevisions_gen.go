@@ -132,6 +132,8 @@ func (QueryDeletedrevisionsProp) values() []string {
 type QueryDeletedrevisionsSlots string
 
 const (
+	// QueryDeletedrevisionsSlotsAll means every value; send it on its own.
+	QueryDeletedrevisionsSlotsAll  QueryDeletedrevisionsSlots = "*"
 	QueryDeletedrevisionsSlotsMain QueryDeletedrevisionsSlots = "main"
 )
 

@@ -48,6 +48,8 @@ type QueryUserinfoParams struct {
 type QueryUserinfoProp string
 
 const (
+	// QueryUserinfoPropAll means every value; send it on its own.
+	QueryUserinfoPropAll                   QueryUserinfoProp = "*"
 	QueryUserinfoPropAcceptlang            QueryUserinfoProp = "acceptlang"
 	QueryUserinfoPropBlockinfo             QueryUserinfoProp = "blockinfo"
 	QueryUserinfoPropCentralIDs            QueryUserinfoProp = "centralids"

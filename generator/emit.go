@@ -240,10 +240,14 @@ func emitEnum(f *jen.File, e *enumType, mod *apischema.Module) {
 	}
 	f.Add(commentCode(doc))
 	f.Type().Id(e.name).String()
-	if len(e.values) == 0 {
+	if len(e.values) == 0 && e.all == "" {
 		return
 	}
 	f.Const().DefsFunc(func(g *jen.Group) {
+		if e.all != "" {
+			comment(g, fmt.Sprintf("%s means every value; send it on its own.", e.all))
+			g.Id(e.all).Id(e.name).Op("=").Lit(e.param.AllSpecifier)
+		}
 		for _, v := range e.values {
 			var notes []string
 			if v.deprecated {
@@ -271,7 +275,10 @@ func emitEnum(f *jen.File, e *enumType, mod *apischema.Module) {
 
 func emitSelector(f *jen.File, s *selector) {
 	how := "Set one field to use that submodule"
-	if s.multi {
+	switch {
+	case s.fixed:
+		how = "The runtime always sends format=json (and formatversion=2, errorformat=plaintext,\nwhich win over the same settings here), so only json is offered"
+	case s.multi:
 		how = "Set any number of fields to use those submodules together"
 	}
 	f.Add(commentCode(fmt.Sprintf("%s selects submodules for %s. %s;\neach carries that submodule's parameters.", s.name, s.param.Name, how)))
@@ -361,6 +368,14 @@ func templateTargetName(fl *field) string {
 
 func emitSelectorEncode(g *jen.Group, fl *field) {
 	s := fl.sel
+	if s.fixed {
+		for _, c := range s.choices {
+			g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
+				jen.Id("p").Dot(fl.name).Dot(c.field).Dot("encode").Call(jen.Id("v"), jen.Lit(s.prefix+c.target.mod.Prefix)),
+			)
+		}
+		return
+	}
 	g.BlockFunc(func(g *jen.Group) {
 		g.Var().Id("chosen").Index().String()
 		for _, c := range s.choices {
@@ -403,7 +418,7 @@ func emitCheck(f *jen.File, ps *paramsStruct) {
 					g.Id("c").Dot("AllOf").Call(wire, jen.Qual(rt, "StringsOf").Call(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")), jen.Lit(p.AllSpecifier))
 				}
 			case kSelector:
-				if !fl.sel.multi {
+				if !fl.sel.multi && !fl.sel.fixed {
 					g.Id("c").Dot("Exclusive").Call(wire, jen.Qual(rt, "CountSet").CallFunc(func(g *jen.Group) {
 						for _, c := range fl.sel.choices {
 							g.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -114,5 +115,15 @@ func compareDir(t *testing.T, dir string, files []File, keep ...string) {
 		if _, ok := want[name]; !ok {
 			t.Errorf("%s/%s is no longer generated", dir, name)
 		}
+	}
+}
+
+// TestGoldenAndGeneratedCompile type-checks the committed golden packages
+// and generated/ with go vet, so a generator change that breaks them fails
+// here and not only in CI's vet step.
+func TestGoldenAndGeneratedCompile(t *testing.T) {
+	cmd := exec.Command("go", "vet", "../golden/...", "../generated")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 }

@@ -80,6 +80,8 @@ type enumType struct {
 	// open enums accept values the schema does not list (tags, content
 	// models, token types: they depend on the wiki's configuration).
 	open bool
+	// all names the constant for the parameter's allspecifier ("*"), or "".
+	all string
 }
 
 type enumValue struct {
@@ -97,6 +99,24 @@ type selector struct {
 	multi   bool
 	prefix  string // submoduleparamprefix ("g" for generator)
 	choices []selChoice
+	// fixed selectors do not send their own value: the runtime owns it
+	// (main's format, always json).
+	fixed bool
+}
+
+// jsonOnly keeps the json choice of main's format selector, or returns nil.
+func jsonOnly(sel *selector) *selector {
+	if sel == nil {
+		return nil
+	}
+	for _, c := range sel.choices {
+		if c.value == "json" {
+			sel.choices = []selChoice{c}
+			sel.fixed = true
+			return sel
+		}
+	}
+	return nil
 }
 
 type selChoice struct {
@@ -107,7 +127,7 @@ type selChoice struct {
 
 // Names the generated package declares itself; schema-derived names never
 // take them.
-var reservedPackageNames = []string{"Client", "New", "MainParams", "Response", "Request"}
+var reservedPackageNames = []string{"Client", "New"}
 
 // Names of the methods and fields every params struct or Client has.
 var (
@@ -166,6 +186,9 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 				items = append(items, naming.Item{Key: paramKey("enum", ps.mod.Path, p.Name), Name: typeName})
 				for _, v := range uniqueValues(p.Type.Values) {
 					items = append(items, naming.Item{Key: constKey(ps.mod.Path, p.Name, v), Name: naming.ConstName(typeName, v)})
+				}
+				if hasAllSpecifier(p) {
+					items = append(items, naming.Item{Key: paramKey("all", ps.mod.Path, p.Name), Name: naming.ConstName(typeName, "*")})
 				}
 			}
 		}
@@ -245,9 +268,8 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 	var items []naming.Item
 	var params []*apischema.Param
 	for _, p := range allParams(mod) {
-		if mod.Path == "main" && (p.Name == "action" || p.Name == "format") {
-			// The Client's methods choose the action; the runtime owns the
-			// format (json, formatversion=2).
+		if mod.Path == "main" && p.Name == "action" {
+			// The Client's methods choose the action.
 			continue
 		}
 		if p.TokenType != "" {
@@ -271,6 +293,11 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 			sel, err := m.buildSelector(ps, p, typeNames[paramKey("sel", mod.Path, p.Name)])
 			if err != nil {
 				return err
+			}
+			if mod.Path == "main" && p.Name == "format" {
+				// The runtime always asks for format=json: the field only
+				// carries the json module's own parameters.
+				sel = jsonOnly(sel)
 			}
 			if sel == nil {
 				// No submodule of this selector was generated (--modules).
@@ -348,8 +375,17 @@ func emptyIsAValue(p *apischema.Param) bool {
 	return p.Default != nil && p.Default.String() != ""
 }
 
+// hasAllSpecifier reports whether a multi-value enum has a value meaning
+// "all of them" that is not one of its listed values.
+func hasAllSpecifier(p *apischema.Param) bool {
+	return p.Multi && p.AllSpecifier != "" && !slices.Contains(p.Type.Values, p.AllSpecifier)
+}
+
 func buildEnum(mod *apischema.Module, p *apischema.Param, names map[string]string) *enumType {
 	e := &enumType{name: names[paramKey("enum", mod.Path, p.Name)], param: p, open: openEnum(mod, p)}
+	if hasAllSpecifier(p) {
+		e.all = names[paramKey("all", mod.Path, p.Name)]
+	}
 	for _, v := range uniqueValues(p.Type.Values) {
 		e.values = append(e.values, enumValue{
 			name:       names[constKey(mod.Path, p.Name, v)],

@@ -14,7 +14,7 @@ import (
 // transport, tokens, continuation and errors. It is safe for concurrent use.
 type Client struct {
 	rt   *runtime.Client
-	main *MainParams_
+	main *MainParams
 }
 
 // New returns a Client that sends its requests through rt.
@@ -29,7 +29,7 @@ func (c *Client) Runtime() *runtime.Client {
 
 // WithMain returns a copy of c that adds the main module's parameters (uselang,
 // assert, curtimestamp...) to every request. They are checked at each call.
-func (c *Client) WithMain(p *MainParams_) *Client {
+func (c *Client) WithMain(p *MainParams) *Client {
 	cp := *c
 	cp.main = p
 	return &cp

@@ -267,6 +267,8 @@ func (CompareProp) values() []string {
 type CompareSlots string
 
 const (
+	// CompareSlotsAll means every value; send it on its own.
+	CompareSlotsAll  CompareSlots = "*"
 	CompareSlotsMain CompareSlots = "main"
 )
 

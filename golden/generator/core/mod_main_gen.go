@@ -9,7 +9,7 @@ import (
 	"net/url"
 )
 
-// MainParams_ are the parameters of the main module.
+// MainParams are the parameters of the main module.
 //
 // * Documentation
 // * Etiquette & usage guidelines
@@ -23,7 +23,19 @@ import (
 // Erroneous requests: When erroneous requests are sent to the API, an HTTP header will be sent with the key "MediaWiki-API-Error" and then both the value of the header and the error code sent back will be set to the same value. For more information see API: Errors and warnings.
 //
 // Testing: For ease of testing API requests, see Special:ApiSandbox.
-type MainParams_ struct {
+type MainParams struct {
+	// Format is format: The format of the output.
+	//
+	// ;json:Output data in JSON format.
+	// ;jsonfm:Output data in JSON format (pretty-print in HTML).
+	// ;none:Output nothing.
+	// ;php:Output data in serialized PHP format.
+	// ;phpfm:Output data in serialized PHP format (pretty-print in HTML).
+	// ;rawfm:Output data, including debugging elements, in JSON format (pretty-print in HTML).
+	// ;xml:Output data in XML format.
+	// ;xmlfm:Output data in XML format (pretty-print in HTML).
+	// (default "jsonfm")
+	Format MainFormat
 	// Maxlag is maxlag: Maximum lag can be used when MediaWiki is installed on a database replicated cluster. To save actions causing any more site replication lag, this parameter can make the client wait until the replication lag is less than the specified value. In case of excessive lag, error code maxlag is returned with a message like Waiting for $host: $lag seconds lagged.See Manual: Maxlag parameter for more information.
 	Maxlag runtime.Opt[int]
 	// Smaxage is smaxage: Set the s-maxage HTTP cache control header to this many seconds. Errors are never cached.
@@ -104,7 +116,17 @@ func (MainErrorformat) values() []string {
 	return []string{"bc", "html", "none", "plaintext", "raw", "wikitext"}
 }
 
-func (p *MainParams_) encode(v *runtime.Params, prefix string) {
+// MainFormat selects submodules for format. The runtime always sends format=json (and formatversion=2, errorformat=plaintext,
+// which win over the same settings here), so only json is offered;
+// each carries that submodule's parameters.
+type MainFormat struct {
+	JSON *JSONParams // format=json
+}
+
+func (p *MainParams) encode(v *runtime.Params, prefix string) {
+	if p.Format.JSON != nil {
+		p.Format.JSON.encode(v, "")
+	}
 	v.Int(prefix+"maxlag", p.Maxlag)
 	v.Int(prefix+"smaxage", p.Smaxage)
 	v.Int(prefix+"maxage", p.Maxage)
@@ -123,8 +145,11 @@ func (p *MainParams_) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *MainParams_) check(c *runtime.Checker, prefix string) {
+func (p *MainParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("main")
+	if p.Format.JSON != nil {
+		p.Format.JSON.check(c, "")
+	}
 	c.OneOf(prefix+"assert", string(p.Assert), MainAssert.values(""))
 	c.OneOf(prefix+"errorformat", string(p.Errorformat), MainErrorformat.values(""))
 }

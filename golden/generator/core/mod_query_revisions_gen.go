@@ -137,6 +137,8 @@ func (QueryRevisionsProp) values() []string {
 type QueryRevisionsSlots string
 
 const (
+	// QueryRevisionsSlotsAll means every value; send it on its own.
+	QueryRevisionsSlotsAll  QueryRevisionsSlots = "*"
 	QueryRevisionsSlotsMain QueryRevisionsSlots = "main"
 )
 

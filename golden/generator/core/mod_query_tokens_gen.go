@@ -28,6 +28,8 @@ type QueryTokensParams struct {
 type QueryTokensType string
 
 const (
+	// QueryTokensTypeAll means every value; send it on its own.
+	QueryTokensTypeAll           QueryTokensType = "*"
 	QueryTokensTypeCreateaccount QueryTokensType = "createaccount"
 	QueryTokensTypeCSRF          QueryTokensType = "csrf"
 	QueryTokensTypeLogin         QueryTokensType = "login"

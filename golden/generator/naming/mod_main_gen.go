@@ -9,10 +9,13 @@ import (
 	"net/url"
 )
 
-// MainParams_ are the parameters of the main module.
+// MainParams are the parameters of the main module.
 //
 // Main module.
-type MainParams_ struct {
+type MainParams struct {
+	// Format is format.
+	// (default "json")
+	Format MainFormat
 	// Maxlag is maxlag.
 	Maxlag runtime.Opt[int]
 	// Uselang is uselang.
@@ -23,12 +26,25 @@ type MainParams_ struct {
 	Extra url.Values
 }
 
-func (p *MainParams_) encode(v *runtime.Params, prefix string) {
+// MainFormat selects submodules for format. The runtime always sends format=json (and formatversion=2, errorformat=plaintext,
+// which win over the same settings here), so only json is offered;
+// each carries that submodule's parameters.
+type MainFormat struct {
+	JSON *JSONParams // format=json
+}
+
+func (p *MainParams) encode(v *runtime.Params, prefix string) {
+	if p.Format.JSON != nil {
+		p.Format.JSON.encode(v, "")
+	}
 	v.Int(prefix+"maxlag", p.Maxlag)
 	v.OptText(prefix+"uselang", p.Uselang)
 	v.Merge(p.Extra)
 }
 
-func (p *MainParams_) check(c *runtime.Checker, prefix string) {
+func (p *MainParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("main")
+	if p.Format.JSON != nil {
+		p.Format.JSON.check(c, "")
+	}
 }
