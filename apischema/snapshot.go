@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ func (m *Module) validate(paths map[string]bool) []error {
 		if p == nil {
 			continue
 		}
-		for _, v := range sortedKeys(p.TemplateVars) {
+		for _, v := range slices.Sorted(maps.Keys(p.TemplateVars)) {
 			target := p.TemplateVars[v]
 			if !strings.Contains(p.Name, "{"+v+"}") {
 				bad("templated parameter %q has no placeholder {%s}", p.Name, v)
@@ -197,15 +198,6 @@ func (s *Schema) WriteSnapshot(path string) error {
 		return err
 	}
 	return atomicfile.WriteFile(path, data, 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func sortedValues(m map[string]string) []string {

@@ -2,7 +2,9 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -140,7 +142,7 @@ func fieldDoc(mod *apischema.Module, f *field, prefix string) string {
 	}
 	if f.kind == kTemplated {
 		var vars []string
-		for _, v := range sortedKeys(p.TemplateVars) {
+		for _, v := range slices.Sorted(maps.Keys(p.TemplateVars)) {
 			vars = append(vars, fmt.Sprintf("{%s} from %s%s", v, prefix, p.TemplateVars[v]))
 		}
 		facts = append(facts, "keyed by "+strings.Join(vars, ", ")+"; each key is added to that parameter")
@@ -353,14 +355,14 @@ func emitEncode(f *jen.File, ps *paramsStruct) {
 
 // templateParts splits "fromtext-{slot}" into the name and its placeholder.
 func templateParts(p *apischema.Param) (name, placeholder string) {
-	for _, v := range sortedKeys(p.TemplateVars) {
+	for _, v := range slices.Sorted(maps.Keys(p.TemplateVars)) {
 		return p.Name, "{" + v + "}"
 	}
 	return p.Name, ""
 }
 
 func templateTargetName(fl *field) string {
-	for _, v := range sortedKeys(fl.param.TemplateVars) {
+	for _, v := range slices.Sorted(maps.Keys(fl.param.TemplateVars)) {
 		return fl.param.TemplateVars[v]
 	}
 	return ""

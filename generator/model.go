@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -218,7 +219,7 @@ func (m *pkgModel) buildMethods(main *apischema.Module) {
 	}
 	var methods []naming.Item
 	var chosen []string
-	for _, v := range sortedKeys(action.Submodules) {
+	for _, v := range slices.Sorted(maps.Keys(action.Submodules)) {
 		ps := m.byPath[action.Submodules[v]]
 		if ps == nil || ps.action != "" {
 			continue
@@ -418,7 +419,7 @@ func openEnum(mod *apischema.Module, p *apischema.Param) bool {
 func (m *pkgModel) buildSelector(ps *paramsStruct, p *apischema.Param, name string) (*selector, error) {
 	sel := &selector{name: name, param: p, multi: p.Multi, prefix: p.SubmoduleParamPrefix}
 	var items []naming.Item
-	for _, v := range sortedKeys(p.Submodules) {
+	for _, v := range slices.Sorted(maps.Keys(p.Submodules)) {
 		if m.byPath[p.Submodules[v]] == nil {
 			continue
 		}
@@ -458,20 +459,11 @@ func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, er
 		}
 	}
 	// Parents: query for query+allpages.
-	for _, p := range sortedKeys(selected) {
+	for _, p := range slices.Sorted(maps.Keys(selected)) {
 		for i := strings.LastIndex(p, "+"); i > 0; i = strings.LastIndex(p, "+") {
 			p = p[:i]
 			selected[p] = true
 		}
 	}
 	return func(p string) bool { return selected[p] }, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
