@@ -11,10 +11,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mwgen/mwgen/internal/version"
@@ -68,6 +70,13 @@ type Options struct {
 	// instead of silently acting as an anonymous user. A request's own
 	// assert parameter takes precedence.
 	AssertUser bool
+	// Retry says how often and how patiently failed requests are retried:
+	// maxlag, ratelimited and readonly errors, HTTP 429, and for reads also
+	// 5xx answers and network errors. Writes are never retried when they
+	// may have been applied. The zero value means the defaults (5
+	// attempts); RetryPolicy{MaxAttempts: 1} disables retries. See
+	// [RetryPolicy] for the rules.
+	Retry RetryPolicy
 }
 
 // DefaultMaxLag is the maxlag sent when Options.MaxLag is 0.
@@ -87,6 +96,8 @@ type Client struct {
 	maxLag     int
 	log        *slog.Logger
 	assertUser bool
+	// session is the state of Login and Logout (login.go).
+	session session
 
 	tokenMu sync.Mutex
 	tokens  map[string]string // type -> token
@@ -96,6 +107,11 @@ type Client struct {
 
 	warnedMu sync.Mutex
 	warned   map[string]bool // "module\x00code" of warnings already logged
+
+	// retry is Options.Retry with defaults; sleep waits between attempts
+	// (sleepCtx; tests replace it to record the waits).
+	retry RetryPolicy
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewClient returns a Client for the api.php at api, e.g.
@@ -129,6 +145,8 @@ func NewClient(api string, opts Options) (*Client, error) {
 		tokens:     make(map[string]string),
 		tokenSem:   make(chan struct{}, 1),
 		warned:     make(map[string]bool),
+		retry:      opts.Retry.withDefaults(),
+		sleep:      sleepCtx,
 	}
 	if c.hc == nil {
 		jar, err := cookiejar.New(nil)
@@ -160,6 +178,11 @@ func (c *Client) API() string { return c.api }
 // for an error answer, a [*ResponseError] for an answer that is not API
 // JSON, or a wrapped transport or context error.
 //
+// Failed attempts are retried as Options.Retry allows (see [RetryPolicy]):
+// a write only when the failure proves it was not applied. When a write's
+// request was sent but the answer is lost or unusable, the error matches
+// [ErrMaybeApplied]: check the wiki before sending it again.
+//
 // The request is a GET unless it must be POSTed (see [Request.Post]); POST
 // bodies are application/x-www-form-urlencoded, or multipart/form-data when
 // a [File] is present. Every request carries format=json, formatversion=2,
@@ -179,40 +202,53 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mediawiki: action=%s: %w", r.Action, err)
 	}
-	resp, err := c.do(ctx, r, p, files)
+	// A write changes the wiki: a token, mustbeposted (Post), or a file.
+	// A read POSTed only for its URL length or a sensitive parameter is
+	// not one.
+	write := r.TokenType != "" || r.Post || p.HasFiles()
+	resp, err := c.do(ctx, r, p, files, write)
 	if err == nil && (r.TokenType == "login" || sessionChanging[r.Action]) {
 		c.ClearTokens()
 	}
 	return resp, err
 }
 
-// do sends the complete parameters p of r, with a token if r needs one.
-func (c *Client) do(ctx context.Context, r *Request, p *Params, files map[string][]byte) (*Response, error) {
+// do sends the complete parameters p of r, with a token if r needs one,
+// retrying as c.retry allows; write tells whether r is a write.
+func (c *Client) do(ctx context.Context, r *Request, p *Params, files map[string][]byte, write bool) (*Response, error) {
 	if r.TokenType == "" {
-		return c.roundTrip(ctx, r.Action, p, files, r.Post)
+		return c.retrying(ctx, r.Action, write, func() (*Response, outcome) {
+			return c.send(ctx, r.Action, p, files, r.Post)
+		})
 	}
 	tokenParam := r.TokenParam
 	if tokenParam == "" {
 		tokenParam = "token"
 	}
 	p.Sensitive(tokenParam)
-	for attempt := 0; ; attempt++ {
-		token, err := c.token(ctx, r.TokenType)
-		if err != nil {
-			return nil, fmt.Errorf("mediawiki: action=%s: getting a %s token: %w", r.Action, r.TokenType, err)
+	refetched := false
+	return c.retrying(ctx, r.Action, write, func() (*Response, outcome) {
+		for {
+			// The token fetch is a read with its own retries.
+			token, err := c.token(ctx, r.TokenType)
+			if err != nil {
+				return nil, outcome{final: true,
+					err: fmt.Errorf("mediawiki: action=%s: getting a %s token: %w", r.Action, r.TokenType, err)}
+			}
+			p.Set(tokenParam, token)
+			// Tokens go in a POST body.
+			resp, out := c.send(ctx, r.Action, p, files, true)
+			if !refetched && errors.Is(out.err, ErrBadToken) {
+				// Expired session or token, refused before the module
+				// ran: drop it and send again with a fresh one, once.
+				refetched = true
+				c.log.DebugContext(ctx, "mediawiki: bad token, refetching", "action", r.Action, "type", r.TokenType)
+				c.dropToken(r.TokenType, token)
+				continue
+			}
+			return resp, out
 		}
-		p.Set(tokenParam, token)
-		// Tokens go in a POST body.
-		resp, err := c.roundTrip(ctx, r.Action, p, files, true)
-		if attempt == 0 && errors.Is(err, ErrBadToken) {
-			// Expired session or token: drop it and retry once. This is
-			// the seam for a fuller retry policy (maxlag, rate limits).
-			c.log.DebugContext(ctx, "mediawiki: bad token, refetching", "action", r.Action, "type", r.TokenType)
-			c.dropToken(r.TokenType, token)
-			continue
-		}
-		return resp, err
-	}
+	})
 }
 
 // sessionChanging are the actions after which cached tokens are stale.
@@ -249,7 +285,7 @@ func (c *Client) wireParams(action string, params *Params, assert bool) *Params 
 }
 
 func (c *Client) wantsAssert(r *Request) bool {
-	return c.assertUser && r.TokenType != "login" && r.TokenType != "createaccount" &&
+	return c.asserting() && r.TokenType != "login" && r.TokenType != "createaccount" &&
 		r.Action != "login" && r.Action != "clientlogin" && r.Action != "createaccount"
 }
 
@@ -273,8 +309,10 @@ func readFiles(p *Params) (map[string][]byte, error) {
 	return files, nil
 }
 
-// roundTrip sends the complete parameters p once and decodes the answer.
-func (c *Client) roundTrip(ctx context.Context, action string, p *Params, files map[string][]byte, post bool) (*Response, error) {
+// send sends the complete parameters p once and decodes the answer. The
+// outcome tells the retry logic whether the request was sent and what
+// came back.
+func (c *Client) send(ctx context.Context, action string, p *Params, files map[string][]byte, post bool) (*Response, outcome) {
 	form := p.Form()
 	multi := p.HasFiles()
 	post = post || multi || p.hasSensitive() || len(c.api)+1+len(form) > maxGETURL
@@ -286,7 +324,7 @@ func (c *Client) roundTrip(ctx context.Context, action string, p *Params, files 
 		var contentType string
 		body, contentType, err = multipartBody(p, files)
 		if err != nil {
-			return nil, fmt.Errorf("mediawiki: action=%s: %w", action, err)
+			return nil, outcome{final: true, err: fmt.Errorf("mediawiki: action=%s: %w", action, err)}
 		}
 		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.api, body)
 		if err == nil {
@@ -302,35 +340,53 @@ func (c *Client) roundTrip(ctx context.Context, action string, p *Params, files 
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, c.api+"?"+form, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("mediawiki: action=%s: %w", action, err)
+		return nil, outcome{final: true, err: fmt.Errorf("mediawiki: action=%s: %w", action, err)}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
+	// Whether the request was written in full tells a write that failed
+	// before (safe to send again) from one that failed after (the wiki may
+	// have applied it). The hook runs before the transport's last flush,
+	// so a false "sent" is possible, a false "not sent" is not.
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}))
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.log.DebugContext(ctx, "mediawiki request failed", "method", req.Method, "params", p, "err", err)
 		if req.Method == http.MethodPost {
-			return nil, fmt.Errorf("mediawiki: action=%s: %w", action, err)
+			err = fmt.Errorf("mediawiki: action=%s: %w", action, err)
+		} else {
+			// The error names the URL, which holds no sensitive parameter:
+			// those force a POST.
+			err = fmt.Errorf("mediawiki: %w", err)
 		}
-		// The error names the URL, which holds no sensitive parameter:
-		// those force a POST.
-		return nil, fmt.Errorf("mediawiki: %w", err)
+		return nil, outcome{err: err, sent: wrote.Load()}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	c.log.DebugContext(ctx, "mediawiki request", "method", req.Method, "params", p,
 		"status", resp.StatusCode, "bytes", len(body), "duration", time.Since(start))
+	out := outcome{sent: wrote.Load(), status: resp.StatusCode, header: resp.Header}
 	if err != nil {
-		return nil, fmt.Errorf("mediawiki: action=%s: reading the answer (HTTP %s): %w", action, statusText(resp), err)
+		out.err = fmt.Errorf("mediawiki: action=%s: reading the answer (HTTP %s): %w", action, statusText(resp), err)
+		out.readErr = true
+		return nil, out
 	}
 	r, err := decodeAnswer(action, resp, body)
 	if err != nil {
-		return nil, err
+		out.err = err
+		return nil, out
 	}
 	c.logWarnings(ctx, r.Warnings)
-	return r, nil
+	return r, out
 }
 
 // multipartBody encodes p as multipart/form-data, files from their read
@@ -429,8 +485,11 @@ func (c *Client) fetchToken(ctx context.Context, typ string) (string, error) {
 	q := new(Params)
 	q.Set("meta", "tokens")
 	q.Set("type", typ)
-	assert := c.assertUser && typ != "login" && typ != "createaccount"
-	resp, err := c.roundTrip(ctx, "query", c.wireParams("query", q, assert), nil, false)
+	assert := c.asserting() && typ != "login" && typ != "createaccount"
+	p := c.wireParams("query", q, assert)
+	resp, err := c.retrying(ctx, "query", false, func() (*Response, outcome) {
+		return c.send(ctx, "query", p, nil, false)
+	})
 	if err != nil {
 		return "", err
 	}

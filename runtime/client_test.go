@@ -438,7 +438,8 @@ func TestDoBadAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := newFake(t, Options{}, func(s seen, w http.ResponseWriter) { tt.handle(w) })
+			// Retries disabled: these are the errors of one attempt.
+			c, _ := newFake(t, Options{Retry: RetryPolicy{MaxAttempts: 1}}, func(s seen, w http.ResponseWriter) { tt.handle(w) })
 			resp, err := c.Do(ctx(t), &Request{Action: "query", Params: new(Params)})
 			if err == nil || resp != nil {
 				t.Fatalf("Do = %v, %v; want an error", resp, err)

@@ -17,7 +17,8 @@ func pagedWiki(t *testing.T, failAt int) (*Client, *fakeWiki) {
 		"E": `{"batchcomplete":true,"query":{"allpages":[{"title":"E"}]}}`,
 	}
 	n := 0
-	return newFake(t, Options{}, func(s seen, w http.ResponseWriter) {
+	// Retries disabled, so that the maxlag error reaches Continue.
+	return newFake(t, Options{Retry: RetryPolicy{MaxAttempts: 1}}, func(s seen, w http.ResponseWriter) {
 		n++
 		if n == failAt {
 			apiError(w, "maxlag", "Waiting for a database server: 6 seconds lagged.", "main")

@@ -43,4 +43,25 @@
 //
 // Every request is sent with format=json, formatversion=2 and
 // errorformat=plaintext; responses are decoded accordingly.
+//
+// # Retries
+//
+// [Client.Do] retries failed attempts within Options.Retry (a
+// [RetryPolicy]: 5 attempts by default, waits from 1 s doubling with
+// jitter up to 60 s, Retry-After honoured; RetryPolicy{MaxAttempts: 1}
+// disables it), never past its context. What is retried depends on whether
+// the request is a read or a write (it has a token, is flagged Post as
+// mustbeposted, or uploads a file):
+//
+//   - reads and writes: the API errors maxlag, ratelimited and readonly,
+//     which the wiki raises before doing anything; HTTP 429 from a proxy;
+//     a connection that failed before the request was completely sent;
+//     badtoken once, with a fresh token;
+//   - reads only: HTTP 5xx, answers cut short or not JSON, connection
+//     failures and time-outs;
+//   - writes whose request was sent but whose answer was lost or unusable
+//     (a time-out, a dropped connection, a 5xx page, a truncated body) are
+//     not retried: the error matches [ErrMaybeApplied] and says that the
+//     write may or may not have been applied, so that the caller checks
+//     before sending it again instead of risking a duplicate edit.
 package runtime
