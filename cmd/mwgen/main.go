@@ -48,10 +48,13 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"api", "call any API module and print the JSON answer", runAPI},
 		{"generate", "generate a typed Go client package for a wiki", runGenerate},
 		{"init", "set up a //go:generate line that generates a client package", runInit},
+		{"login", "authorize mwgen with OAuth on a wiki and store the token", runLogin},
 		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
 		{"version", "print mwgen's version", runVersion},
+		{"whoami", "show who the stored OAuth token acts as on a wiki", runWhoami},
 	}
 }
 
