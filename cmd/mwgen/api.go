@@ -14,6 +14,7 @@ import (
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/oauth"
 )
 
 // Environment variables of `mwgen api`: a bot password (Special:BotPasswords)
@@ -91,10 +92,19 @@ request. Errors go to stderr as one line, with exit status 2.
 	if err != nil {
 		return failAPI(err)
 	}
+	hc := &http.Client{Jar: jar, Timeout: *timeout}
+	signed := false
+	if user == "" {
+		// OAuth when the environment or the credential store has a
+		// consumer for this wiki (mwgen login); anonymous otherwise.
+		if hc, signed, err = oauthClient(ctx, e, *api, *userAgent, hc); err != nil {
+			return failAPI(err)
+		}
+	}
 	c, err := runtime.NewClient(*api, runtime.Options{
-		HTTPClient: &http.Client{Jar: jar, Timeout: *timeout},
+		HTTPClient: hc,
 		UserAgent:  *userAgent,
-		AssertUser: user != "",
+		AssertUser: user != "" || signed,
 	})
 	if err != nil {
 		return failAPI(err)
@@ -298,4 +308,39 @@ func printJSON(e env, raw json.RawMessage) error {
 		return fmt.Errorf("writing the answer: %w", err)
 	}
 	return nil
+}
+
+// oauthClient returns a client that signs with the OAuth credentials the
+// environment (MWGEN_CONSUMER_KEY...) or the credential store hold for the
+// wiki's host, re-authorizing on the terminal if the token was revoked; or
+// base unchanged when there are none.
+func oauthClient(ctx context.Context, e env, api, userAgent string, base *http.Client) (*http.Client, bool, error) {
+	store, err := oauth.OpenStore("")
+	if err != nil {
+		return nil, false, err
+	}
+	host, err := oauth.HostKey(api)
+	if err != nil {
+		// A bad URL: runtime.NewClient says what is wrong with it.
+		return base, false, nil
+	}
+	res, err := oauth.Lookup(host, store)
+	switch {
+	case errors.Is(err, oauth.ErrNoCredentials):
+		return base, false, nil
+	case err != nil:
+		return nil, false, err
+	case res.Credentials.ConsumerKey == "":
+		return base, false, nil
+	}
+	hc, err := oauth.ClientFromEnvOrStore(ctx, api, oauth.ClientOptions{
+		Store:      store,
+		Prompter:   &oauth.TerminalPrompter{In: e.stdin, Out: e.stderr},
+		HTTPClient: base,
+		UserAgent:  userAgent,
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return hc, true, nil
 }

@@ -17,7 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mwgen/mwgen/internal/oauthprovider"
 	"github.com/mwgen/mwgen/internal/testwiki"
+	"github.com/mwgen/mwgen/runtime/oauth"
 )
 
 // noCredentials makes sure `mwgen api` runs anonymously, whatever the
@@ -26,11 +28,14 @@ func noCredentials(t *testing.T) {
 	t.Helper()
 	t.Setenv(envBotUser, "")
 	t.Setenv(envBotPassword, "")
+	clearOAuthEnv(t)
+	t.Setenv(oauth.EnvCredentialsFile, filepath.Join(t.TempDir(), "no-credentials.json"))
 }
 
 // botCredentials sets the test wiki's bot password for `mwgen api`.
 func botCredentials(t *testing.T, w *testwiki.Wiki) {
 	t.Helper()
+	noCredentials(t)
 	t.Setenv(envBotUser, w.BotUser)
 	t.Setenv(envBotPassword, w.BotPassword)
 }
@@ -439,5 +444,51 @@ func TestAPIModuleFromParaminfo(t *testing.T) {
 	reqs = requests()[before:]
 	if code != exitOK || len(reqs) != 1 || reqs[0].method != http.MethodPost || reqs[0].form.Get("meta") != "siteinfo" {
 		t.Errorf("--post: exit %d %s, requests %s", code, stderr, describe(reqs))
+	}
+}
+
+// TestAPIWithOAuth: with an owner-only consumer's four credentials in the
+// environment, mwgen api signs its requests (checked by the oauthlib
+// provider, which forwards them to the real wiki): a signed read says who
+// we are, and a signed POST edit lands on the wiki as that user.
+func TestAPIWithOAuth(t *testing.T) {
+	w := testwiki.Require(t)
+	noCredentials(t)
+	p := oauthprovider.Start(t, w.API, w.BotUser, w.BotPassword)
+	reg, err := p.RegisterConsumer(oauthprovider.Consumer{OwnerOnly: true, Grants: []string{"basic", "editpage"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(oauth.EnvConsumerKey, reg.Key)
+	t.Setenv(oauth.EnvConsumerSecret, reg.Secret)
+	t.Setenv(oauth.EnvAccessToken, reg.AccessToken)
+	t.Setenv(oauth.EnvAccessSecret, reg.AccessSecret)
+	wantUser, _, _ := strings.Cut(w.BotUser, "@")
+
+	code, stdout, stderr := mwgen(t, "api", "--api", p.API, "action=query", "meta=userinfo")
+	if code != exitOK || !strings.Contains(stdout, fmt.Sprintf("%q", wantUser)) {
+		t.Fatalf("signed read: exit %d %s\n%s", code, stderr, stdout)
+	}
+	title := uniqueTitle(t, "oauth")
+	text := "Edited through mwgen api with OAuth at " + time.Now().Format(time.RFC3339Nano)
+	code, stdout, stderr = mwgen(t, "api", "--api", p.API, "action=edit", "title="+title, "text="+text)
+	if code != exitOK || !strings.Contains(stdout, `"Success"`) {
+		t.Fatalf("signed edit: exit %d %s\n%s", code, stderr, stdout)
+	}
+	got, user := pageContent(t, w, title)
+	if got != text || user != wantUser {
+		t.Errorf("page %q by %q, want %q by %q", got, user, text, wantUser)
+	}
+	for _, secret := range []string{reg.Secret, reg.AccessSecret} {
+		if strings.Contains(stdout+stderr, secret) {
+			t.Error("a secret shows in the output")
+		}
+	}
+
+	// A wrong secret: the provider (oauthlib) refuses the signature.
+	t.Setenv(oauth.EnvAccessSecret, "not-the-secret")
+	code, _, stderr = mwgen(t, "api", "--api", p.API, "action=query", "meta=userinfo")
+	if code != exitError || !strings.Contains(stderr, "mwoauth-invalid-authorization") {
+		t.Errorf("bad signature: exit %d %s", code, stderr)
 	}
 }
