@@ -159,7 +159,7 @@ func TestGeneratorWithProp(t *testing.T) {
 	c, _ := newClient(t)
 	want := createPages(t, c, "Mwgen generator test ", 4)
 	res, err := c.Query(context.Background(), &generated.QueryParams{
-		Generator: generated.QueryGenerator{Allpages: &generated.QueryAllpagesParams{
+		Generator: generated.Generator{Allpages: &generated.QueryAllpagesParams{
 			Prefix: "Mwgen generator test ",
 			Limit:  runtime.Max,
 		}},
@@ -209,7 +209,7 @@ func TestValidationBeforeSending(t *testing.T) {
 			Limit:       6000,
 			Filterredir: "sideways",
 		}},
-		Generator: generated.QueryGenerator{
+		Generator: generated.Generator{
 			Allpages:   &generated.QueryAllpagesParams{},
 			Categories: &generated.QueryCategoriesParams{},
 		},

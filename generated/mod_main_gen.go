@@ -123,10 +123,20 @@ type MainFormat struct {
 	JSON *JSONParams // format=json
 }
 
-func (p *MainParams) encode(v *runtime.Params, prefix string) {
-	if p.Format.JSON != nil {
-		p.Format.JSON.encode(v, "")
+func (s *MainFormat) encode(v *runtime.Params, name string) {
+	if s.JSON != nil {
+		s.JSON.encode(v, "")
 	}
+}
+
+func (s *MainFormat) check(c *runtime.Checker, name string) {
+	if s.JSON != nil {
+		s.JSON.check(c, "")
+	}
+}
+
+func (p *MainParams) encode(v *runtime.Params, prefix string) {
+	p.Format.encode(v, prefix+"format")
 	v.Int(prefix+"maxlag", p.Maxlag)
 	v.Int(prefix+"smaxage", p.Smaxage)
 	v.Int(prefix+"maxage", p.Maxage)
@@ -147,9 +157,7 @@ func (p *MainParams) encode(v *runtime.Params, prefix string) {
 
 func (p *MainParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("main")
-	if p.Format.JSON != nil {
-		p.Format.JSON.check(c, "")
-	}
+	p.Format.check(c, prefix+"format")
 	c.OneOf(prefix+"assert", string(p.Assert), MainAssert.values(""))
 	c.OneOf(prefix+"errorformat", string(p.Errorformat), MainErrorformat.values(""))
 }

@@ -170,7 +170,7 @@ type QueryParams struct {
 	// ;transcludedin:Find all pages that transclude the given pages.
 	// ;watchlist:Get recent changes to pages in the current user's watchlist.
 	// ;watchlistraw:Get all pages on the current user's watchlist.
-	Generator QueryGenerator
+	Generator Generator
 	// Redirects is redirects: Automatically resolve redirects in query+titles, query+pageids, and query+revids, and in pages returned by query+generator.
 	Redirects bool
 	// Converttitles is converttitles: Convert titles to other variants if necessary. Only works if the wiki's content language supports variant conversion. Languages that support variant conversion include ban, en, crh, gan, iu, kk, ku, shi, sr, tg, uz and zh.
@@ -219,6 +219,168 @@ type QueryProps struct {
 	Transcludedin    *QueryTranscludedinParams    // prop=transcludedin
 }
 
+func (s *QueryProps) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Categories != nil {
+		chosen = append(chosen, "categories")
+		s.Categories.encode(v, "cl")
+	}
+	if s.Categoryinfo != nil {
+		chosen = append(chosen, "categoryinfo")
+		s.Categoryinfo.encode(v, "ci")
+	}
+	if s.Contributors != nil {
+		chosen = append(chosen, "contributors")
+		s.Contributors.encode(v, "pc")
+	}
+	if s.Deletedrevisions != nil {
+		chosen = append(chosen, "deletedrevisions")
+		s.Deletedrevisions.encode(v, "drv")
+	}
+	if s.Duplicatefiles != nil {
+		chosen = append(chosen, "duplicatefiles")
+		s.Duplicatefiles.encode(v, "df")
+	}
+	if s.Extlinks != nil {
+		chosen = append(chosen, "extlinks")
+		s.Extlinks.encode(v, "el")
+	}
+	if s.Extracts != nil {
+		chosen = append(chosen, "extracts")
+		s.Extracts.encode(v, "ex")
+	}
+	if s.Fileusage != nil {
+		chosen = append(chosen, "fileusage")
+		s.Fileusage.encode(v, "fu")
+	}
+	if s.Imageinfo != nil {
+		chosen = append(chosen, "imageinfo")
+		s.Imageinfo.encode(v, "ii")
+	}
+	if s.Images != nil {
+		chosen = append(chosen, "images")
+		s.Images.encode(v, "im")
+	}
+	if s.Info != nil {
+		chosen = append(chosen, "info")
+		s.Info.encode(v, "in")
+	}
+	if s.Iwlinks != nil {
+		chosen = append(chosen, "iwlinks")
+		s.Iwlinks.encode(v, "iw")
+	}
+	if s.Langlinks != nil {
+		chosen = append(chosen, "langlinks")
+		s.Langlinks.encode(v, "ll")
+	}
+	if s.Links != nil {
+		chosen = append(chosen, "links")
+		s.Links.encode(v, "pl")
+	}
+	if s.Linkshere != nil {
+		chosen = append(chosen, "linkshere")
+		s.Linkshere.encode(v, "lh")
+	}
+	if s.Pageimages != nil {
+		chosen = append(chosen, "pageimages")
+		s.Pageimages.encode(v, "pi")
+	}
+	if s.Pageprops != nil {
+		chosen = append(chosen, "pageprops")
+		s.Pageprops.encode(v, "pp")
+	}
+	if s.Redirects != nil {
+		chosen = append(chosen, "redirects")
+		s.Redirects.encode(v, "rd")
+	}
+	if s.Revisions != nil {
+		chosen = append(chosen, "revisions")
+		s.Revisions.encode(v, "rv")
+	}
+	if s.Stashimageinfo != nil {
+		chosen = append(chosen, "stashimageinfo")
+		s.Stashimageinfo.encode(v, "sii")
+	}
+	if s.Templates != nil {
+		chosen = append(chosen, "templates")
+		s.Templates.encode(v, "tl")
+	}
+	if s.Transcludedin != nil {
+		chosen = append(chosen, "transcludedin")
+		s.Transcludedin.encode(v, "ti")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryProps) check(c *runtime.Checker, name string) {
+	if s.Categories != nil {
+		s.Categories.check(c, "cl")
+	}
+	if s.Categoryinfo != nil {
+		s.Categoryinfo.check(c, "ci")
+	}
+	if s.Contributors != nil {
+		s.Contributors.check(c, "pc")
+	}
+	if s.Deletedrevisions != nil {
+		s.Deletedrevisions.check(c, "drv")
+	}
+	if s.Duplicatefiles != nil {
+		s.Duplicatefiles.check(c, "df")
+	}
+	if s.Extlinks != nil {
+		s.Extlinks.check(c, "el")
+	}
+	if s.Extracts != nil {
+		s.Extracts.check(c, "ex")
+	}
+	if s.Fileusage != nil {
+		s.Fileusage.check(c, "fu")
+	}
+	if s.Imageinfo != nil {
+		s.Imageinfo.check(c, "ii")
+	}
+	if s.Images != nil {
+		s.Images.check(c, "im")
+	}
+	if s.Info != nil {
+		s.Info.check(c, "in")
+	}
+	if s.Iwlinks != nil {
+		s.Iwlinks.check(c, "iw")
+	}
+	if s.Langlinks != nil {
+		s.Langlinks.check(c, "ll")
+	}
+	if s.Links != nil {
+		s.Links.check(c, "pl")
+	}
+	if s.Linkshere != nil {
+		s.Linkshere.check(c, "lh")
+	}
+	if s.Pageimages != nil {
+		s.Pageimages.check(c, "pi")
+	}
+	if s.Pageprops != nil {
+		s.Pageprops.check(c, "pp")
+	}
+	if s.Redirects != nil {
+		s.Redirects.check(c, "rd")
+	}
+	if s.Revisions != nil {
+		s.Revisions.check(c, "rv")
+	}
+	if s.Stashimageinfo != nil {
+		s.Stashimageinfo.check(c, "sii")
+	}
+	if s.Templates != nil {
+		s.Templates.check(c, "tl")
+	}
+	if s.Transcludedin != nil {
+		s.Transcludedin.check(c, "ti")
+	}
+}
+
 // QueryLists selects submodules for list. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryLists struct {
@@ -263,6 +425,287 @@ type QueryLists struct {
 	Watchlistraw        *QueryWatchlistrawParams        // list=watchlistraw
 }
 
+func (s *QueryLists) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Abusefilters != nil {
+		chosen = append(chosen, "abusefilters")
+		s.Abusefilters.encode(v, "abf")
+	}
+	if s.Abuselog != nil {
+		chosen = append(chosen, "abuselog")
+		s.Abuselog.encode(v, "afl")
+	}
+	if s.Allcategories != nil {
+		chosen = append(chosen, "allcategories")
+		s.Allcategories.encode(v, "ac")
+	}
+	if s.Alldeletedrevisions != nil {
+		chosen = append(chosen, "alldeletedrevisions")
+		s.Alldeletedrevisions.encode(v, "adr")
+	}
+	if s.Allfileusages != nil {
+		chosen = append(chosen, "allfileusages")
+		s.Allfileusages.encode(v, "af")
+	}
+	if s.Allimages != nil {
+		chosen = append(chosen, "allimages")
+		s.Allimages.encode(v, "ai")
+	}
+	if s.Alllinks != nil {
+		chosen = append(chosen, "alllinks")
+		s.Alllinks.encode(v, "al")
+	}
+	if s.Allpages != nil {
+		chosen = append(chosen, "allpages")
+		s.Allpages.encode(v, "ap")
+	}
+	if s.Allredirects != nil {
+		chosen = append(chosen, "allredirects")
+		s.Allredirects.encode(v, "ar")
+	}
+	if s.Allrevisions != nil {
+		chosen = append(chosen, "allrevisions")
+		s.Allrevisions.encode(v, "arv")
+	}
+	if s.Alltransclusions != nil {
+		chosen = append(chosen, "alltransclusions")
+		s.Alltransclusions.encode(v, "at")
+	}
+	if s.Allusers != nil {
+		chosen = append(chosen, "allusers")
+		s.Allusers.encode(v, "au")
+	}
+	if s.Backlinks != nil {
+		chosen = append(chosen, "backlinks")
+		s.Backlinks.encode(v, "bl")
+	}
+	if s.Blocks != nil {
+		chosen = append(chosen, "blocks")
+		s.Blocks.encode(v, "bk")
+	}
+	if s.Categorymembers != nil {
+		chosen = append(chosen, "categorymembers")
+		s.Categorymembers.encode(v, "cm")
+	}
+	if s.Deletedrevs != nil {
+		chosen = append(chosen, "deletedrevs")
+		s.Deletedrevs.encode(v, "dr")
+	}
+	if s.Embeddedin != nil {
+		chosen = append(chosen, "embeddedin")
+		s.Embeddedin.encode(v, "ei")
+	}
+	if s.Exturlusage != nil {
+		chosen = append(chosen, "exturlusage")
+		s.Exturlusage.encode(v, "eu")
+	}
+	if s.Filearchive != nil {
+		chosen = append(chosen, "filearchive")
+		s.Filearchive.encode(v, "fa")
+	}
+	if s.Gadgetcategories != nil {
+		chosen = append(chosen, "gadgetcategories")
+		s.Gadgetcategories.encode(v, "gc")
+	}
+	if s.Gadgets != nil {
+		chosen = append(chosen, "gadgets")
+		s.Gadgets.encode(v, "ga")
+	}
+	if s.Imageusage != nil {
+		chosen = append(chosen, "imageusage")
+		s.Imageusage.encode(v, "iu")
+	}
+	if s.Iwbacklinks != nil {
+		chosen = append(chosen, "iwbacklinks")
+		s.Iwbacklinks.encode(v, "iwbl")
+	}
+	if s.Langbacklinks != nil {
+		chosen = append(chosen, "langbacklinks")
+		s.Langbacklinks.encode(v, "lbl")
+	}
+	if s.Logevents != nil {
+		chosen = append(chosen, "logevents")
+		s.Logevents.encode(v, "le")
+	}
+	if s.Mystashedfiles != nil {
+		chosen = append(chosen, "mystashedfiles")
+		s.Mystashedfiles.encode(v, "msf")
+	}
+	if s.Pagepropnames != nil {
+		chosen = append(chosen, "pagepropnames")
+		s.Pagepropnames.encode(v, "ppn")
+	}
+	if s.Pageswithprop != nil {
+		chosen = append(chosen, "pageswithprop")
+		s.Pageswithprop.encode(v, "pwp")
+	}
+	if s.Prefixsearch != nil {
+		chosen = append(chosen, "prefixsearch")
+		s.Prefixsearch.encode(v, "ps")
+	}
+	if s.Protectedtitles != nil {
+		chosen = append(chosen, "protectedtitles")
+		s.Protectedtitles.encode(v, "pt")
+	}
+	if s.Querypage != nil {
+		chosen = append(chosen, "querypage")
+		s.Querypage.encode(v, "qp")
+	}
+	if s.Random != nil {
+		chosen = append(chosen, "random")
+		s.Random.encode(v, "rn")
+	}
+	if s.Recentchanges != nil {
+		chosen = append(chosen, "recentchanges")
+		s.Recentchanges.encode(v, "rc")
+	}
+	if s.Search != nil {
+		chosen = append(chosen, "search")
+		s.Search.encode(v, "sr")
+	}
+	if s.Tags != nil {
+		chosen = append(chosen, "tags")
+		s.Tags.encode(v, "tg")
+	}
+	if s.Usercontribs != nil {
+		chosen = append(chosen, "usercontribs")
+		s.Usercontribs.encode(v, "uc")
+	}
+	if s.Users != nil {
+		chosen = append(chosen, "users")
+		s.Users.encode(v, "us")
+	}
+	if s.Watchlist != nil {
+		chosen = append(chosen, "watchlist")
+		s.Watchlist.encode(v, "wl")
+	}
+	if s.Watchlistraw != nil {
+		chosen = append(chosen, "watchlistraw")
+		s.Watchlistraw.encode(v, "wr")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryLists) check(c *runtime.Checker, name string) {
+	if s.Abusefilters != nil {
+		s.Abusefilters.check(c, "abf")
+	}
+	if s.Abuselog != nil {
+		s.Abuselog.check(c, "afl")
+	}
+	if s.Allcategories != nil {
+		s.Allcategories.check(c, "ac")
+	}
+	if s.Alldeletedrevisions != nil {
+		s.Alldeletedrevisions.check(c, "adr")
+	}
+	if s.Allfileusages != nil {
+		s.Allfileusages.check(c, "af")
+	}
+	if s.Allimages != nil {
+		s.Allimages.check(c, "ai")
+	}
+	if s.Alllinks != nil {
+		s.Alllinks.check(c, "al")
+	}
+	if s.Allpages != nil {
+		s.Allpages.check(c, "ap")
+	}
+	if s.Allredirects != nil {
+		s.Allredirects.check(c, "ar")
+	}
+	if s.Allrevisions != nil {
+		s.Allrevisions.check(c, "arv")
+	}
+	if s.Alltransclusions != nil {
+		s.Alltransclusions.check(c, "at")
+	}
+	if s.Allusers != nil {
+		s.Allusers.check(c, "au")
+	}
+	if s.Backlinks != nil {
+		s.Backlinks.check(c, "bl")
+	}
+	if s.Blocks != nil {
+		s.Blocks.check(c, "bk")
+	}
+	if s.Categorymembers != nil {
+		s.Categorymembers.check(c, "cm")
+	}
+	if s.Deletedrevs != nil {
+		s.Deletedrevs.check(c, "dr")
+	}
+	if s.Embeddedin != nil {
+		s.Embeddedin.check(c, "ei")
+	}
+	if s.Exturlusage != nil {
+		s.Exturlusage.check(c, "eu")
+	}
+	if s.Filearchive != nil {
+		s.Filearchive.check(c, "fa")
+	}
+	if s.Gadgetcategories != nil {
+		s.Gadgetcategories.check(c, "gc")
+	}
+	if s.Gadgets != nil {
+		s.Gadgets.check(c, "ga")
+	}
+	if s.Imageusage != nil {
+		s.Imageusage.check(c, "iu")
+	}
+	if s.Iwbacklinks != nil {
+		s.Iwbacklinks.check(c, "iwbl")
+	}
+	if s.Langbacklinks != nil {
+		s.Langbacklinks.check(c, "lbl")
+	}
+	if s.Logevents != nil {
+		s.Logevents.check(c, "le")
+	}
+	if s.Mystashedfiles != nil {
+		s.Mystashedfiles.check(c, "msf")
+	}
+	if s.Pagepropnames != nil {
+		s.Pagepropnames.check(c, "ppn")
+	}
+	if s.Pageswithprop != nil {
+		s.Pageswithprop.check(c, "pwp")
+	}
+	if s.Prefixsearch != nil {
+		s.Prefixsearch.check(c, "ps")
+	}
+	if s.Protectedtitles != nil {
+		s.Protectedtitles.check(c, "pt")
+	}
+	if s.Querypage != nil {
+		s.Querypage.check(c, "qp")
+	}
+	if s.Random != nil {
+		s.Random.check(c, "rn")
+	}
+	if s.Recentchanges != nil {
+		s.Recentchanges.check(c, "rc")
+	}
+	if s.Search != nil {
+		s.Search.check(c, "sr")
+	}
+	if s.Tags != nil {
+		s.Tags.check(c, "tg")
+	}
+	if s.Usercontribs != nil {
+		s.Usercontribs.check(c, "uc")
+	}
+	if s.Users != nil {
+		s.Users.check(c, "us")
+	}
+	if s.Watchlist != nil {
+		s.Watchlist.check(c, "wl")
+	}
+	if s.Watchlistraw != nil {
+		s.Watchlistraw.check(c, "wr")
+	}
+}
+
 // QueryMetas selects submodules for meta. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryMetas struct {
@@ -276,336 +719,74 @@ type QueryMetas struct {
 	Userinfo        *QueryUserinfoParams        // meta=userinfo
 }
 
-// QueryGenerator selects submodules for generator. Set one field to use that submodule;
-// each carries that submodule's parameters.
-type QueryGenerator struct {
-	Allcategories       *QueryAllcategoriesParams       // generator=allcategories
-	Alldeletedrevisions *QueryAlldeletedrevisionsParams // generator=alldeletedrevisions
-	Allfileusages       *QueryAllfileusagesParams       // generator=allfileusages
-	Allimages           *QueryAllimagesParams           // generator=allimages
-	Alllinks            *QueryAlllinksParams            // generator=alllinks
-	Allpages            *QueryAllpagesParams            // generator=allpages
-	Allredirects        *QueryAllredirectsParams        // generator=allredirects
-	Allrevisions        *QueryAllrevisionsParams        // generator=allrevisions
-	Alltransclusions    *QueryAlltransclusionsParams    // generator=alltransclusions
-	Backlinks           *QueryBacklinksParams           // generator=backlinks
-	Categories          *QueryCategoriesParams          // generator=categories
-	Categorymembers     *QueryCategorymembersParams     // generator=categorymembers
-	Deletedrevisions    *QueryDeletedrevisionsParams    // generator=deletedrevisions
-	Duplicatefiles      *QueryDuplicatefilesParams      // generator=duplicatefiles
-	Embeddedin          *QueryEmbeddedinParams          // generator=embeddedin
-	Exturlusage         *QueryExturlusageParams         // generator=exturlusage
-	Fileusage           *QueryFileusageParams           // generator=fileusage
-	Images              *QueryImagesParams              // generator=images
-	Imageusage          *QueryImageusageParams          // generator=imageusage
-	Iwbacklinks         *QueryIwbacklinksParams         // generator=iwbacklinks
-	Langbacklinks       *QueryLangbacklinksParams       // generator=langbacklinks
-	Links               *QueryLinksParams               // generator=links
-	Linkshere           *QueryLinkshereParams           // generator=linkshere
-	Pageswithprop       *QueryPageswithpropParams       // generator=pageswithprop
-	Prefixsearch        *QueryPrefixsearchParams        // generator=prefixsearch
-	Protectedtitles     *QueryProtectedtitlesParams     // generator=protectedtitles
-	Querypage           *QueryQuerypageParams           // generator=querypage
-	Random              *QueryRandomParams              // generator=random
-	Recentchanges       *QueryRecentchangesParams       // generator=recentchanges
-	Redirects           *QueryRedirectsParams           // generator=redirects
-	Revisions           *QueryRevisionsParams           // generator=revisions
-	Search              *QuerySearchParams              // generator=search
-	Templates           *QueryTemplatesParams           // generator=templates
-	Transcludedin       *QueryTranscludedinParams       // generator=transcludedin
-	Watchlist           *QueryWatchlistParams           // generator=watchlist
-	Watchlistraw        *QueryWatchlistrawParams        // generator=watchlistraw
+func (s *QueryMetas) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Allmessages != nil {
+		chosen = append(chosen, "allmessages")
+		s.Allmessages.encode(v, "am")
+	}
+	if s.Authmanagerinfo != nil {
+		chosen = append(chosen, "authmanagerinfo")
+		s.Authmanagerinfo.encode(v, "ami")
+	}
+	if s.Filerepoinfo != nil {
+		chosen = append(chosen, "filerepoinfo")
+		s.Filerepoinfo.encode(v, "fri")
+	}
+	if s.Languageinfo != nil {
+		chosen = append(chosen, "languageinfo")
+		s.Languageinfo.encode(v, "li")
+	}
+	if s.Oath != nil {
+		chosen = append(chosen, "oath")
+		s.Oath.encode(v, "oath")
+	}
+	if s.Siteinfo != nil {
+		chosen = append(chosen, "siteinfo")
+		s.Siteinfo.encode(v, "si")
+	}
+	if s.Tokens != nil {
+		chosen = append(chosen, "tokens")
+		s.Tokens.encode(v, "")
+	}
+	if s.Userinfo != nil {
+		chosen = append(chosen, "userinfo")
+		s.Userinfo.encode(v, "ui")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryMetas) check(c *runtime.Checker, name string) {
+	if s.Allmessages != nil {
+		s.Allmessages.check(c, "am")
+	}
+	if s.Authmanagerinfo != nil {
+		s.Authmanagerinfo.check(c, "ami")
+	}
+	if s.Filerepoinfo != nil {
+		s.Filerepoinfo.check(c, "fri")
+	}
+	if s.Languageinfo != nil {
+		s.Languageinfo.check(c, "li")
+	}
+	if s.Oath != nil {
+		s.Oath.check(c, "oath")
+	}
+	if s.Siteinfo != nil {
+		s.Siteinfo.check(c, "si")
+	}
+	if s.Tokens != nil {
+		s.Tokens.check(c, "")
+	}
+	if s.Userinfo != nil {
+		s.Userinfo.check(c, "ui")
+	}
 }
 
 func (p *QueryParams) encode(v *runtime.Params, prefix string) {
-	{
-		var chosen []string
-		if p.Prop.Categories != nil {
-			chosen = append(chosen, "categories")
-			p.Prop.Categories.encode(v, "cl")
-		}
-		if p.Prop.Categoryinfo != nil {
-			chosen = append(chosen, "categoryinfo")
-			p.Prop.Categoryinfo.encode(v, "ci")
-		}
-		if p.Prop.Contributors != nil {
-			chosen = append(chosen, "contributors")
-			p.Prop.Contributors.encode(v, "pc")
-		}
-		if p.Prop.Deletedrevisions != nil {
-			chosen = append(chosen, "deletedrevisions")
-			p.Prop.Deletedrevisions.encode(v, "drv")
-		}
-		if p.Prop.Duplicatefiles != nil {
-			chosen = append(chosen, "duplicatefiles")
-			p.Prop.Duplicatefiles.encode(v, "df")
-		}
-		if p.Prop.Extlinks != nil {
-			chosen = append(chosen, "extlinks")
-			p.Prop.Extlinks.encode(v, "el")
-		}
-		if p.Prop.Extracts != nil {
-			chosen = append(chosen, "extracts")
-			p.Prop.Extracts.encode(v, "ex")
-		}
-		if p.Prop.Fileusage != nil {
-			chosen = append(chosen, "fileusage")
-			p.Prop.Fileusage.encode(v, "fu")
-		}
-		if p.Prop.Imageinfo != nil {
-			chosen = append(chosen, "imageinfo")
-			p.Prop.Imageinfo.encode(v, "ii")
-		}
-		if p.Prop.Images != nil {
-			chosen = append(chosen, "images")
-			p.Prop.Images.encode(v, "im")
-		}
-		if p.Prop.Info != nil {
-			chosen = append(chosen, "info")
-			p.Prop.Info.encode(v, "in")
-		}
-		if p.Prop.Iwlinks != nil {
-			chosen = append(chosen, "iwlinks")
-			p.Prop.Iwlinks.encode(v, "iw")
-		}
-		if p.Prop.Langlinks != nil {
-			chosen = append(chosen, "langlinks")
-			p.Prop.Langlinks.encode(v, "ll")
-		}
-		if p.Prop.Links != nil {
-			chosen = append(chosen, "links")
-			p.Prop.Links.encode(v, "pl")
-		}
-		if p.Prop.Linkshere != nil {
-			chosen = append(chosen, "linkshere")
-			p.Prop.Linkshere.encode(v, "lh")
-		}
-		if p.Prop.Pageimages != nil {
-			chosen = append(chosen, "pageimages")
-			p.Prop.Pageimages.encode(v, "pi")
-		}
-		if p.Prop.Pageprops != nil {
-			chosen = append(chosen, "pageprops")
-			p.Prop.Pageprops.encode(v, "pp")
-		}
-		if p.Prop.Redirects != nil {
-			chosen = append(chosen, "redirects")
-			p.Prop.Redirects.encode(v, "rd")
-		}
-		if p.Prop.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Prop.Revisions.encode(v, "rv")
-		}
-		if p.Prop.Stashimageinfo != nil {
-			chosen = append(chosen, "stashimageinfo")
-			p.Prop.Stashimageinfo.encode(v, "sii")
-		}
-		if p.Prop.Templates != nil {
-			chosen = append(chosen, "templates")
-			p.Prop.Templates.encode(v, "tl")
-		}
-		if p.Prop.Transcludedin != nil {
-			chosen = append(chosen, "transcludedin")
-			p.Prop.Transcludedin.encode(v, "ti")
-		}
-		v.Strings(prefix+"prop", chosen)
-	}
-	{
-		var chosen []string
-		if p.List.Abusefilters != nil {
-			chosen = append(chosen, "abusefilters")
-			p.List.Abusefilters.encode(v, "abf")
-		}
-		if p.List.Abuselog != nil {
-			chosen = append(chosen, "abuselog")
-			p.List.Abuselog.encode(v, "afl")
-		}
-		if p.List.Allcategories != nil {
-			chosen = append(chosen, "allcategories")
-			p.List.Allcategories.encode(v, "ac")
-		}
-		if p.List.Alldeletedrevisions != nil {
-			chosen = append(chosen, "alldeletedrevisions")
-			p.List.Alldeletedrevisions.encode(v, "adr")
-		}
-		if p.List.Allfileusages != nil {
-			chosen = append(chosen, "allfileusages")
-			p.List.Allfileusages.encode(v, "af")
-		}
-		if p.List.Allimages != nil {
-			chosen = append(chosen, "allimages")
-			p.List.Allimages.encode(v, "ai")
-		}
-		if p.List.Alllinks != nil {
-			chosen = append(chosen, "alllinks")
-			p.List.Alllinks.encode(v, "al")
-		}
-		if p.List.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.List.Allpages.encode(v, "ap")
-		}
-		if p.List.Allredirects != nil {
-			chosen = append(chosen, "allredirects")
-			p.List.Allredirects.encode(v, "ar")
-		}
-		if p.List.Allrevisions != nil {
-			chosen = append(chosen, "allrevisions")
-			p.List.Allrevisions.encode(v, "arv")
-		}
-		if p.List.Alltransclusions != nil {
-			chosen = append(chosen, "alltransclusions")
-			p.List.Alltransclusions.encode(v, "at")
-		}
-		if p.List.Allusers != nil {
-			chosen = append(chosen, "allusers")
-			p.List.Allusers.encode(v, "au")
-		}
-		if p.List.Backlinks != nil {
-			chosen = append(chosen, "backlinks")
-			p.List.Backlinks.encode(v, "bl")
-		}
-		if p.List.Blocks != nil {
-			chosen = append(chosen, "blocks")
-			p.List.Blocks.encode(v, "bk")
-		}
-		if p.List.Categorymembers != nil {
-			chosen = append(chosen, "categorymembers")
-			p.List.Categorymembers.encode(v, "cm")
-		}
-		if p.List.Deletedrevs != nil {
-			chosen = append(chosen, "deletedrevs")
-			p.List.Deletedrevs.encode(v, "dr")
-		}
-		if p.List.Embeddedin != nil {
-			chosen = append(chosen, "embeddedin")
-			p.List.Embeddedin.encode(v, "ei")
-		}
-		if p.List.Exturlusage != nil {
-			chosen = append(chosen, "exturlusage")
-			p.List.Exturlusage.encode(v, "eu")
-		}
-		if p.List.Filearchive != nil {
-			chosen = append(chosen, "filearchive")
-			p.List.Filearchive.encode(v, "fa")
-		}
-		if p.List.Gadgetcategories != nil {
-			chosen = append(chosen, "gadgetcategories")
-			p.List.Gadgetcategories.encode(v, "gc")
-		}
-		if p.List.Gadgets != nil {
-			chosen = append(chosen, "gadgets")
-			p.List.Gadgets.encode(v, "ga")
-		}
-		if p.List.Imageusage != nil {
-			chosen = append(chosen, "imageusage")
-			p.List.Imageusage.encode(v, "iu")
-		}
-		if p.List.Iwbacklinks != nil {
-			chosen = append(chosen, "iwbacklinks")
-			p.List.Iwbacklinks.encode(v, "iwbl")
-		}
-		if p.List.Langbacklinks != nil {
-			chosen = append(chosen, "langbacklinks")
-			p.List.Langbacklinks.encode(v, "lbl")
-		}
-		if p.List.Logevents != nil {
-			chosen = append(chosen, "logevents")
-			p.List.Logevents.encode(v, "le")
-		}
-		if p.List.Mystashedfiles != nil {
-			chosen = append(chosen, "mystashedfiles")
-			p.List.Mystashedfiles.encode(v, "msf")
-		}
-		if p.List.Pagepropnames != nil {
-			chosen = append(chosen, "pagepropnames")
-			p.List.Pagepropnames.encode(v, "ppn")
-		}
-		if p.List.Pageswithprop != nil {
-			chosen = append(chosen, "pageswithprop")
-			p.List.Pageswithprop.encode(v, "pwp")
-		}
-		if p.List.Prefixsearch != nil {
-			chosen = append(chosen, "prefixsearch")
-			p.List.Prefixsearch.encode(v, "ps")
-		}
-		if p.List.Protectedtitles != nil {
-			chosen = append(chosen, "protectedtitles")
-			p.List.Protectedtitles.encode(v, "pt")
-		}
-		if p.List.Querypage != nil {
-			chosen = append(chosen, "querypage")
-			p.List.Querypage.encode(v, "qp")
-		}
-		if p.List.Random != nil {
-			chosen = append(chosen, "random")
-			p.List.Random.encode(v, "rn")
-		}
-		if p.List.Recentchanges != nil {
-			chosen = append(chosen, "recentchanges")
-			p.List.Recentchanges.encode(v, "rc")
-		}
-		if p.List.Search != nil {
-			chosen = append(chosen, "search")
-			p.List.Search.encode(v, "sr")
-		}
-		if p.List.Tags != nil {
-			chosen = append(chosen, "tags")
-			p.List.Tags.encode(v, "tg")
-		}
-		if p.List.Usercontribs != nil {
-			chosen = append(chosen, "usercontribs")
-			p.List.Usercontribs.encode(v, "uc")
-		}
-		if p.List.Users != nil {
-			chosen = append(chosen, "users")
-			p.List.Users.encode(v, "us")
-		}
-		if p.List.Watchlist != nil {
-			chosen = append(chosen, "watchlist")
-			p.List.Watchlist.encode(v, "wl")
-		}
-		if p.List.Watchlistraw != nil {
-			chosen = append(chosen, "watchlistraw")
-			p.List.Watchlistraw.encode(v, "wr")
-		}
-		v.Strings(prefix+"list", chosen)
-	}
-	{
-		var chosen []string
-		if p.Meta.Allmessages != nil {
-			chosen = append(chosen, "allmessages")
-			p.Meta.Allmessages.encode(v, "am")
-		}
-		if p.Meta.Authmanagerinfo != nil {
-			chosen = append(chosen, "authmanagerinfo")
-			p.Meta.Authmanagerinfo.encode(v, "ami")
-		}
-		if p.Meta.Filerepoinfo != nil {
-			chosen = append(chosen, "filerepoinfo")
-			p.Meta.Filerepoinfo.encode(v, "fri")
-		}
-		if p.Meta.Languageinfo != nil {
-			chosen = append(chosen, "languageinfo")
-			p.Meta.Languageinfo.encode(v, "li")
-		}
-		if p.Meta.Oath != nil {
-			chosen = append(chosen, "oath")
-			p.Meta.Oath.encode(v, "oath")
-		}
-		if p.Meta.Siteinfo != nil {
-			chosen = append(chosen, "siteinfo")
-			p.Meta.Siteinfo.encode(v, "si")
-		}
-		if p.Meta.Tokens != nil {
-			chosen = append(chosen, "tokens")
-			p.Meta.Tokens.encode(v, "")
-		}
-		if p.Meta.Userinfo != nil {
-			chosen = append(chosen, "userinfo")
-			p.Meta.Userinfo.encode(v, "ui")
-		}
-		v.Strings(prefix+"meta", chosen)
-	}
+	p.Prop.encode(v, prefix+"prop")
+	p.List.encode(v, prefix+"list")
+	p.Meta.encode(v, prefix+"meta")
 	v.Bool(prefix+"indexpageids", p.IndexPageIDs)
 	v.Bool(prefix+"export", p.Export)
 	v.Bool(prefix+"exportnowrap", p.Exportnowrap)
@@ -616,154 +797,7 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"titles", p.Titles)
 	v.Ints(prefix+"pageids", p.PageIDs)
 	v.Ints(prefix+"revids", p.RevIDs)
-	{
-		var chosen []string
-		if p.Generator.Allcategories != nil {
-			chosen = append(chosen, "allcategories")
-			p.Generator.Allcategories.encode(v, "gac")
-		}
-		if p.Generator.Alldeletedrevisions != nil {
-			chosen = append(chosen, "alldeletedrevisions")
-			p.Generator.Alldeletedrevisions.encode(v, "gadr")
-		}
-		if p.Generator.Allfileusages != nil {
-			chosen = append(chosen, "allfileusages")
-			p.Generator.Allfileusages.encode(v, "gaf")
-		}
-		if p.Generator.Allimages != nil {
-			chosen = append(chosen, "allimages")
-			p.Generator.Allimages.encode(v, "gai")
-		}
-		if p.Generator.Alllinks != nil {
-			chosen = append(chosen, "alllinks")
-			p.Generator.Alllinks.encode(v, "gal")
-		}
-		if p.Generator.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.Generator.Allpages.encode(v, "gap")
-		}
-		if p.Generator.Allredirects != nil {
-			chosen = append(chosen, "allredirects")
-			p.Generator.Allredirects.encode(v, "gar")
-		}
-		if p.Generator.Allrevisions != nil {
-			chosen = append(chosen, "allrevisions")
-			p.Generator.Allrevisions.encode(v, "garv")
-		}
-		if p.Generator.Alltransclusions != nil {
-			chosen = append(chosen, "alltransclusions")
-			p.Generator.Alltransclusions.encode(v, "gat")
-		}
-		if p.Generator.Backlinks != nil {
-			chosen = append(chosen, "backlinks")
-			p.Generator.Backlinks.encode(v, "gbl")
-		}
-		if p.Generator.Categories != nil {
-			chosen = append(chosen, "categories")
-			p.Generator.Categories.encode(v, "gcl")
-		}
-		if p.Generator.Categorymembers != nil {
-			chosen = append(chosen, "categorymembers")
-			p.Generator.Categorymembers.encode(v, "gcm")
-		}
-		if p.Generator.Deletedrevisions != nil {
-			chosen = append(chosen, "deletedrevisions")
-			p.Generator.Deletedrevisions.encode(v, "gdrv")
-		}
-		if p.Generator.Duplicatefiles != nil {
-			chosen = append(chosen, "duplicatefiles")
-			p.Generator.Duplicatefiles.encode(v, "gdf")
-		}
-		if p.Generator.Embeddedin != nil {
-			chosen = append(chosen, "embeddedin")
-			p.Generator.Embeddedin.encode(v, "gei")
-		}
-		if p.Generator.Exturlusage != nil {
-			chosen = append(chosen, "exturlusage")
-			p.Generator.Exturlusage.encode(v, "geu")
-		}
-		if p.Generator.Fileusage != nil {
-			chosen = append(chosen, "fileusage")
-			p.Generator.Fileusage.encode(v, "gfu")
-		}
-		if p.Generator.Images != nil {
-			chosen = append(chosen, "images")
-			p.Generator.Images.encode(v, "gim")
-		}
-		if p.Generator.Imageusage != nil {
-			chosen = append(chosen, "imageusage")
-			p.Generator.Imageusage.encode(v, "giu")
-		}
-		if p.Generator.Iwbacklinks != nil {
-			chosen = append(chosen, "iwbacklinks")
-			p.Generator.Iwbacklinks.encode(v, "giwbl")
-		}
-		if p.Generator.Langbacklinks != nil {
-			chosen = append(chosen, "langbacklinks")
-			p.Generator.Langbacklinks.encode(v, "glbl")
-		}
-		if p.Generator.Links != nil {
-			chosen = append(chosen, "links")
-			p.Generator.Links.encode(v, "gpl")
-		}
-		if p.Generator.Linkshere != nil {
-			chosen = append(chosen, "linkshere")
-			p.Generator.Linkshere.encode(v, "glh")
-		}
-		if p.Generator.Pageswithprop != nil {
-			chosen = append(chosen, "pageswithprop")
-			p.Generator.Pageswithprop.encode(v, "gpwp")
-		}
-		if p.Generator.Prefixsearch != nil {
-			chosen = append(chosen, "prefixsearch")
-			p.Generator.Prefixsearch.encode(v, "gps")
-		}
-		if p.Generator.Protectedtitles != nil {
-			chosen = append(chosen, "protectedtitles")
-			p.Generator.Protectedtitles.encode(v, "gpt")
-		}
-		if p.Generator.Querypage != nil {
-			chosen = append(chosen, "querypage")
-			p.Generator.Querypage.encode(v, "gqp")
-		}
-		if p.Generator.Random != nil {
-			chosen = append(chosen, "random")
-			p.Generator.Random.encode(v, "grn")
-		}
-		if p.Generator.Recentchanges != nil {
-			chosen = append(chosen, "recentchanges")
-			p.Generator.Recentchanges.encode(v, "grc")
-		}
-		if p.Generator.Redirects != nil {
-			chosen = append(chosen, "redirects")
-			p.Generator.Redirects.encode(v, "grd")
-		}
-		if p.Generator.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Generator.Revisions.encode(v, "grv")
-		}
-		if p.Generator.Search != nil {
-			chosen = append(chosen, "search")
-			p.Generator.Search.encode(v, "gsr")
-		}
-		if p.Generator.Templates != nil {
-			chosen = append(chosen, "templates")
-			p.Generator.Templates.encode(v, "gtl")
-		}
-		if p.Generator.Transcludedin != nil {
-			chosen = append(chosen, "transcludedin")
-			p.Generator.Transcludedin.encode(v, "gti")
-		}
-		if p.Generator.Watchlist != nil {
-			chosen = append(chosen, "watchlist")
-			p.Generator.Watchlist.encode(v, "gwl")
-		}
-		if p.Generator.Watchlistraw != nil {
-			chosen = append(chosen, "watchlistraw")
-			p.Generator.Watchlistraw.encode(v, "gwr")
-		}
-		v.Strings(prefix+"generator", chosen)
-	}
+	p.Generator.encode(v, prefix+"generator")
 	v.Bool(prefix+"redirects", p.Redirects)
 	v.Bool(prefix+"converttitles", p.Converttitles)
 	v.Merge(p.Extra)
@@ -771,326 +805,14 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query")
-	if p.Prop.Categories != nil {
-		p.Prop.Categories.check(c, "cl")
-	}
-	if p.Prop.Categoryinfo != nil {
-		p.Prop.Categoryinfo.check(c, "ci")
-	}
-	if p.Prop.Contributors != nil {
-		p.Prop.Contributors.check(c, "pc")
-	}
-	if p.Prop.Deletedrevisions != nil {
-		p.Prop.Deletedrevisions.check(c, "drv")
-	}
-	if p.Prop.Duplicatefiles != nil {
-		p.Prop.Duplicatefiles.check(c, "df")
-	}
-	if p.Prop.Extlinks != nil {
-		p.Prop.Extlinks.check(c, "el")
-	}
-	if p.Prop.Extracts != nil {
-		p.Prop.Extracts.check(c, "ex")
-	}
-	if p.Prop.Fileusage != nil {
-		p.Prop.Fileusage.check(c, "fu")
-	}
-	if p.Prop.Imageinfo != nil {
-		p.Prop.Imageinfo.check(c, "ii")
-	}
-	if p.Prop.Images != nil {
-		p.Prop.Images.check(c, "im")
-	}
-	if p.Prop.Info != nil {
-		p.Prop.Info.check(c, "in")
-	}
-	if p.Prop.Iwlinks != nil {
-		p.Prop.Iwlinks.check(c, "iw")
-	}
-	if p.Prop.Langlinks != nil {
-		p.Prop.Langlinks.check(c, "ll")
-	}
-	if p.Prop.Links != nil {
-		p.Prop.Links.check(c, "pl")
-	}
-	if p.Prop.Linkshere != nil {
-		p.Prop.Linkshere.check(c, "lh")
-	}
-	if p.Prop.Pageimages != nil {
-		p.Prop.Pageimages.check(c, "pi")
-	}
-	if p.Prop.Pageprops != nil {
-		p.Prop.Pageprops.check(c, "pp")
-	}
-	if p.Prop.Redirects != nil {
-		p.Prop.Redirects.check(c, "rd")
-	}
-	if p.Prop.Revisions != nil {
-		p.Prop.Revisions.check(c, "rv")
-	}
-	if p.Prop.Stashimageinfo != nil {
-		p.Prop.Stashimageinfo.check(c, "sii")
-	}
-	if p.Prop.Templates != nil {
-		p.Prop.Templates.check(c, "tl")
-	}
-	if p.Prop.Transcludedin != nil {
-		p.Prop.Transcludedin.check(c, "ti")
-	}
-	if p.List.Abusefilters != nil {
-		p.List.Abusefilters.check(c, "abf")
-	}
-	if p.List.Abuselog != nil {
-		p.List.Abuselog.check(c, "afl")
-	}
-	if p.List.Allcategories != nil {
-		p.List.Allcategories.check(c, "ac")
-	}
-	if p.List.Alldeletedrevisions != nil {
-		p.List.Alldeletedrevisions.check(c, "adr")
-	}
-	if p.List.Allfileusages != nil {
-		p.List.Allfileusages.check(c, "af")
-	}
-	if p.List.Allimages != nil {
-		p.List.Allimages.check(c, "ai")
-	}
-	if p.List.Alllinks != nil {
-		p.List.Alllinks.check(c, "al")
-	}
-	if p.List.Allpages != nil {
-		p.List.Allpages.check(c, "ap")
-	}
-	if p.List.Allredirects != nil {
-		p.List.Allredirects.check(c, "ar")
-	}
-	if p.List.Allrevisions != nil {
-		p.List.Allrevisions.check(c, "arv")
-	}
-	if p.List.Alltransclusions != nil {
-		p.List.Alltransclusions.check(c, "at")
-	}
-	if p.List.Allusers != nil {
-		p.List.Allusers.check(c, "au")
-	}
-	if p.List.Backlinks != nil {
-		p.List.Backlinks.check(c, "bl")
-	}
-	if p.List.Blocks != nil {
-		p.List.Blocks.check(c, "bk")
-	}
-	if p.List.Categorymembers != nil {
-		p.List.Categorymembers.check(c, "cm")
-	}
-	if p.List.Deletedrevs != nil {
-		p.List.Deletedrevs.check(c, "dr")
-	}
-	if p.List.Embeddedin != nil {
-		p.List.Embeddedin.check(c, "ei")
-	}
-	if p.List.Exturlusage != nil {
-		p.List.Exturlusage.check(c, "eu")
-	}
-	if p.List.Filearchive != nil {
-		p.List.Filearchive.check(c, "fa")
-	}
-	if p.List.Gadgetcategories != nil {
-		p.List.Gadgetcategories.check(c, "gc")
-	}
-	if p.List.Gadgets != nil {
-		p.List.Gadgets.check(c, "ga")
-	}
-	if p.List.Imageusage != nil {
-		p.List.Imageusage.check(c, "iu")
-	}
-	if p.List.Iwbacklinks != nil {
-		p.List.Iwbacklinks.check(c, "iwbl")
-	}
-	if p.List.Langbacklinks != nil {
-		p.List.Langbacklinks.check(c, "lbl")
-	}
-	if p.List.Logevents != nil {
-		p.List.Logevents.check(c, "le")
-	}
-	if p.List.Mystashedfiles != nil {
-		p.List.Mystashedfiles.check(c, "msf")
-	}
-	if p.List.Pagepropnames != nil {
-		p.List.Pagepropnames.check(c, "ppn")
-	}
-	if p.List.Pageswithprop != nil {
-		p.List.Pageswithprop.check(c, "pwp")
-	}
-	if p.List.Prefixsearch != nil {
-		p.List.Prefixsearch.check(c, "ps")
-	}
-	if p.List.Protectedtitles != nil {
-		p.List.Protectedtitles.check(c, "pt")
-	}
-	if p.List.Querypage != nil {
-		p.List.Querypage.check(c, "qp")
-	}
-	if p.List.Random != nil {
-		p.List.Random.check(c, "rn")
-	}
-	if p.List.Recentchanges != nil {
-		p.List.Recentchanges.check(c, "rc")
-	}
-	if p.List.Search != nil {
-		p.List.Search.check(c, "sr")
-	}
-	if p.List.Tags != nil {
-		p.List.Tags.check(c, "tg")
-	}
-	if p.List.Usercontribs != nil {
-		p.List.Usercontribs.check(c, "uc")
-	}
-	if p.List.Users != nil {
-		p.List.Users.check(c, "us")
-	}
-	if p.List.Watchlist != nil {
-		p.List.Watchlist.check(c, "wl")
-	}
-	if p.List.Watchlistraw != nil {
-		p.List.Watchlistraw.check(c, "wr")
-	}
-	if p.Meta.Allmessages != nil {
-		p.Meta.Allmessages.check(c, "am")
-	}
-	if p.Meta.Authmanagerinfo != nil {
-		p.Meta.Authmanagerinfo.check(c, "ami")
-	}
-	if p.Meta.Filerepoinfo != nil {
-		p.Meta.Filerepoinfo.check(c, "fri")
-	}
-	if p.Meta.Languageinfo != nil {
-		p.Meta.Languageinfo.check(c, "li")
-	}
-	if p.Meta.Oath != nil {
-		p.Meta.Oath.check(c, "oath")
-	}
-	if p.Meta.Siteinfo != nil {
-		p.Meta.Siteinfo.check(c, "si")
-	}
-	if p.Meta.Tokens != nil {
-		p.Meta.Tokens.check(c, "")
-	}
-	if p.Meta.Userinfo != nil {
-		p.Meta.Userinfo.check(c, "ui")
-	}
+	p.Prop.check(c, prefix+"prop")
+	p.List.check(c, prefix+"list")
+	p.Meta.check(c, prefix+"meta")
 	c.OneOf(prefix+"exportschema", string(p.Exportschema), QueryExportschema.values(""))
 	c.Count(prefix+"titles", len(p.Titles), 500)
 	c.Count(prefix+"pageids", len(p.PageIDs), 500)
 	c.Count(prefix+"revids", len(p.RevIDs), 500)
-	c.Exclusive(prefix+"generator", runtime.CountSet(p.Generator.Allcategories != nil, p.Generator.Alldeletedrevisions != nil, p.Generator.Allfileusages != nil, p.Generator.Allimages != nil, p.Generator.Alllinks != nil, p.Generator.Allpages != nil, p.Generator.Allredirects != nil, p.Generator.Allrevisions != nil, p.Generator.Alltransclusions != nil, p.Generator.Backlinks != nil, p.Generator.Categories != nil, p.Generator.Categorymembers != nil, p.Generator.Deletedrevisions != nil, p.Generator.Duplicatefiles != nil, p.Generator.Embeddedin != nil, p.Generator.Exturlusage != nil, p.Generator.Fileusage != nil, p.Generator.Images != nil, p.Generator.Imageusage != nil, p.Generator.Iwbacklinks != nil, p.Generator.Langbacklinks != nil, p.Generator.Links != nil, p.Generator.Linkshere != nil, p.Generator.Pageswithprop != nil, p.Generator.Prefixsearch != nil, p.Generator.Protectedtitles != nil, p.Generator.Querypage != nil, p.Generator.Random != nil, p.Generator.Recentchanges != nil, p.Generator.Redirects != nil, p.Generator.Revisions != nil, p.Generator.Search != nil, p.Generator.Templates != nil, p.Generator.Transcludedin != nil, p.Generator.Watchlist != nil, p.Generator.Watchlistraw != nil))
-	if p.Generator.Allcategories != nil {
-		p.Generator.Allcategories.check(c, "gac")
-	}
-	if p.Generator.Alldeletedrevisions != nil {
-		p.Generator.Alldeletedrevisions.check(c, "gadr")
-	}
-	if p.Generator.Allfileusages != nil {
-		p.Generator.Allfileusages.check(c, "gaf")
-	}
-	if p.Generator.Allimages != nil {
-		p.Generator.Allimages.check(c, "gai")
-	}
-	if p.Generator.Alllinks != nil {
-		p.Generator.Alllinks.check(c, "gal")
-	}
-	if p.Generator.Allpages != nil {
-		p.Generator.Allpages.check(c, "gap")
-	}
-	if p.Generator.Allredirects != nil {
-		p.Generator.Allredirects.check(c, "gar")
-	}
-	if p.Generator.Allrevisions != nil {
-		p.Generator.Allrevisions.check(c, "garv")
-	}
-	if p.Generator.Alltransclusions != nil {
-		p.Generator.Alltransclusions.check(c, "gat")
-	}
-	if p.Generator.Backlinks != nil {
-		p.Generator.Backlinks.check(c, "gbl")
-	}
-	if p.Generator.Categories != nil {
-		p.Generator.Categories.check(c, "gcl")
-	}
-	if p.Generator.Categorymembers != nil {
-		p.Generator.Categorymembers.check(c, "gcm")
-	}
-	if p.Generator.Deletedrevisions != nil {
-		p.Generator.Deletedrevisions.check(c, "gdrv")
-	}
-	if p.Generator.Duplicatefiles != nil {
-		p.Generator.Duplicatefiles.check(c, "gdf")
-	}
-	if p.Generator.Embeddedin != nil {
-		p.Generator.Embeddedin.check(c, "gei")
-	}
-	if p.Generator.Exturlusage != nil {
-		p.Generator.Exturlusage.check(c, "geu")
-	}
-	if p.Generator.Fileusage != nil {
-		p.Generator.Fileusage.check(c, "gfu")
-	}
-	if p.Generator.Images != nil {
-		p.Generator.Images.check(c, "gim")
-	}
-	if p.Generator.Imageusage != nil {
-		p.Generator.Imageusage.check(c, "giu")
-	}
-	if p.Generator.Iwbacklinks != nil {
-		p.Generator.Iwbacklinks.check(c, "giwbl")
-	}
-	if p.Generator.Langbacklinks != nil {
-		p.Generator.Langbacklinks.check(c, "glbl")
-	}
-	if p.Generator.Links != nil {
-		p.Generator.Links.check(c, "gpl")
-	}
-	if p.Generator.Linkshere != nil {
-		p.Generator.Linkshere.check(c, "glh")
-	}
-	if p.Generator.Pageswithprop != nil {
-		p.Generator.Pageswithprop.check(c, "gpwp")
-	}
-	if p.Generator.Prefixsearch != nil {
-		p.Generator.Prefixsearch.check(c, "gps")
-	}
-	if p.Generator.Protectedtitles != nil {
-		p.Generator.Protectedtitles.check(c, "gpt")
-	}
-	if p.Generator.Querypage != nil {
-		p.Generator.Querypage.check(c, "gqp")
-	}
-	if p.Generator.Random != nil {
-		p.Generator.Random.check(c, "grn")
-	}
-	if p.Generator.Recentchanges != nil {
-		p.Generator.Recentchanges.check(c, "grc")
-	}
-	if p.Generator.Redirects != nil {
-		p.Generator.Redirects.check(c, "grd")
-	}
-	if p.Generator.Revisions != nil {
-		p.Generator.Revisions.check(c, "grv")
-	}
-	if p.Generator.Search != nil {
-		p.Generator.Search.check(c, "gsr")
-	}
-	if p.Generator.Templates != nil {
-		p.Generator.Templates.check(c, "gtl")
-	}
-	if p.Generator.Transcludedin != nil {
-		p.Generator.Transcludedin.check(c, "gti")
-	}
-	if p.Generator.Watchlist != nil {
-		p.Generator.Watchlist.check(c, "gwl")
-	}
-	if p.Generator.Watchlistraw != nil {
-		p.Generator.Watchlistraw.check(c, "gwr")
-	}
+	p.Generator.check(c, prefix+"generator")
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.

@@ -289,6 +289,54 @@ func emitSelector(f *jen.File, s *selector) {
 			g.Id(c.field).Op("*").Id(c.target.name).Comment(inline(s.param.Name + "=" + c.value))
 		}
 	})
+	f.Line()
+	emitSelectorEncode(f, s)
+	f.Line()
+	emitSelectorCheck(f, s)
+}
+
+// emitSelectorEncode writes the selector's encode: the chosen values under
+// name, and each chosen submodule's parameters with its own prefix.
+func emitSelectorEncode(f *jen.File, s *selector) {
+	f.Func().Params(jen.Id("s").Op("*").Id(s.name)).Id("encode").Params(
+		jen.Id("v").Op("*").Qual(rt, "Params"), jen.Id("name").String(),
+	).BlockFunc(func(g *jen.Group) {
+		if !s.fixed {
+			g.Var().Id("chosen").Index().String()
+		}
+		for _, c := range s.choices {
+			g.If(jen.Id("s").Dot(c.field).Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
+				if !s.fixed {
+					g.Id("chosen").Op("=").Append(jen.Id("chosen"), jen.Lit(c.value))
+				}
+				g.Id("s").Dot(c.field).Dot("encode").Call(jen.Id("v"), jen.Lit(s.prefix+c.target.mod.Prefix))
+			})
+		}
+		if !s.fixed {
+			g.Id("v").Dot("Strings").Call(jen.Id("name"), jen.Id("chosen"))
+		}
+	})
+}
+
+// emitSelectorCheck writes the selector's check: at most one choice for a
+// single-valued selector, and each chosen submodule's own checks.
+func emitSelectorCheck(f *jen.File, s *selector) {
+	f.Func().Params(jen.Id("s").Op("*").Id(s.name)).Id("check").Params(
+		jen.Id("c").Op("*").Qual(rt, "Checker"), jen.Id("name").String(),
+	).BlockFunc(func(g *jen.Group) {
+		if !s.multi && !s.fixed {
+			g.Id("c").Dot("Exclusive").Call(jen.Id("name"), jen.Qual(rt, "CountSet").CallFunc(func(g *jen.Group) {
+				for _, c := range s.choices {
+					g.Id("s").Dot(c.field).Op("!=").Nil()
+				}
+			}))
+		}
+		for _, c := range s.choices {
+			g.If(jen.Id("s").Dot(c.field).Op("!=").Nil()).Block(
+				jen.Id("s").Dot(c.field).Dot("check").Call(jen.Id("c"), jen.Lit(s.prefix+c.target.mod.Prefix)),
+			)
+		}
+	})
 }
 
 // emitEncode writes encode, which puts the parameters in wire form. prefix
@@ -331,7 +379,7 @@ func emitEncode(f *jen.File, ps *paramsStruct) {
 			case kTemplated:
 				// Handled below, after the parameter that controls it.
 			case kSelector:
-				emitSelectorEncode(g, fl)
+				g.Id("p").Dot(fl.name).Dot("encode").Call(jen.Id("v"), wire)
 			}
 			if fl.param.Sensitive {
 				g.Id("v").Dot("Sensitive").Call(jen.Id("prefix").Op("+").Lit(fl.param.Name))
@@ -368,28 +416,6 @@ func templateTargetName(fl *field) string {
 	return ""
 }
 
-func emitSelectorEncode(g *jen.Group, fl *field) {
-	s := fl.sel
-	if s.fixed {
-		for _, c := range s.choices {
-			g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
-				jen.Id("p").Dot(fl.name).Dot(c.field).Dot("encode").Call(jen.Id("v"), jen.Lit(s.prefix+c.target.mod.Prefix)),
-			)
-		}
-		return
-	}
-	g.BlockFunc(func(g *jen.Group) {
-		g.Var().Id("chosen").Index().String()
-		for _, c := range s.choices {
-			g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
-				jen.Id("chosen").Op("=").Append(jen.Id("chosen"), jen.Lit(c.value)),
-				jen.Id("p").Dot(fl.name).Dot(c.field).Dot("encode").Call(jen.Id("v"), jen.Lit(s.prefix+c.target.mod.Prefix)),
-			)
-		}
-		g.Id("v").Dot("Strings").Call(jen.Id("prefix").Op("+").Lit(fl.param.Name), jen.Id("chosen"))
-	})
-}
-
 // emitCheck writes check, which reports every problem before a request.
 func emitCheck(f *jen.File, ps *paramsStruct) {
 	mod := ps.mod
@@ -420,18 +446,7 @@ func emitCheck(f *jen.File, ps *paramsStruct) {
 					g.Id("c").Dot("AllOf").Call(wire, jen.Qual(rt, "StringsOf").Call(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")), jen.Lit(p.AllSpecifier))
 				}
 			case kSelector:
-				if !fl.sel.multi && !fl.sel.fixed {
-					g.Id("c").Dot("Exclusive").Call(wire, jen.Qual(rt, "CountSet").CallFunc(func(g *jen.Group) {
-						for _, c := range fl.sel.choices {
-							g.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()
-						}
-					}))
-				}
-				for _, c := range fl.sel.choices {
-					g.If(jen.Id("p").Dot(fl.name).Dot(c.field).Op("!=").Nil()).Block(
-						jen.Id("p").Dot(fl.name).Dot(c.field).Dot("check").Call(jen.Id("c"), jen.Lit(fl.sel.prefix+c.target.mod.Prefix)),
-					)
-				}
+				g.Id("p").Dot(fl.name).Dot("check").Call(jen.Id("c"), wire)
 			}
 			if p.Multi && p.HighLimit != nil {
 				switch fl.kind {

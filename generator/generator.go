@@ -153,7 +153,23 @@ func (g *emitter) files() ([]File, error) {
 	if err := add("client"+GeneratedSuffix, client); err != nil {
 		return nil, err
 	}
-	used := map[string]bool{"client" + GeneratedSuffix: true}
+	used := map[string]bool{"client" + GeneratedSuffix: true, "selectors" + GeneratedSuffix: true}
+	shared := g.newFile()
+	n := 0
+	for _, sel := range g.model.selectorOrder {
+		if sel.shared {
+			if n > 0 {
+				shared.Line()
+			}
+			emitSelector(shared, sel)
+			n++
+		}
+	}
+	if n > 0 {
+		if err := add("selectors"+GeneratedSuffix, shared); err != nil {
+			return nil, err
+		}
+	}
 	for _, ps := range g.model.structs {
 		f := g.newFile()
 		emitModule(f, g.model, ps)

@@ -19,6 +19,11 @@ type pkgModel struct {
 	structs []*paramsStruct // sorted by module path
 	byPath  map[string]*paramsStruct
 	actions []*paramsStruct // modules reached through main's action parameter
+	// selectors by selectorKey (nil: none of its choices is generated), and
+	// in the order they were built.
+	selectors     map[string]*selector
+	selectorOrder []*selector
+	selUsers      map[string]int // parameters per selector key
 }
 
 // paramsStruct is the parameters type of one module.
@@ -103,6 +108,8 @@ type selector struct {
 	// fixed selectors do not send their own value: the runtime owns it
 	// (main's format, always json).
 	fixed bool
+	// shared selectors serve several modules and live in their own file.
+	shared bool
 }
 
 // jsonOnly keeps the json choice of main's format selector, or returns nil.
@@ -154,7 +161,7 @@ func constKey(path, name, value string) string {
 }
 
 func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel, error) {
-	m := &pkgModel{schema: s, byPath: map[string]*paramsStruct{}}
+	m := &pkgModel{schema: s, byPath: map[string]*paramsStruct{}, selectors: map[string]*selector{}, selUsers: map[string]int{}}
 	main := s.Main()
 	if main == nil {
 		return nil, fmt.Errorf("the schema has no main module")
@@ -176,13 +183,32 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 		m.structs = append(m.structs, ps)
 		m.byPath[mod.Path] = ps
 	}
+	// Selectors with the same choices (the generator parameter of query,
+	// purge, watch...) share one type, named after the parameter alone;
+	// a selector of its own is named after its module too.
+	selUsers := m.selUsers
+	for _, ps := range m.structs {
+		for _, p := range allParams(ps.mod) {
+			if len(p.Submodules) > 0 {
+				selUsers[m.selectorKey(ps.mod, p)]++
+			}
+		}
+	}
+	selNamed := map[string]bool{}
 	for _, ps := range m.structs {
 		base := naming.Exported(ps.mod.Path)
 		for _, p := range allParams(ps.mod) {
 			typeName := base + naming.Exported(p.Name) + selectorSuffix(p)
 			switch {
 			case len(p.Submodules) > 0:
-				items = append(items, naming.Item{Key: paramKey("sel", ps.mod.Path, p.Name), Name: typeName})
+				key := m.selectorKey(ps.mod, p)
+				if selUsers[key] > 1 {
+					typeName = naming.Exported(p.Name) + selectorSuffix(p)
+				}
+				if !selNamed[key] {
+					selNamed[key] = true
+					items = append(items, naming.Item{Key: key, Name: typeName})
+				}
 			case p.Type.IsEnum():
 				items = append(items, naming.Item{Key: paramKey("enum", ps.mod.Path, p.Name), Name: typeName})
 				for _, v := range uniqueValues(p.Type.Values) {
@@ -291,15 +317,8 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 		case len(p.TemplateVars) > 0:
 			f.kind = kTemplated
 		case len(p.Submodules) > 0:
-			sel, err := m.buildSelector(ps, p, typeNames[paramKey("sel", mod.Path, p.Name)])
-			if err != nil {
-				return err
-			}
-			if mod.Path == "main" && p.Name == "format" {
-				// The runtime always asks for format=json: the field only
-				// carries the json module's own parameters.
-				sel = jsonOnly(sel)
-			}
+			key := m.selectorKey(mod, p)
+			sel := m.buildSelector(mod, p, key, typeNames[key])
 			if sel == nil {
 				// No submodule of this selector was generated (--modules).
 				f.kind = kStrings
@@ -309,7 +328,9 @@ func (m *pkgModel) buildStruct(ps *paramsStruct, typeNames map[string]string) er
 				continue
 			}
 			f.kind, f.sel = kSelector, sel
-			ps.sels = append(ps.sels, sel)
+			if !sel.shared {
+				ps.sels = append(ps.sels, sel)
+			}
 		case p.Type.IsEnum():
 			e := buildEnum(mod, p, typeNames)
 			ps.enums = append(ps.enums, e)
@@ -416,8 +437,29 @@ func openEnum(mod *apischema.Module, p *apischema.Param) bool {
 	return mod.Path == "query+tokens" && p.Name == "type"
 }
 
-func (m *pkgModel) buildSelector(ps *paramsStruct, p *apischema.Param, name string) (*selector, error) {
-	sel := &selector{name: name, param: p, multi: p.Multi, prefix: p.SubmoduleParamPrefix}
+// selectorKey identifies a selector by what it offers: two parameters
+// with the same name, prefix, arity and generated choices get one type.
+func (m *pkgModel) selectorKey(mod *apischema.Module, p *apischema.Param) string {
+	if mod.Path == "main" && p.Name == "format" {
+		return paramKey("sel", mod.Path, p.Name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "selector:%d:%s/%d:%s/%t", len(p.Name), p.Name, len(p.SubmoduleParamPrefix), p.SubmoduleParamPrefix, p.Multi)
+	for _, v := range slices.Sorted(maps.Keys(p.Submodules)) {
+		if path := p.Submodules[v]; m.byPath[path] != nil {
+			fmt.Fprintf(&b, "/%d:%s=%d:%s", len(v), v, len(path), path)
+		}
+	}
+	return b.String()
+}
+
+// buildSelector returns the selector for p, built once per key; nil when
+// none of its submodules is generated (--modules).
+func (m *pkgModel) buildSelector(mod *apischema.Module, p *apischema.Param, key, name string) *selector {
+	if sel, ok := m.selectors[key]; ok {
+		return sel
+	}
+	sel := &selector{name: name, param: p, multi: p.Multi, prefix: p.SubmoduleParamPrefix, shared: m.selUsers[key] > 1}
 	var items []naming.Item
 	for _, v := range slices.Sorted(maps.Keys(p.Submodules)) {
 		if m.byPath[p.Submodules[v]] == nil {
@@ -425,14 +467,22 @@ func (m *pkgModel) buildSelector(ps *paramsStruct, p *apischema.Param, name stri
 		}
 		items = append(items, naming.Item{Key: v, Name: naming.Exported(v)})
 	}
-	if len(items) == 0 {
-		return nil, nil
-	}
 	fields := naming.Assign(nil, items)
 	for _, item := range items {
 		sel.choices = append(sel.choices, selChoice{field: fields[item.Key], value: item.Key, target: m.byPath[p.Submodules[item.Key]]})
 	}
-	return sel, nil
+	if mod.Path == "main" && p.Name == "format" {
+		// The runtime always asks for format=json: the field only carries
+		// the json module's own parameters.
+		sel = jsonOnly(sel)
+	}
+	if sel == nil || len(sel.choices) == 0 {
+		m.selectors[key] = nil
+		return nil
+	}
+	m.selectors[key] = sel
+	m.selectorOrder = append(m.selectorOrder, sel)
+	return sel
 }
 
 // matchModules returns a filter for --modules patterns (path.Match syntax

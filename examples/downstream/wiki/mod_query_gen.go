@@ -199,16 +199,68 @@ type QueryProps struct {
 	Revisions *QueryRevisionsParams // prop=revisions
 }
 
+func (s *QueryProps) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Info != nil {
+		chosen = append(chosen, "info")
+		s.Info.encode(v, "in")
+	}
+	if s.Revisions != nil {
+		chosen = append(chosen, "revisions")
+		s.Revisions.encode(v, "rv")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryProps) check(c *runtime.Checker, name string) {
+	if s.Info != nil {
+		s.Info.check(c, "in")
+	}
+	if s.Revisions != nil {
+		s.Revisions.check(c, "rv")
+	}
+}
+
 // QueryLists selects submodules for list. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryLists struct {
 	Allpages *QueryAllpagesParams // list=allpages
 }
 
+func (s *QueryLists) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Allpages != nil {
+		chosen = append(chosen, "allpages")
+		s.Allpages.encode(v, "ap")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryLists) check(c *runtime.Checker, name string) {
+	if s.Allpages != nil {
+		s.Allpages.check(c, "ap")
+	}
+}
+
 // QueryMetas selects submodules for meta. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryMetas struct {
 	Tokens *QueryTokensParams // meta=tokens
+}
+
+func (s *QueryMetas) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Tokens != nil {
+		chosen = append(chosen, "tokens")
+		s.Tokens.encode(v, "")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryMetas) check(c *runtime.Checker, name string) {
+	if s.Tokens != nil {
+		s.Tokens.check(c, "")
+	}
 }
 
 // QueryGenerator selects submodules for generator. Set one field to use that submodule;
@@ -218,35 +270,33 @@ type QueryGenerator struct {
 	Revisions *QueryRevisionsParams // generator=revisions
 }
 
+func (s *QueryGenerator) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Allpages != nil {
+		chosen = append(chosen, "allpages")
+		s.Allpages.encode(v, "gap")
+	}
+	if s.Revisions != nil {
+		chosen = append(chosen, "revisions")
+		s.Revisions.encode(v, "grv")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryGenerator) check(c *runtime.Checker, name string) {
+	c.Exclusive(name, runtime.CountSet(s.Allpages != nil, s.Revisions != nil))
+	if s.Allpages != nil {
+		s.Allpages.check(c, "gap")
+	}
+	if s.Revisions != nil {
+		s.Revisions.check(c, "grv")
+	}
+}
+
 func (p *QueryParams) encode(v *runtime.Params, prefix string) {
-	{
-		var chosen []string
-		if p.Prop.Info != nil {
-			chosen = append(chosen, "info")
-			p.Prop.Info.encode(v, "in")
-		}
-		if p.Prop.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Prop.Revisions.encode(v, "rv")
-		}
-		v.Strings(prefix+"prop", chosen)
-	}
-	{
-		var chosen []string
-		if p.List.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.List.Allpages.encode(v, "ap")
-		}
-		v.Strings(prefix+"list", chosen)
-	}
-	{
-		var chosen []string
-		if p.Meta.Tokens != nil {
-			chosen = append(chosen, "tokens")
-			p.Meta.Tokens.encode(v, "")
-		}
-		v.Strings(prefix+"meta", chosen)
-	}
+	p.Prop.encode(v, prefix+"prop")
+	p.List.encode(v, prefix+"list")
+	p.Meta.encode(v, prefix+"meta")
 	v.Bool(prefix+"indexpageids", p.IndexPageIDs)
 	v.Bool(prefix+"export", p.Export)
 	v.Bool(prefix+"exportnowrap", p.Exportnowrap)
@@ -257,18 +307,7 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"titles", p.Titles)
 	v.Ints(prefix+"pageids", p.PageIDs)
 	v.Ints(prefix+"revids", p.RevIDs)
-	{
-		var chosen []string
-		if p.Generator.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.Generator.Allpages.encode(v, "gap")
-		}
-		if p.Generator.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Generator.Revisions.encode(v, "grv")
-		}
-		v.Strings(prefix+"generator", chosen)
-	}
+	p.Generator.encode(v, prefix+"generator")
 	v.Bool(prefix+"redirects", p.Redirects)
 	v.Bool(prefix+"converttitles", p.Converttitles)
 	v.Merge(p.Extra)
@@ -276,29 +315,14 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query")
-	if p.Prop.Info != nil {
-		p.Prop.Info.check(c, "in")
-	}
-	if p.Prop.Revisions != nil {
-		p.Prop.Revisions.check(c, "rv")
-	}
-	if p.List.Allpages != nil {
-		p.List.Allpages.check(c, "ap")
-	}
-	if p.Meta.Tokens != nil {
-		p.Meta.Tokens.check(c, "")
-	}
+	p.Prop.check(c, prefix+"prop")
+	p.List.check(c, prefix+"list")
+	p.Meta.check(c, prefix+"meta")
 	c.OneOf(prefix+"exportschema", string(p.Exportschema), QueryExportschema.values(""))
 	c.Count(prefix+"titles", len(p.Titles), 500)
 	c.Count(prefix+"pageids", len(p.PageIDs), 500)
 	c.Count(prefix+"revids", len(p.RevIDs), 500)
-	c.Exclusive(prefix+"generator", runtime.CountSet(p.Generator.Allpages != nil, p.Generator.Revisions != nil))
-	if p.Generator.Allpages != nil {
-		p.Generator.Allpages.check(c, "gap")
-	}
-	if p.Generator.Revisions != nil {
-		p.Generator.Revisions.check(c, "grv")
-	}
+	p.Generator.check(c, prefix+"generator")
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.

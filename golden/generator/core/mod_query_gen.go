@@ -199,6 +199,28 @@ type QueryProps struct {
 	Revisions *QueryRevisionsParams // prop=revisions
 }
 
+func (s *QueryProps) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Info != nil {
+		chosen = append(chosen, "info")
+		s.Info.encode(v, "in")
+	}
+	if s.Revisions != nil {
+		chosen = append(chosen, "revisions")
+		s.Revisions.encode(v, "rv")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryProps) check(c *runtime.Checker, name string) {
+	if s.Info != nil {
+		s.Info.check(c, "in")
+	}
+	if s.Revisions != nil {
+		s.Revisions.check(c, "rv")
+	}
+}
+
 // QueryLists selects submodules for list. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryLists struct {
@@ -206,11 +228,55 @@ type QueryLists struct {
 	Categorymembers *QueryCategorymembersParams // list=categorymembers
 }
 
+func (s *QueryLists) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Allpages != nil {
+		chosen = append(chosen, "allpages")
+		s.Allpages.encode(v, "ap")
+	}
+	if s.Categorymembers != nil {
+		chosen = append(chosen, "categorymembers")
+		s.Categorymembers.encode(v, "cm")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryLists) check(c *runtime.Checker, name string) {
+	if s.Allpages != nil {
+		s.Allpages.check(c, "ap")
+	}
+	if s.Categorymembers != nil {
+		s.Categorymembers.check(c, "cm")
+	}
+}
+
 // QueryMetas selects submodules for meta. Set any number of fields to use those submodules together;
 // each carries that submodule's parameters.
 type QueryMetas struct {
 	Siteinfo *QuerySiteinfoParams // meta=siteinfo
 	Tokens   *QueryTokensParams   // meta=tokens
+}
+
+func (s *QueryMetas) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Siteinfo != nil {
+		chosen = append(chosen, "siteinfo")
+		s.Siteinfo.encode(v, "si")
+	}
+	if s.Tokens != nil {
+		chosen = append(chosen, "tokens")
+		s.Tokens.encode(v, "")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryMetas) check(c *runtime.Checker, name string) {
+	if s.Siteinfo != nil {
+		s.Siteinfo.check(c, "si")
+	}
+	if s.Tokens != nil {
+		s.Tokens.check(c, "")
+	}
 }
 
 // QueryGenerator selects submodules for generator. Set one field to use that submodule;
@@ -221,43 +287,40 @@ type QueryGenerator struct {
 	Revisions       *QueryRevisionsParams       // generator=revisions
 }
 
+func (s *QueryGenerator) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.Allpages != nil {
+		chosen = append(chosen, "allpages")
+		s.Allpages.encode(v, "gap")
+	}
+	if s.Categorymembers != nil {
+		chosen = append(chosen, "categorymembers")
+		s.Categorymembers.encode(v, "gcm")
+	}
+	if s.Revisions != nil {
+		chosen = append(chosen, "revisions")
+		s.Revisions.encode(v, "grv")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryGenerator) check(c *runtime.Checker, name string) {
+	c.Exclusive(name, runtime.CountSet(s.Allpages != nil, s.Categorymembers != nil, s.Revisions != nil))
+	if s.Allpages != nil {
+		s.Allpages.check(c, "gap")
+	}
+	if s.Categorymembers != nil {
+		s.Categorymembers.check(c, "gcm")
+	}
+	if s.Revisions != nil {
+		s.Revisions.check(c, "grv")
+	}
+}
+
 func (p *QueryParams) encode(v *runtime.Params, prefix string) {
-	{
-		var chosen []string
-		if p.Prop.Info != nil {
-			chosen = append(chosen, "info")
-			p.Prop.Info.encode(v, "in")
-		}
-		if p.Prop.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Prop.Revisions.encode(v, "rv")
-		}
-		v.Strings(prefix+"prop", chosen)
-	}
-	{
-		var chosen []string
-		if p.List.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.List.Allpages.encode(v, "ap")
-		}
-		if p.List.Categorymembers != nil {
-			chosen = append(chosen, "categorymembers")
-			p.List.Categorymembers.encode(v, "cm")
-		}
-		v.Strings(prefix+"list", chosen)
-	}
-	{
-		var chosen []string
-		if p.Meta.Siteinfo != nil {
-			chosen = append(chosen, "siteinfo")
-			p.Meta.Siteinfo.encode(v, "si")
-		}
-		if p.Meta.Tokens != nil {
-			chosen = append(chosen, "tokens")
-			p.Meta.Tokens.encode(v, "")
-		}
-		v.Strings(prefix+"meta", chosen)
-	}
+	p.Prop.encode(v, prefix+"prop")
+	p.List.encode(v, prefix+"list")
+	p.Meta.encode(v, prefix+"meta")
 	v.Bool(prefix+"indexpageids", p.IndexPageIDs)
 	v.Bool(prefix+"export", p.Export)
 	v.Bool(prefix+"exportnowrap", p.Exportnowrap)
@@ -268,22 +331,7 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"titles", p.Titles)
 	v.Ints(prefix+"pageids", p.PageIDs)
 	v.Ints(prefix+"revids", p.RevIDs)
-	{
-		var chosen []string
-		if p.Generator.Allpages != nil {
-			chosen = append(chosen, "allpages")
-			p.Generator.Allpages.encode(v, "gap")
-		}
-		if p.Generator.Categorymembers != nil {
-			chosen = append(chosen, "categorymembers")
-			p.Generator.Categorymembers.encode(v, "gcm")
-		}
-		if p.Generator.Revisions != nil {
-			chosen = append(chosen, "revisions")
-			p.Generator.Revisions.encode(v, "grv")
-		}
-		v.Strings(prefix+"generator", chosen)
-	}
+	p.Generator.encode(v, prefix+"generator")
 	v.Bool(prefix+"redirects", p.Redirects)
 	v.Bool(prefix+"converttitles", p.Converttitles)
 	v.Merge(p.Extra)
@@ -291,38 +339,14 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query")
-	if p.Prop.Info != nil {
-		p.Prop.Info.check(c, "in")
-	}
-	if p.Prop.Revisions != nil {
-		p.Prop.Revisions.check(c, "rv")
-	}
-	if p.List.Allpages != nil {
-		p.List.Allpages.check(c, "ap")
-	}
-	if p.List.Categorymembers != nil {
-		p.List.Categorymembers.check(c, "cm")
-	}
-	if p.Meta.Siteinfo != nil {
-		p.Meta.Siteinfo.check(c, "si")
-	}
-	if p.Meta.Tokens != nil {
-		p.Meta.Tokens.check(c, "")
-	}
+	p.Prop.check(c, prefix+"prop")
+	p.List.check(c, prefix+"list")
+	p.Meta.check(c, prefix+"meta")
 	c.OneOf(prefix+"exportschema", string(p.Exportschema), QueryExportschema.values(""))
 	c.Count(prefix+"titles", len(p.Titles), 500)
 	c.Count(prefix+"pageids", len(p.PageIDs), 500)
 	c.Count(prefix+"revids", len(p.RevIDs), 500)
-	c.Exclusive(prefix+"generator", runtime.CountSet(p.Generator.Allpages != nil, p.Generator.Categorymembers != nil, p.Generator.Revisions != nil))
-	if p.Generator.Allpages != nil {
-		p.Generator.Allpages.check(c, "gap")
-	}
-	if p.Generator.Categorymembers != nil {
-		p.Generator.Categorymembers.check(c, "gcm")
-	}
-	if p.Generator.Revisions != nil {
-		p.Generator.Revisions.check(c, "grv")
-	}
+	p.Generator.check(c, prefix+"generator")
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.

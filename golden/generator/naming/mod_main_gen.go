@@ -33,10 +33,20 @@ type MainFormat struct {
 	JSON *JSONParams // format=json
 }
 
-func (p *MainParams) encode(v *runtime.Params, prefix string) {
-	if p.Format.JSON != nil {
-		p.Format.JSON.encode(v, "")
+func (s *MainFormat) encode(v *runtime.Params, name string) {
+	if s.JSON != nil {
+		s.JSON.encode(v, "")
 	}
+}
+
+func (s *MainFormat) check(c *runtime.Checker, name string) {
+	if s.JSON != nil {
+		s.JSON.check(c, "")
+	}
+}
+
+func (p *MainParams) encode(v *runtime.Params, prefix string) {
+	p.Format.encode(v, prefix+"format")
 	v.Int(prefix+"maxlag", p.Maxlag)
 	v.OptText(prefix+"uselang", p.Uselang)
 	v.Merge(p.Extra)
@@ -44,7 +54,5 @@ func (p *MainParams) encode(v *runtime.Params, prefix string) {
 
 func (p *MainParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("main")
-	if p.Format.JSON != nil {
-		p.Format.JSON.check(c, "")
-	}
+	p.Format.check(c, prefix+"format")
 }

@@ -32,49 +32,61 @@ type QueryLists struct {
 	Select *QuerySelectParams // list=select
 }
 
+func (s *QueryLists) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.MyList != nil {
+		chosen = append(chosen, "my-list")
+		s.MyList.encode(v, "ml")
+	}
+	if s.Select != nil {
+		chosen = append(chosen, "select")
+		s.Select.encode(v, "sel")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryLists) check(c *runtime.Checker, name string) {
+	if s.MyList != nil {
+		s.MyList.check(c, "ml")
+	}
+	if s.Select != nil {
+		s.Select.check(c, "sel")
+	}
+}
+
 // QueryGenerator selects submodules for generator. Set one field to use that submodule;
 // each carries that submodule's parameters.
 type QueryGenerator struct {
 	MyList *QueryMyListParams // generator=my-list
 }
 
+func (s *QueryGenerator) encode(v *runtime.Params, name string) {
+	var chosen []string
+	if s.MyList != nil {
+		chosen = append(chosen, "my-list")
+		s.MyList.encode(v, "gml")
+	}
+	v.Strings(name, chosen)
+}
+
+func (s *QueryGenerator) check(c *runtime.Checker, name string) {
+	c.Exclusive(name, runtime.CountSet(s.MyList != nil))
+	if s.MyList != nil {
+		s.MyList.check(c, "gml")
+	}
+}
+
 func (p *QueryParams) encode(v *runtime.Params, prefix string) {
-	{
-		var chosen []string
-		if p.List.MyList != nil {
-			chosen = append(chosen, "my-list")
-			p.List.MyList.encode(v, "ml")
-		}
-		if p.List.Select != nil {
-			chosen = append(chosen, "select")
-			p.List.Select.encode(v, "sel")
-		}
-		v.Strings(prefix+"list", chosen)
-	}
-	{
-		var chosen []string
-		if p.Generator.MyList != nil {
-			chosen = append(chosen, "my-list")
-			p.Generator.MyList.encode(v, "gml")
-		}
-		v.Strings(prefix+"generator", chosen)
-	}
+	p.List.encode(v, prefix+"list")
+	p.Generator.encode(v, prefix+"generator")
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
 }
 
 func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query")
-	if p.List.MyList != nil {
-		p.List.MyList.check(c, "ml")
-	}
-	if p.List.Select != nil {
-		p.List.Select.check(c, "sel")
-	}
-	c.Exclusive(prefix+"generator", runtime.CountSet(p.Generator.MyList != nil))
-	if p.Generator.MyList != nil {
-		p.Generator.MyList.check(c, "gml")
-	}
+	p.List.check(c, prefix+"list")
+	p.Generator.check(c, prefix+"generator")
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.
