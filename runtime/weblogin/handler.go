@@ -1,0 +1,559 @@
+package weblogin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mwgen/mwgen/runtime/oauth"
+)
+
+// Config configures a [Handler]. API, Consumer and Callback are required.
+type Config struct {
+	// API is the home wiki's api.php URL, e.g.
+	// "https://meta.wikimedia.org/w/api.php": where users log in, and what
+	// [Handler.Client] talks to.
+	API string
+	// Index and Server are the wiki's index.php URL (non-pretty, canonical
+	// host) and canonical server ($wgServer). Empty: discovered from
+	// siteinfo at API ([oauth.Discover]) on first use. Server empty with
+	// Index set means Index's scheme and host.
+	Index, Server string
+	// Consumer is the OAuth consumer's key and secret (or RSA private
+	// key). Its Token and TokenSecret are ignored. The consumer must be
+	// registered with Callback, or a prefix of it, as callback URL, with
+	// "callback is a prefix" ticked.
+	Consumer oauth.Credentials
+	// Callback is the absolute URL of this handler's /oauth-callback route
+	// as the browser reaches it, e.g. "https://mytool.example/oauth-callback";
+	// it is sent as oauth_callback.
+	Callback string
+	// Prefix is where the routes are mounted, e.g. "/auth" for
+	// /auth/login, /auth/oauth-callback and /auth/logout. Empty: at the
+	// root. It is also the session cookie's Path ("/" when empty), so the
+	// application's pages must live under it too.
+	Prefix string
+	// Store keeps the sessions. nil: a new [MemoryStore].
+	Store SessionStore
+	// HTTPClient sends the requests to the wiki (handshake, identify,
+	// discovery, and the users' API calls; for those its cookie jar is
+	// dropped). nil: a client with a two-minute timeout.
+	HTTPClient *http.Client
+	// UserAgent identifies the application to the wiki, e.g.
+	// "MyTool/1.0 (https://mytool.example; me@example.org)" (Wikimedia's
+	// User-Agent policy). Empty: a warning is logged.
+	UserAgent string
+	// Logger receives the reasons of refused logins and failed calls; its
+	// records never hold secrets. nil: discarded.
+	Logger *slog.Logger
+	// CookieName is the session cookie's name. Empty: "mwgen_session".
+	CookieName string
+	// Secure sets the cookie's Secure attribute. nil: set when the request
+	// came over TLS (r.TLS != nil), or, with TrustProxy, when
+	// X-Forwarded-Proto is https.
+	Secure *bool
+	// TrustProxy believes the X-Forwarded-Proto header (set it only behind
+	// a reverse proxy that sets it).
+	TrustProxy bool
+	// DefaultNext is where users go after logging in or out when next is
+	// absent or refused. Empty: "/". It must pass [SafeNext].
+	DefaultNext string
+	// MaxAge is how long a login lasts (the server-side session and the
+	// cookie). 0: 30 days.
+	MaxAge time.Duration
+	// AllowWiki, when set, is asked before [Handler.ClientFor] signs
+	// requests for another wiki; false refuses. Use it when the api URL
+	// can come from users: a signed request sent to a host that is not the
+	// wiki could be replayed to the wiki within five minutes.
+	AllowWiki func(api string) bool
+}
+
+// Defaults of Config.
+const (
+	DefaultCookieName = "mwgen_session"
+	DefaultMaxAge     = 30 * 24 * time.Hour
+	// PendingTTL is how long a started login may take: MediaWiki keeps
+	// request tokens for ten minutes.
+	PendingTTL = 10 * time.Minute
+	// maxPending bounds the handshakes one session may have in progress.
+	maxPending = 5
+	// defaultUserAgent is used when Config.UserAgent is empty.
+	defaultUserAgent = "mwgen-weblogin (no Config.UserAgent set)"
+)
+
+// Errors of the Handler. Test with errors.Is.
+var (
+	// ErrNotLoggedIn: the request's session holds no login (no cookie, an
+	// unknown or expired session, a logout, a revoked authorization).
+	ErrNotLoggedIn = errors.New("weblogin: not logged in")
+	// ErrAuthorizationRevoked: the wiki no longer accepts the user's
+	// access token (revoked on Special:OAuthManageMyGrants, or the user is
+	// blocked); the session was logged out. It comes wrapped together with
+	// ErrNotLoggedIn.
+	ErrAuthorizationRevoked = errors.New("weblogin: the wiki no longer accepts the user's authorization")
+)
+
+// Handler serves /login, /oauth-callback and /logout under Config.Prefix,
+// and gives the application the current user and API clients signed for
+// them. It is safe for concurrent use.
+type Handler struct {
+	cfg         Config
+	store       SessionStore
+	log         *slog.Logger
+	hc          *http.Client
+	cookieName  string
+	cookiePath  string
+	defaultNext string
+	maxAge      time.Duration
+	now         func() time.Time
+
+	// mu serializes the read-modify-write of sessions in the handlers
+	// (so that a callback is accepted once even when it races itself).
+	mu sync.Mutex
+
+	epMu sync.Mutex
+	eps  map[string]oauth.Endpoints // discovered, by api.php URL
+}
+
+// New checks cfg and returns a Handler. It does not contact the wiki:
+// Index and Server, when not set, are discovered on first use.
+func New(cfg Config) (*Handler, error) {
+	if err := checkAbsURL("API", cfg.API); err != nil {
+		return nil, err
+	}
+	if err := checkAbsURL("Callback", cfg.Callback); err != nil {
+		return nil, err
+	}
+	if cfg.Index != "" {
+		if err := checkAbsURL("Index", cfg.Index); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Consumer.ConsumerKey == "" || (cfg.Consumer.ConsumerSecret == "" && cfg.Consumer.PrivateKey == nil) {
+		return nil, errors.New("weblogin: Config.Consumer needs a ConsumerKey and a ConsumerSecret (or PrivateKey)")
+	}
+	if cfg.Consumer.ConsumerSecret == "" {
+		return nil, errors.New("weblogin: Config.Consumer needs its ConsumerSecret: identify's JWT is signed with it")
+	}
+	cfg.Consumer = oauth.Credentials{ConsumerKey: cfg.Consumer.ConsumerKey, ConsumerSecret: cfg.Consumer.ConsumerSecret, PrivateKey: cfg.Consumer.PrivateKey}
+	prefix := strings.TrimRight(cfg.Prefix, "/")
+	if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "?#;, \t\r\n\\")) {
+		return nil, fmt.Errorf("weblogin: Config.Prefix %q must be a path starting with /", cfg.Prefix)
+	}
+	cfg.Prefix = prefix
+	h := &Handler{
+		cfg:         cfg,
+		store:       cfg.Store,
+		log:         cfg.Logger,
+		hc:          cfg.HTTPClient,
+		cookieName:  cfg.CookieName,
+		cookiePath:  prefix,
+		defaultNext: cfg.DefaultNext,
+		maxAge:      cfg.MaxAge,
+		now:         time.Now,
+		eps:         make(map[string]oauth.Endpoints),
+	}
+	if h.store == nil {
+		h.store = NewMemoryStore()
+	}
+	if h.log == nil {
+		h.log = slog.New(discard{})
+	}
+	if h.hc == nil {
+		h.hc = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if h.cookieName == "" {
+		h.cookieName = DefaultCookieName
+	}
+	if !validCookieName(h.cookieName) {
+		return nil, fmt.Errorf("weblogin: Config.CookieName %q is not a valid cookie name", h.cookieName)
+	}
+	if h.cookiePath == "" {
+		h.cookiePath = "/"
+	}
+	if h.defaultNext == "" {
+		h.defaultNext = "/"
+	}
+	if !SafeNext(h.defaultNext) {
+		return nil, fmt.Errorf("weblogin: Config.DefaultNext %q is not a same-site path", h.defaultNext)
+	}
+	if h.maxAge <= 0 {
+		h.maxAge = DefaultMaxAge
+	}
+	if cfg.UserAgent == "" {
+		h.cfg.UserAgent = defaultUserAgent
+		h.log.Warn("weblogin: no Config.UserAgent; Wikimedia's User-Agent policy asks for your tool's name and a contact")
+	}
+	if cb, _ := url.Parse(cfg.Callback); !strings.HasSuffix(cb.Path, "/oauth-callback") {
+		h.log.Warn("weblogin: Config.Callback does not end in /oauth-callback, the handler's route", "callback", cfg.Callback)
+	}
+	return h, nil
+}
+
+func checkAbsURL(field, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("weblogin: Config.%s %q is not an absolute http(s) URL", field, s)
+	}
+	return nil
+}
+
+func validCookieName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= 0x20 || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// Register adds the handler's three routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, p := range []string{"/login", "/oauth-callback", "/logout"} {
+		mux.Handle(h.cfg.Prefix+p, h)
+	}
+}
+
+// ServeHTTP serves Prefix+"/login", Prefix+"/oauth-callback" and
+// Prefix+"/logout"; other paths are 404.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	switch r.URL.Path {
+	case h.cfg.Prefix + "/login":
+		if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+			return
+		}
+		h.login(w, r)
+	case h.cfg.Prefix + "/oauth-callback":
+		if !allowMethods(w, r, http.MethodGet) {
+			return
+		}
+		h.callback(w, r)
+	case h.cfg.Prefix + "/logout":
+		if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+			return
+		}
+		h.logout(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+// next returns the request's next parameter when it is safe, else the
+// default.
+func (h *Handler) next(w http.ResponseWriter, r *http.Request) string {
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	}
+	next := r.FormValue("next")
+	if next == "" {
+		return h.defaultNext
+	}
+	if !SafeNext(next) {
+		h.log.InfoContext(r.Context(), "weblogin: refused next (not a same-site path); using the default", "next", fmt.Sprintf("%.200q", next))
+		return h.defaultNext
+	}
+	return next
+}
+
+// login starts a handshake: /login?next=PATH.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	next := h.next(w, r)
+	cfg, err := h.oauthConfig(ctx)
+	if err != nil {
+		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki cannot be reached", err)
+		return
+	}
+	rt, err := oauth.Initiate(ctx, cfg)
+	if err != nil {
+		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki refused to start the login", err)
+		return
+	}
+	now := h.now()
+	h.mu.Lock()
+	cookieID, sess := h.loadFresh(r)
+	if sess == nil {
+		cookieID = newSecret()
+		sess = &Session{Created: now}
+	}
+	pending := sess.Pending[:0]
+	for _, p := range sess.Pending {
+		if now.Sub(p.Started) < PendingTTL {
+			pending = append(pending, p)
+		}
+	}
+	if len(pending) >= maxPending {
+		pending = pending[len(pending)-maxPending+1:]
+	}
+	sess.Pending = append(pending, PendingLogin{Token: rt.Token, Secret: rt.Secret, Next: next, Started: now})
+	if exp := now.Add(PendingTTL); sess.Expires.Before(exp) {
+		sess.Expires = exp
+	}
+	err = h.store.Put(ctx, storeKey(cookieID), sess)
+	h.mu.Unlock()
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+	// (Again for an existing session: a pending-only cookie's lifetime
+	// grows with the new handshake's.)
+	h.setCookie(w, r, cookieID, sess.Expires.Sub(now))
+	http.Redirect(w, r, oauth.AuthorizeURL(cfg, rt), http.StatusSeeOther)
+}
+
+// callback finishes a handshake: /oauth-callback?oauth_verifier=V&oauth_token=T.
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	token, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
+	if token == "" || verifier == "" {
+		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no oauth_token or oauth_verifier", nil)
+		return
+	}
+	now := h.now()
+
+	// Take the pending handshake out of the session before anything else,
+	// so that this callback URL is accepted once.
+	h.mu.Lock()
+	cookieID, sess := h.loadFresh(r)
+	idx := -1
+	if sess != nil {
+		for i, p := range sess.Pending {
+			if subtle.ConstantTimeCompare([]byte(p.Token), []byte(token)) == 1 && now.Sub(p.Started) < PendingTTL {
+				idx = i
+			}
+		}
+	}
+	if idx < 0 {
+		h.mu.Unlock()
+		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
+		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback oauth_token does not match a pending request token of the session"))
+		return
+	}
+	p := sess.Pending[idx]
+	sess.Pending = append(sess.Pending[:idx], sess.Pending[idx+1:]...)
+	err := h.store.Put(ctx, storeKey(cookieID), sess)
+	h.mu.Unlock()
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+
+	cfg, err := h.oauthConfig(ctx)
+	if err != nil {
+		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki cannot be reached", err)
+		return
+	}
+	cb := url.Values{"oauth_token": {token}, "oauth_verifier": {verifier}}.Encode()
+	creds, err := oauth.Complete(ctx, cfg, oauth.RequestToken{Token: p.Token, Secret: p.Secret}, cb)
+	if err != nil {
+		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki refused to complete the login", err)
+		return
+	}
+	id, err := oauth.Identify(ctx, cfg, creds)
+	if err != nil {
+		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki did not confirm who you are", err)
+		return
+	}
+
+	// A new session id for the logged-in session: whoever knew the old
+	// one (a fixated cookie) gets nothing.
+	newID := newSecret()
+	ns := &Session{
+		AccessToken:  creds.Token,
+		AccessSecret: creds.TokenSecret,
+		User:         userFrom(id, now),
+		CSRF:         newSecret(),
+		Created:      now,
+		Expires:      now.Add(h.maxAge),
+	}
+	if err := h.store.Put(ctx, storeKey(newID), ns); err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+	if err := h.store.Delete(ctx, storeKey(cookieID)); err != nil {
+		h.log.WarnContext(ctx, "weblogin: deleting the pre-login session", "err", err)
+	}
+	h.setCookie(w, r, newID, h.maxAge)
+	h.log.InfoContext(ctx, "weblogin: logged in", "user", ns.User.Name)
+	next := p.Next
+	if !SafeNext(next) {
+		next = h.defaultNext
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logout deletes the session: /logout?next=PATH.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	next := h.next(w, r)
+	if id := h.cookieID(r); id != "" {
+		if err := h.store.Delete(r.Context(), storeKey(id)); err != nil {
+			h.fail(w, r, http.StatusInternalServerError, "Logout failed: the session cannot be deleted", err)
+			return
+		}
+	}
+	h.clearCookie(w, r)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// fail answers a plain-text error page with msg and logs err.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, msg string, err error) {
+	if err != nil {
+		h.log.WarnContext(r.Context(), "weblogin: "+msg, "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.Error(w, msg+".", status)
+}
+
+// cookieID returns the session id of the request's cookie, or "" when
+// there is none or it is malformed.
+func (h *Handler) cookieID(r *http.Request) string {
+	c, err := r.Cookie(h.cookieName)
+	if err != nil || len(c.Value) != 64 || !validID(c.Value) {
+		return ""
+	}
+	return c.Value
+}
+
+// loadFresh reads the request's session from the store (not from the
+// context). sess is nil when there is none.
+func (h *Handler) loadFresh(r *http.Request) (cookieID string, sess *Session) {
+	id := h.cookieID(r)
+	if id == "" {
+		return "", nil
+	}
+	s, err := h.store.Get(r.Context(), storeKey(id))
+	if err != nil {
+		if !errors.Is(err, ErrNoSession) {
+			h.log.WarnContext(r.Context(), "weblogin: reading the session", "err", err)
+		}
+		return "", nil
+	}
+	if s.Expired(h.now()) {
+		return "", nil
+	}
+	return id, s
+}
+
+func (h *Handler) secure(r *http.Request) bool {
+	if h.cfg.Secure != nil {
+		return *h.cfg.Secure
+	}
+	if r.TLS != nil {
+		return true
+	}
+	return h.cfg.TrustProxy && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, id string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     h.cookieName,
+		Value:    id,
+		Path:     h.cookiePath,
+		MaxAge:   max(1, int(maxAge/time.Second)),
+		HttpOnly: true,
+		Secure:   h.secure(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     h.cookieName,
+		Value:    "",
+		Path:     h.cookiePath,
+		MaxAge:   -1,
+		HttpOnly: true,
+		Secure:   h.secure(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// newSecret returns 32 random bytes as 64 hex digits.
+func newSecret() string {
+	var b [32]byte
+	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
+	return hex.EncodeToString(b[:])
+}
+
+// storeKey is the store's id for a cookie's session id: its SHA-256, so
+// that the store never holds a usable cookie value.
+func storeKey(cookieID string) string {
+	sum := sha256.Sum256([]byte("mwgen-weblogin-session\x00" + cookieID))
+	return hex.EncodeToString(sum[:])
+}
+
+// oauthConfig returns the handshake configuration of the home wiki,
+// discovering Index and Server when they are not configured.
+func (h *Handler) oauthConfig(ctx context.Context) (oauth.Config, error) {
+	cfg := oauth.Config{
+		Index:      h.cfg.Index,
+		Server:     h.cfg.Server,
+		Consumer:   h.cfg.Consumer,
+		Callback:   h.cfg.Callback,
+		HTTPClient: h.hc,
+		UserAgent:  h.cfg.UserAgent,
+	}
+	if cfg.Index == "" {
+		ep, err := h.endpoints(ctx, h.cfg.API)
+		if err != nil {
+			return oauth.Config{}, err
+		}
+		cfg.Index = ep.Index
+		if cfg.Server == "" {
+			cfg.Server = ep.Server
+		}
+	}
+	return cfg, nil
+}
+
+// endpoints discovers (once, then from the cache) a wiki's index.php and
+// canonical server. Failures are not cached.
+func (h *Handler) endpoints(ctx context.Context, api string) (oauth.Endpoints, error) {
+	h.epMu.Lock()
+	ep, ok := h.eps[api]
+	h.epMu.Unlock()
+	if ok {
+		return ep, nil
+	}
+	ep, err := oauth.Discover(ctx, h.hc, api, h.cfg.UserAgent)
+	if err != nil {
+		return oauth.Endpoints{}, err
+	}
+	h.epMu.Lock()
+	h.eps[api] = ep
+	h.epMu.Unlock()
+	return ep, nil
+}
+
+// discard is a slog.Handler that drops everything.
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }
