@@ -22,7 +22,11 @@
 //     [*APIError] for error answers (test with [errors.Is] against
 //     [ErrBadToken], [ErrMaxLag], ...), [*ResponseError] for answers that
 //     are not API JSON at all. [Client.Continue] follows query
-//     continuation batch by batch.
+//     continuation batch by batch, and [Cap] bounds it.
+//   - [Client.Login] logs in with a bot password (then every request
+//     asserts the user), [Client.Upload] uploads a file, in chunks when it
+//     is large. OAuth is in the oauth sub-package: give its *http.Client
+//     to [Options.HTTPClient].
 //
 // A minimal hand-written call:
 //
