@@ -31,7 +31,7 @@ func TestLiveGenerationIsThisPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromLive, err := generator.Generate(live, generator.GeneratedOptions)
+	fromLive, err := generator.Generate(live, generator.GeneratedOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestLiveGenerationIsThisPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromEmbedded, err := generator.Generate(embedded, generator.GeneratedOptions)
+	fromEmbedded, err := generator.Generate(embedded, generator.GeneratedOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

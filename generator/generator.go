@@ -39,11 +39,13 @@ type Options struct {
 	Command string
 }
 
-// GeneratedOptions are the options that made the committed generated/
+// GeneratedOptions returns the options that made the committed generated/
 // package from the embedded snapshot (apischema.Default).
-var GeneratedOptions = Options{
-	Package: "generated",
-	Command: "mwgen generate --out generated --package generated",
+func GeneratedOptions() Options {
+	return Options{
+		Package: "generated",
+		Command: "mwgen generate --out generated --package generated",
+	}
 }
 
 // File is one generated file.

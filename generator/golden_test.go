@@ -57,7 +57,7 @@ func TestGeneratedIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Generate(s, GeneratedOptions)
+	files, err := Generate(s, GeneratedOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
