@@ -18,7 +18,6 @@ type pkgModel struct {
 	schema  *apischema.Schema
 	structs []*paramsStruct // sorted by module path
 	byPath  map[string]*paramsStruct
-	actions []*paramsStruct // modules reached through main's action parameter
 	// selectors by selectorKey (nil: none of its choices is generated), and
 	// in the order they were built.
 	selectors     map[string]*selector
@@ -30,7 +29,6 @@ type pkgModel struct {
 type paramsStruct struct {
 	mod    *apischema.Module
 	name   string // QueryAllpagesParams
-	base   string // QueryAllpages: prefix of its enum and selector types
 	fields []*field
 	enums  []*enumType
 	sels   []*selector
@@ -224,7 +222,6 @@ func buildModel(s *apischema.Schema, include func(path string) bool) (*pkgModel,
 
 	for _, ps := range m.structs {
 		ps.name = names[moduleKey(ps.mod.Path)]
-		ps.base = strings.TrimSuffix(ps.name, "Params")
 	}
 	for _, ps := range m.structs {
 		if err := m.buildStruct(ps, names); err != nil {
@@ -264,7 +261,6 @@ func (m *pkgModel) buildMethods(main *apischema.Module) {
 		if ps.pages {
 			ps.pagesMethod = mnames["all:"+v]
 		}
-		m.actions = append(m.actions, ps)
 	}
 }
 
