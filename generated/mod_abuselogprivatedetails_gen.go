@@ -31,9 +31,7 @@ func (p *AbuselogprivatedetailsParams) encode(v *runtime.Params, prefix string) 
 	v.Merge(p.Extra)
 }
 
-func (p *AbuselogprivatedetailsParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("abuselogprivatedetails")
-}
+func (p *AbuselogprivatedetailsParams) check(c *runtime.Checker, prefix string) {}
 
 // Abuselogprivatedetails calls action=abuselogprivatedetails. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

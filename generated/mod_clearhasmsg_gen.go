@@ -27,9 +27,7 @@ func (p *ClearhasmsgParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *ClearhasmsgParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("clearhasmsg")
-}
+func (p *ClearhasmsgParams) check(c *runtime.Checker, prefix string) {}
 
 // Clearhasmsg calls action=clearhasmsg. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

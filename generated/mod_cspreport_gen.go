@@ -34,9 +34,7 @@ func (p *CspreportParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *CspreportParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("cspreport")
-}
+func (p *CspreportParams) check(c *runtime.Checker, prefix string) {}
 
 // Cspreport calls action=cspreport. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -27,9 +27,7 @@ func (p *LogoutParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *LogoutParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("logout")
-}
+func (p *LogoutParams) check(c *runtime.Checker, prefix string) {}
 
 // Logout calls action=logout. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -45,9 +45,7 @@ func (p *MergehistoryParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *MergehistoryParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("mergehistory")
-}
+func (p *MergehistoryParams) check(c *runtime.Checker, prefix string) {}
 
 // Mergehistory calls action=mergehistory. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -38,9 +38,7 @@ func (p *OathvalidateParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *OathvalidateParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("oathvalidate")
-}
+func (p *OathvalidateParams) check(c *runtime.Checker, prefix string) {}
 
 // Oathvalidate calls action=oathvalidate. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

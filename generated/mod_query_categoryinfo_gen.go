@@ -27,6 +27,4 @@ func (p *QueryCategoryinfoParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *QueryCategoryinfoParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("query+categoryinfo")
-}
+func (p *QueryCategoryinfoParams) check(c *runtime.Checker, prefix string) {}

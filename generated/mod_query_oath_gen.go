@@ -30,6 +30,4 @@ func (p *QueryOathParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *QueryOathParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("query+oath")
-}
+func (p *QueryOathParams) check(c *runtime.Checker, prefix string) {}

@@ -27,6 +27,4 @@ func (p *RawfmParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *RawfmParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("rawfm")
-}
+func (p *RawfmParams) check(c *runtime.Checker, prefix string) {}

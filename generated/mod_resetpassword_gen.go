@@ -33,9 +33,7 @@ func (p *ResetpasswordParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *ResetpasswordParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("resetpassword")
-}
+func (p *ResetpasswordParams) check(c *runtime.Checker, prefix string) {}
 
 // Resetpassword calls action=resetpassword. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -23,9 +23,7 @@ func (p *RsdParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *RsdParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("rsd")
-}
+func (p *RsdParams) check(c *runtime.Checker, prefix string) {}
 
 // Rsd calls action=rsd. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -30,6 +30,4 @@ func (p *XMLParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *XMLParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("xml")
-}
+func (p *XMLParams) check(c *runtime.Checker, prefix string) {}

@@ -33,6 +33,4 @@ func (p *XmlfmParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *XmlfmParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("xmlfm")
-}
+func (p *XmlfmParams) check(c *runtime.Checker, prefix string) {}

@@ -418,44 +418,59 @@ func templateTargetName(fl *field) string {
 
 // emitCheck writes check, which reports every problem before a request.
 func emitCheck(f *jen.File, ps *paramsStruct) {
-	mod := ps.mod
+	var checks []jen.Code
+	for _, fl := range ps.fields {
+		checks = append(checks, fieldChecks(fl)...)
+	}
 	f.Func().Params(jen.Id("p").Op("*").Id(ps.name)).Id("check").Params(
 		jen.Id("c").Op("*").Qual(rt, "Checker"), jen.Id("prefix").String(),
 	).BlockFunc(func(g *jen.Group) {
-		g.Id("c").Op("=").Id("c").Dot("For").Call(jen.Lit(mod.Path))
-		for _, fl := range ps.fields {
-			p := fl.param
-			wire := jen.Id("prefix").Op("+").Lit(p.Name)
-			val := jen.Id("p").Dot(fl.name)
-			if p.Required {
-				g.Id("c").Dot("Required").Call(wire, isSet(fl))
-			}
-			switch fl.kind {
-			case kInt:
-				if p.Min != nil || p.Max != nil {
-					g.Id("c").Dot("IntRange").Call(wire, val, optBound(p.Min), optBound(maxOf(p)))
-				}
-			case kLimit:
-				g.Id("c").Dot("LimitRange").Call(wire, val, jen.Lit(intOr(p.Min, 0)), jen.Lit(intOr(p.Max, math.MaxInt32)), jen.Lit(intOr(maxOf(p), math.MaxInt32)))
-			case kEnum:
-				if !fl.enum.open && len(fl.enum.values) > 0 {
-					g.Id("c").Dot("OneOf").Call(wire, jen.String().Parens(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")))
-				}
-			case kEnums:
-				if !fl.enum.open && len(fl.enum.values) > 0 {
-					g.Id("c").Dot("AllOf").Call(wire, jen.Qual(rt, "StringsOf").Call(val), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")), jen.Lit(p.AllSpecifier))
-				}
-			case kSelector:
-				g.Id("p").Dot(fl.name).Dot("check").Call(jen.Id("c"), wire)
-			}
-			if p.Multi && p.HighLimit != nil {
-				switch fl.kind {
-				case kStrings, kInts, kNamespaces, kEnums:
-					g.Id("c").Dot("Count").Call(wire, jen.Len(val), jen.Lit(*p.HighLimit))
-				}
-			}
+		if len(checks) == 0 {
+			return
+		}
+		g.Id("c").Op("=").Id("c").Dot("For").Call(jen.Lit(ps.mod.Path))
+		for _, c := range checks {
+			g.Add(c)
 		}
 	})
+}
+
+// fieldChecks returns the checks of one field: required, ranges, limits,
+// closed-enum membership, number of values, and its submodules'.
+func fieldChecks(fl *field) []jen.Code {
+	p := fl.param
+	wire := func() *jen.Statement { return jen.Id("prefix").Op("+").Lit(p.Name) }
+	val := func() *jen.Statement { return jen.Id("p").Dot(fl.name) }
+	c := func() *jen.Statement { return jen.Id("c") }
+	var out []jen.Code
+	if p.Required {
+		out = append(out, c().Dot("Required").Call(wire(), isSet(fl)))
+	}
+	switch fl.kind {
+	case kInt:
+		if p.Min != nil || p.Max != nil {
+			out = append(out, c().Dot("IntRange").Call(wire(), val(), optBound(p.Min), optBound(maxOf(p))))
+		}
+	case kLimit:
+		out = append(out, c().Dot("LimitRange").Call(wire(), val(), jen.Lit(intOr(p.Min, 0)), jen.Lit(intOr(p.Max, math.MaxInt32)), jen.Lit(intOr(maxOf(p), math.MaxInt32))))
+	case kEnum:
+		if !fl.enum.open && len(fl.enum.values) > 0 {
+			out = append(out, c().Dot("OneOf").Call(wire(), jen.String().Parens(val()), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit(""))))
+		}
+	case kEnums:
+		if !fl.enum.open && len(fl.enum.values) > 0 {
+			out = append(out, c().Dot("AllOf").Call(wire(), jen.Qual(rt, "StringsOf").Call(val()), jen.Id(fl.enum.name).Dot("values").Call(jen.Lit("")), jen.Lit(p.AllSpecifier)))
+		}
+	case kSelector:
+		out = append(out, val().Dot("check").Call(c(), wire()))
+	}
+	if p.Multi && p.HighLimit != nil {
+		switch fl.kind {
+		case kStrings, kInts, kNamespaces, kEnums:
+			out = append(out, c().Dot("Count").Call(wire(), jen.Len(val()), jen.Lit(*p.HighLimit)))
+		}
+	}
+	return out
 }
 
 func maxOf(p *apischema.Param) *int64 {

@@ -96,7 +96,7 @@ func TestGenerateProperty(t *testing.T) {
 		if !valid {
 			invalidCount++
 		}
-		files, err, panicked := generateGuarded(s, c.pkg)
+		files, panicked, err := generateGuarded(s, c.pkg)
 		if panicked != nil {
 			t.Errorf("%s: Generate panicked: %v\n%s", c, panicked, schemaSummary(s))
 			continue
@@ -127,7 +127,7 @@ func TestGenerateProperty(t *testing.T) {
 		// once more, give the same bytes.
 		s2, _ := c.build()
 		for round, sch := range []*apischema.Schema{s2, s} {
-			again, err, panicked := generateGuarded(sch, c.pkg)
+			again, panicked, err := generateGuarded(sch, c.pkg)
 			if panicked != nil || err != nil {
 				t.Errorf("%s: second generation (round %d) failed: panic %v, error %v", c, round+1, panicked, err)
 				break
@@ -180,14 +180,14 @@ func (c *propCase) String() string {
 	return fmt.Sprintf("case %d (seed %d, %s)", c.index, c.seed, c.desc)
 }
 
-func generateGuarded(s *apischema.Schema, pkg string) (files []generator.File, err error, panicked any) {
+func generateGuarded(s *apischema.Schema, pkg string) (files []generator.File, panicked any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = fmt.Sprintf("%v\n%s", r, panicFrames(debug.Stack()))
 		}
 	}()
 	files, err = generator.Generate(s, generator.Options{Package: pkg})
-	return files, err, nil
+	return files, nil, err
 }
 
 // panicFrames keeps the function lines of a stack that are in mwgen's

@@ -45,9 +45,7 @@ func (p *LoginParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *LoginParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("login")
-}
+func (p *LoginParams) check(c *runtime.Checker, prefix string) {}
 
 // Login calls action=login. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -21,9 +21,7 @@ func (p *DottedNameParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *DottedNameParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("dotted.name")
-}
+func (p *DottedNameParams) check(c *runtime.Checker, prefix string) {}
 
 // DottedName calls action=dotted.name. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -33,9 +33,7 @@ func (p *HyphenNameParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *HyphenNameParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("hyphen-name")
-}
+func (p *HyphenNameParams) check(c *runtime.Checker, prefix string) {}
 
 // HyphenName calls action=hyphen-name. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

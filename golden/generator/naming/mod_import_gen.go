@@ -24,9 +24,7 @@ func (p *ImportParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *ImportParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("import")
-}
+func (p *ImportParams) check(c *runtime.Checker, prefix string) {}
 
 // Import calls action=import. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

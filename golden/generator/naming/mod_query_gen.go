@@ -21,9 +21,7 @@ func (p *QueryParams__16c2cc22) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *QueryParams__16c2cc22) check(c *runtime.Checker, prefix string) {
-	c = c.For("Query")
-}
+func (p *QueryParams__16c2cc22) check(c *runtime.Checker, prefix string) {}
 
 // Query__c8614e62 calls action=Query. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.

@@ -23,6 +23,4 @@ func (p *QuerySelectParams) encode(v *runtime.Params, prefix string) {
 	v.Merge(p.Extra)
 }
 
-func (p *QuerySelectParams) check(c *runtime.Checker, prefix string) {
-	c = c.For("query+select")
-}
+func (p *QuerySelectParams) check(c *runtime.Checker, prefix string) {}
