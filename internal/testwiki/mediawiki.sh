@@ -140,6 +140,9 @@ if ( getenv( 'MWGEN_TEST_DEBUG_LOG' ) ) {
 # Tests hammer the API.
 \$wgRateLimits = [];
 EOF
+	# mwgen's response-shape trace hook (test wikis only; see the file).
+	cp "$(dirname "$SCRIPT")/mwgen-trace.php" "$dir/mwgen-trace.php"
+	echo "require_once '$dir/mwgen-trace.php';" >>"$dir/LocalSettings.php"
 }
 
 cmd_start() {
