@@ -241,7 +241,16 @@ EOF
 
 # _serve DIR PORT [WATCH_PID]: the server process group's leader (internal).
 cmd__serve() {
-	local dir=$1 port=$2 watch=${3:-}
+	local dir=$1 port=$2 watch=${3:-} fd
+	# Keep no descriptor the caller leaked: started under `flock LOCK
+	# mediawiki.sh start`, the server would otherwise hold the lock for as
+	# long as it runs.
+	for fd in /proc/$$/fd/*; do
+		fd=${fd##*/}
+		if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)); then
+			eval "exec $fd>&-" 2>/dev/null || true
+		fi
+	done
 	export MW_CONFIG_FILE=$dir/LocalSettings.php PHP_CLI_SERVER_WORKERS=4
 	local php=(php -d upload_max_filesize=110M -d post_max_size=120M -d memory_limit=512M
 		-S "127.0.0.1:$port" -t "$MW_ROOT")
