@@ -53,6 +53,7 @@ func commands() []command {
 		{"init", "set up a //go:generate line that generates a client package", runInit},
 		{"login", "authorize mwgen with OAuth on a wiki and store the token", runLogin},
 		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
+		{"shapes", "learn a test wiki's response shapes, or report their coverage", runShapes},
 		{"version", "print mwgen's version", runVersion},
 		{"whoami", "show who the stored OAuth token acts as on a wiki", runWhoami},
 	}
