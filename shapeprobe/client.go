@@ -311,3 +311,20 @@ func excerpt(b []byte) string {
 	}
 	return s
 }
+
+// view GETs a page of the wiki's index.php (which runs queued jobs) and
+// discards it.
+func (c *Client) view(ctx context.Context, pageURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", c.ua)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Seed creates on the wiki the page states rare answer fields need:
@@ -49,7 +50,46 @@ func Seed(ctx context.Context, c *Client, progress io.Writer) error {
 	_ = json.Unmarshal(a.Body, &ui)
 	s := &seeder{c: c, csrf: csrf, progress: progress, user: ui.Query.UserInfo.Name}
 	s.run(ctx)
+	if len(s.errs) == 0 {
+		s.errs = append(s.errs, waitJobs(ctx, c))
+	}
 	return errors.Join(s.errs...)
+}
+
+// waitJobs waits until the wiki's job queue is empty, so that what the jobs
+// write (category membership changes in recentchanges, links of pages that
+// use a template) is there before the probe, every time. API requests run
+// no jobs; each page view of index.php (next to api.php) runs
+// $wgJobRunRate of them (1 by default), so waitJobs views a blank page until
+// the queue is empty.
+func waitJobs(ctx context.Context, c *Client) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	index := strings.TrimSuffix(c.api, "api.php") + "index.php?title=Special:BlankPage"
+	for {
+		a, err := c.Get(ctx, url.Values{"action": {"query"}, "meta": {"siteinfo"}, "siprop": {"statistics"}})
+		if err != nil {
+			return fmt.Errorf("seed: waiting for jobs: %w", err)
+		}
+		var r struct {
+			Query struct {
+				Statistics struct {
+					Jobs int `json:"jobs"`
+				} `json:"statistics"`
+			} `json:"query"`
+		}
+		if err := json.Unmarshal(a.Body, &r); err != nil {
+			return fmt.Errorf("seed: waiting for jobs: %w", err)
+		}
+		if r.Query.Statistics.Jobs == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("seed: %d jobs still queued after 2 minutes (is $wgJobRunRate 0? run maintenance/runJobs.php on the wiki, then probe without --seed)", r.Query.Statistics.Jobs)
+		}
+		if err := c.view(ctx, index); err != nil {
+			return fmt.Errorf("seed: running jobs: %w", err)
+		}
+	}
 }
 
 type seeder struct {
