@@ -121,6 +121,9 @@ type Field struct {
 	// By lists the control values that produce the field ("rvprop=ids");
 	// empty when the field comes whatever the controls say.
 	By []string `json:"by,omitempty"`
+	// Together is set when the field was never seen with one value of By
+	// alone, only when all of them were asked for together.
+	Together bool `json:"together,omitempty"`
 	Node
 }
 

@@ -141,8 +141,8 @@ func (a *acc) build(samples []sampleInfo, controls map[string][]string) apischem
 		n.Fields = make(map[string]*apischema.Field, len(a.fields))
 		for name, f := range a.fields {
 			field := &apischema.Field{Node: f.build(samples, controls)}
-			field.By = a.by(f, samples, controls)
-			field.Required = a.required(f, field.By, samples)
+			field.By, field.Together = a.by(f, samples, controls)
+			field.Required = a.required(f, field.By, field.Together, samples)
 			n.Fields[name] = field
 		}
 	}
@@ -158,8 +158,7 @@ func (a *acc) build(samples []sampleInfo, controls map[string][]string) apischem
 // value whose sample had the object (then it does not depend on them). A
 // field never seen in a single-value sample is attributed to the values
 // that every sample having it asked for together.
-func (a *acc) by(f *facc, samples []sampleInfo, controls map[string][]string) []string {
-	var by []string
+func (a *acc) by(f *facc, samples []sampleInfo, controls map[string][]string) (by []string, together bool) {
 	for _, param := range slices.Sorted(maps.Keys(controls)) {
 		var with, parent []string
 		for _, v := range controls[param] {
@@ -209,22 +208,29 @@ func (a *acc) by(f *facc, samples []sampleInfo, controls map[string][]string) []
 					}
 				}
 			}
-			by = append(by, slices.Sorted(maps.Keys(common))...)
+			if len(common) > 0 {
+				by = append(by, slices.Sorted(maps.Keys(common))...)
+				together = true
+			}
 		}
 	}
-	return by
+	return by, together
 }
 
 // required: every relevant sample that had the object had the field in
 // every instance. Relevant are all samples when by is empty, else those
-// that asked for one of the by values.
-func (a *acc) required(f *facc, by []string, samples []sampleInfo) bool {
+// that asked for one of the by values (all of them when together).
+func (a *acc) required(f *facc, by []string, together bool, samples []sampleInfo) bool {
 	any := false
 	for s, info := range samples {
 		if a.objects[s] == 0 {
 			continue
 		}
-		if len(by) > 0 && !slices.ContainsFunc(by, func(b string) bool { return info.tags[b] }) {
+		asked := func(b string) bool { return info.tags[b] }
+		if len(by) > 0 && !together && !slices.ContainsFunc(by, asked) {
+			continue
+		}
+		if together && slices.ContainsFunc(by, func(b string) bool { return !asked(b) }) {
 			continue
 		}
 		any = true

@@ -19,8 +19,9 @@ func runShapes(ctx context.Context, e env, args []string) int {
 		fmt.Fprint(out, `Usage:
   mwgen shapes probe --api URL -o FILE   learn a test wiki's response shapes
   mwgen shapes coverage [FILE]           what a shapes file covers, and its gaps
+  mwgen shapes diff OLD NEW              compare two shapes files (! marks breaking changes)
 
-Run 'mwgen shapes probe --help' or 'mwgen shapes coverage --help' for details.
+Run 'mwgen shapes probe --help' (or coverage, diff) for details.
 `)
 		return code
 	}
@@ -29,8 +30,10 @@ Run 'mwgen shapes probe --help' or 'mwgen shapes coverage --help' for details.
 		return runShapesProbe(ctx, e, args[1:])
 	case "coverage":
 		return runShapesCoverage(ctx, e, args[1:])
+	case "diff":
+		return runShapesDiff(ctx, e, args[1:])
 	}
-	fmt.Fprintf(e.stderr, "mwgen shapes: unknown subcommand %q: want probe or coverage\n", args[0])
+	fmt.Fprintf(e.stderr, "mwgen shapes: unknown subcommand %q: want probe, coverage or diff\n", args[0])
 	return exitError
 }
 
@@ -111,11 +114,7 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 		err    error
 	)
 	if fs.NArg() == 1 {
-		data, rerr := os.ReadFile(fs.Arg(0))
-		if rerr != nil {
-			return fail(e, "shapes coverage", rerr)
-		}
-		shapes, err = apischema.DecodeShapes(data, fs.Arg(0))
+		shapes, err = readShapes(fs.Arg(0))
 	} else {
 		shapes, err = apischema.DefaultShapes()
 	}
@@ -136,5 +135,41 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 		return fail(e, "shapes coverage", err)
 	}
 	fmt.Fprint(e.stdout, shapeprobe.Measure(schema, shapes).Report())
+	return exitOK
+}
+
+func readShapes(path string) (*apischema.Shapes, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return apischema.DecodeShapes(data, path)
+}
+
+func runShapesDiff(_ context.Context, e env, args []string) int {
+	fs := newFlags(e, "shapes diff", "mwgen shapes diff OLD NEW", `  # What changed in the answers between two MediaWiki versions:
+  mwgen shapes diff mediawiki-1.39.json mediawiki-1.43.json
+`)
+	if code, done := parse(fs, args); done {
+		return code
+	}
+	if fs.NArg() != 2 {
+		return fail(e, "shapes diff", errors.New("want two shapes files: OLD NEW"))
+	}
+	old, err := readShapes(fs.Arg(0))
+	if err != nil {
+		return fail(e, "shapes diff", err)
+	}
+	new, err := readShapes(fs.Arg(1))
+	if err != nil {
+		return fail(e, "shapes diff", err)
+	}
+	changes := apischema.DiffShapes(old, new)
+	for _, c := range changes {
+		fmt.Fprintln(e.stdout, c)
+	}
+	if len(changes) > 0 {
+		return exitChanges
+	}
 	return exitOK
 }

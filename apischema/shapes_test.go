@@ -1,0 +1,141 @@
+package apischema
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefaultShapes(t *testing.T) {
+	s, err := DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckShapesFor(schema, s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Module("query+revisions") == nil || s.Module("query+revisions").Response.Lookup("query", "pages", "[]", "revisions", "[]", "revid") == nil {
+		t.Fatal("query+revisions has no revisions[].revid")
+	}
+	data, err := s.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != string(defaultShapes) {
+		t.Error("re-encoding the embedded shapes does not reproduce the file byte for byte")
+	}
+}
+
+func TestDefaultOverlayMatches(t *testing.T) {
+	o, err := DefaultOverlay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Check(s); err != nil {
+		t.Errorf("overlay entries that match nothing:\n%v", err)
+	}
+}
+
+func TestOverlayEntryMatchingNothingFails(t *testing.T) {
+	o, err := DecodeOverlay([]byte(`{"format":"mwgen-shapes-overlay/1","entries":[
+		{"module":"query+revisions","path":"response.query.pages.[].revisions.[].nosuchfield","semantic":"timestamp"},
+		{"versions":"<1.30","module":"query+nosuch","path":"response.x"}]}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = o.Check(s)
+	if err == nil || !strings.Contains(err.Error(), "nosuchfield") {
+		t.Fatalf("Check = %v, want an error naming the stale entry", err)
+	}
+	if strings.Contains(err.Error(), "query+nosuch") {
+		t.Errorf("an entry for other versions was checked: %v", err)
+	}
+	for _, bad := range []string{
+		`{"format":"x","entries":[]}`,
+		`{"format":"mwgen-shapes-overlay/1","entries":[{"module":"a","path":"response","semantic":"colour"}]}`,
+		`{"format":"mwgen-shapes-overlay/1","entries":[{"module":"a","path":"response","versions":"~1.39"}]}`,
+		`{"format":"mwgen-shapes-overlay/1","entries":[{"module":"a"}]}`,
+		`{"format":"mwgen-shapes-overlay/1","entries":[],"extra":1}`,
+	} {
+		if _, err := DecodeOverlay([]byte(bad), "bad"); err == nil {
+			t.Errorf("DecodeOverlay(%s) = nil error", bad)
+		}
+	}
+}
+
+func TestDecodeShapesBadInput(t *testing.T) {
+	good := string(defaultShapes)
+	for name, data := range map[string]string{
+		"truncated":   good[:len(good)/2],
+		"not json":    "<html>",
+		"format":      strings.Replace(good, `"format": "mwgen-shapes/1"`, `"format": "mwgen-shapes/9"`, 1),
+		"edited":      strings.Replace(good, `"kinds": [`+"\n"+`         "int"`, `"kinds": [`+"\n"+`         "float"`, 1),
+		"bad kind":    strings.Replace(good, `"bool"`, `"boolean"`, 1),
+		"unknown key": strings.Replace(good, `"format":`, `"colour": 1, "format":`, 1),
+	} {
+		if data == good {
+			t.Fatalf("%s: the test input did not change", name)
+		}
+		if _, err := DecodeShapes([]byte(data), name); err == nil {
+			t.Errorf("%s: DecodeShapes = nil error", name)
+		}
+	}
+}
+
+func TestCheckShapesForOtherVersion(t *testing.T) {
+	s, _ := DefaultShapes()
+	schema := &Schema{Wiki: Wiki{Generator: "MediaWiki 1.43.1", API: "https://wiki.example/api.php"}}
+	err := CheckShapesFor(schema, s)
+	if err == nil || !strings.Contains(err.Error(), "1.43.1") || !strings.Contains(err.Error(), "1.39") {
+		t.Fatalf("CheckShapesFor = %v, want an error naming both versions", err)
+	}
+	schema.Wiki.Generator = "MediaWiki 1.39.2"
+	if err := CheckShapesFor(schema, s); err != nil {
+		t.Fatalf("same major.minor: %v", err)
+	}
+}
+
+func TestDiffShapes(t *testing.T) {
+	old, _ := DefaultShapes()
+	new, _ := DefaultShapes()
+	if d := DiffShapes(old, new); len(d) != 0 {
+		t.Fatalf("diff of equal shapes: %v", d)
+	}
+	rev := new.Module("query+revisions").Response.Lookup("query", "pages", "[]", "revisions", "[]")
+	delete(rev.Fields, "revid")
+	rev.Fields["userid"].Kinds = []string{KindString}
+	rev.Fields["comment"].Required = false
+	rev.Fields["mwgennew"] = &Field{Node: Node{Kinds: []string{KindInt}}}
+	var mods []*ModuleShape
+	for _, m := range new.Modules {
+		if m.Path != "query+tags" {
+			mods = append(mods, m)
+		}
+	}
+	new.Modules = mods
+	var got []string
+	for _, c := range DiffShapes(old, new) {
+		got = append(got, c.String())
+	}
+	want := []string{
+		"! query+revisions response.query.pages.[].revisions.[].comment: required (true → false)",
+		"! query+revisions response.query.pages.[].revisions.[].revid: field removed",
+		"! query+revisions response.query.pages.[].revisions.[].userid: kinds (int → string)",
+		"  query+revisions response.query.pages.[].revisions.[].mwgennew: field added",
+		"! query+tags module removed",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("DiffShapes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
