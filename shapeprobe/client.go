@@ -167,10 +167,20 @@ func (c *Client) do(req *http.Request, what string, raw bool) (*Answer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the answer: %w", what, err)
 	}
+	a := &Answer{Body: body, ErrorCode: resp.Header.Get("MediaWiki-API-Error")}
 	if resp.StatusCode != http.StatusOK {
+		// Some modules answer their errors with a 4xx status.
+		var e struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		if resp.StatusCode < 500 && json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
+			a.ErrorCode = e.Error.Code
+			return a, nil
+		}
 		return nil, fmt.Errorf("%s: HTTP %s: %s", what, resp.Status, excerpt(body))
 	}
-	a := &Answer{Body: body, ErrorCode: resp.Header.Get("MediaWiki-API-Error")}
 	if raw {
 		return a, nil
 	}
@@ -233,15 +243,11 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 	if !strings.Contains(user, "@") {
 		return c.clientLogin(ctx, user, password)
 	}
-	a, err := c.Get(ctx, url.Values{"action": {"query"}, "meta": {"tokens"}, "type": {"login"}})
+	tok, err := c.Token(ctx, "login")
 	if err != nil {
 		return err
 	}
-	tok, err := token(a.Body, "logintoken")
-	if err != nil {
-		return err
-	}
-	a, err = c.Post(ctx, url.Values{"action": {"login"}, "lgname": {user}, "lgpassword": {password}, "lgtoken": {tok}})
+	a, err := c.Post(ctx, url.Values{"action": {"login"}, "lgname": {user}, "lgpassword": {password}, "lgtoken": {tok}})
 	if err != nil {
 		return err
 	}
@@ -258,15 +264,11 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 }
 
 func (c *Client) clientLogin(ctx context.Context, user, password string) error {
-	a, err := c.Get(ctx, url.Values{"action": {"query"}, "meta": {"tokens"}, "type": {"login"}})
+	tok, err := c.Token(ctx, "login")
 	if err != nil {
 		return err
 	}
-	tok, err := token(a.Body, "logintoken")
-	if err != nil {
-		return err
-	}
-	a, err = c.Post(ctx, url.Values{"action": {"clientlogin"}, "username": {user}, "password": {password},
+	a, err := c.Post(ctx, url.Values{"action": {"clientlogin"}, "username": {user}, "password": {password},
 		"loginreturnurl": {"http://127.0.0.1/"}, "logintoken": {tok}})
 	if err != nil {
 		return err

@@ -198,3 +198,48 @@ func TestRunResumes(t *testing.T) {
 		t.Errorf("Run on a corrupt samples file = %v, want an error naming line 2", err)
 	}
 }
+
+// TestCrossCheckSource scans the PHP source of the MediaWiki on this
+// machine for result keys the embedded shapes never saw, and logs them (the
+// list to extend the seed and the plan from). It fails only if the scan
+// finds nothing at all, which would mean it is broken.
+func TestCrossCheckSource(t *testing.T) {
+	const root = "/usr/share/mediawiki"
+	if _, err := os.Stat(filepath.Join(root, "includes", "api", "ApiResult.php")); err != nil {
+		if testwikiCI() {
+			t.Fatalf("no MediaWiki source at %s: %v", root, err)
+		}
+		t.Skipf("no MediaWiki source at %s", root)
+	}
+	schema, err := apischema.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes, err := apischema.DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := CrossCheck(schema, shapes, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) == 0 {
+		t.Fatal("the scan found no unseen key at all: the scanner is broken or the shapes are perfect")
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.String() + "\n")
+	}
+	t.Logf("%d result keys in the PHP source that no probe produced:\n%s", len(keys), b.String())
+	// Keys every sample has must never be reported.
+	for _, k := range keys {
+		if k.Module == "query+revisions" && (k.Key == "revid" || k.Key == "timestamp") {
+			t.Errorf("reported a key the shapes have: %v", k)
+		}
+	}
+}
+
+func testwikiCI() bool {
+	v := strings.TrimSpace(os.Getenv("CI"))
+	return strings.EqualFold(v, "true") || v == "1"
+}

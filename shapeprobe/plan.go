@@ -19,10 +19,19 @@ type Request struct {
 	Params url.Values
 	// Continue makes the runner follow the answer's continue once.
 	Continue bool
+	// Post sends the request as a form POST; Token names the parameter
+	// (wire name) that gets a fresh token of type TokenType.
+	Post             bool
+	Token, TokenType string
 }
 
 // Key identifies the request in the samples file (for resuming).
-func (r Request) Key() string { return r.Role + " " + r.Params.Encode() }
+func (r Request) Key() string {
+	if r.Post {
+		return "POST " + r.Params.Encode()
+	}
+	return r.Role + " " + r.Params.Encode()
+}
 
 // Plan is every request the probe sends, and what it leaves out.
 type Plan struct {
@@ -55,7 +64,7 @@ var PageStates = []string{
 	"Mwgen Data.json", "File:Mwgen.png", "File:Mwgen Redirect.png", "File:Mwgen Missing.png",
 	"Category:Mwgen Cat", "Category:Mwgen Hidden", "Category:Mwgen Sub", "Template:Mwgen Template",
 	"Mwgen Moved To", "Mwgen Protected", "Mwgen Salted", "Mwgen Deleted", "Mwgen<Invalid>",
-	"wikipedia:Mwgen Interwiki", "User:Mwgen User",
+	"wikipedia:Mwgen Interwiki", "User:Mwgen User", "mwgen_Target",
 }
 
 // moduleContext holds the parameters (wire names, unprefixed for the page
@@ -111,7 +120,7 @@ var pageSetContext = map[string]url.Values{
 // continueContext replaces the page set for continuation samples of
 // modules that page within one page only.
 var continueContext = map[string]url.Values{
-	"query+revisions":        {"titles": {"Mwgen History"}},
+	"query+revisions":        {"titles": {"Mwgen History"}, "rvdir": {"newer"}},
 	"query+deletedrevisions": {"titles": {"Mwgen Deleted"}},
 }
 
@@ -160,12 +169,100 @@ func NewPlan(s *apischema.Schema) *Plan {
 			p.Skipped[m.Path] = "a format module: its answer is the others' answers"
 			continue
 		case m.WriteRights || m.MustBePosted:
-			p.Skipped[m.Path] = "a write or POST-only module: write actions are not probed yet"
+			if !slices.ContainsFunc(writeOrder, func(w write) bool { return w.module == m.Path }) {
+				reason := writeSkips[m.Path]
+				if reason == "" {
+					reason = "a write module the write plan does not cover"
+				}
+				p.Skipped[m.Path] = reason
+			}
 			continue
 		}
 		p.planModule(m)
 	}
+	// Writes last, so that no read sees what they change, in a fixed
+	// order (a page is created, changed, moved, deleted, undeleted).
+	for _, w := range writeOrder {
+		m := s.Module(w.module)
+		if m == nil {
+			continue
+		}
+		q := url.Values{"action": {m.Name}}
+		for k, v := range w.params {
+			q[k] = v
+		}
+		r := Request{Module: m.Path, Role: RoleResponse, Params: q, Post: true}
+		for _, prm := range m.Parameters {
+			if prm.TokenType != "" {
+				r.Token, r.TokenType = m.WireName(prm), prm.TokenType
+			}
+		}
+		p.Requests = append(p.Requests, r)
+	}
 	return p
+}
+
+type write struct {
+	module string
+	params url.Values
+}
+
+// writeOrder is the write plan: each action as the administrator, on
+// throwaway pages and users (TEST-NET addresses for blocks).
+var writeOrder = []write{
+	{"edit", url.Values{"title": {"Mwgen Throwaway"}, "text": {"Throwaway."}, "summary": {"create"}}},
+	{"edit", url.Values{"title": {"Mwgen Throwaway"}, "text": {"Throwaway."}, "summary": {"no change"}}},
+	{"edit", url.Values{"title": {"Mwgen Throwaway"}, "appendtext": {" More."}, "summary": {"append"}, "minor": {"1"}}},
+	{"purge", url.Values{"titles": {"Mwgen Page|Mwgen Missing|Mwgen<Invalid>"}, "forcelinkupdate": {"1"}}},
+	{"watch", url.Values{"titles": {"Mwgen Throwaway|Mwgen Missing"}}},
+	{"watch", url.Values{"titles": {"Mwgen Throwaway"}, "unwatch": {"1"}}},
+	{"setnotificationtimestamp", url.Values{"titles": {"Mwgen Page|Mwgen Missing"}}},
+	{"options", url.Values{"optionname": {"gender"}, "optionvalue": {"female"}}},
+	{"changecontentmodel", url.Values{"title": {"Mwgen Throwaway"}, "model": {"text"}, "summary": {"mwgen probe"}}},
+	{"protect", url.Values{"title": {"Mwgen Throwaway"}, "protections": {"edit=sysop|move=sysop"}, "expiry": {"infinite|infinite"}, "cascade": {"1"}}},
+	{"move", url.Values{"from": {"Mwgen Throwaway"}, "to": {"Mwgen Throwaway Moved"}, "movetalk": {"1"}, "reason": {"mwgen probe"}}},
+	{"delete", url.Values{"title": {"Mwgen Throwaway Moved"}, "reason": {"mwgen probe"}}},
+	{"undelete", url.Values{"title": {"Mwgen Throwaway Moved"}, "reason": {"mwgen probe"}}},
+	{"block", url.Values{"user": {"203.0.113.5"}, "expiry": {"infinite"}, "reason": {"mwgen probe"}, "nocreate": {"1"}}},
+	{"unblock", url.Values{"user": {"203.0.113.5"}, "reason": {"mwgen probe"}}},
+	{"userrights", url.Values{"user": {"Mwgen User"}, "add": {"interface-admin"}, "remove": {"bot"}, "reason": {"mwgen probe"}}},
+	{"managetags", url.Values{"operation": {"create"}, "tag": {"mwgen-probe-tag"}, "reason": {"mwgen probe"}}},
+	{"managetags", url.Values{"operation": {"deactivate"}, "tag": {"mwgen-probe-tag"}, "reason": {"mwgen probe"}}},
+	{"clearhasmsg", url.Values{}},
+	{"validatepassword", url.Values{"password": {"Mwgen-Valid-Passw0rd-1.39"}}},
+	{"validatepassword", url.Values{"password": {"a"}}},
+	{"createaccount", url.Values{"username": {"Mwgen Created"}, "password": {"Mwgen-Created-Passw0rd-1.39"},
+		"retype": {"Mwgen-Created-Passw0rd-1.39"}, "createreturnurl": {"http://127.0.0.1/"}}},
+	{"stashedit", url.Values{"title": {"Mwgen Page"}, "text": {"Stashed."}, "contentmodel": {"wikitext"},
+		"contentformat": {"text/x-wiki"}, "baserevid": {"0"}, "summary": {"mwgen probe"}}},
+	{"imagerotate", url.Values{"titles": {"File:Mwgen.png|File:Mwgen Missing.png"}, "rotation": {"90"}}},
+}
+
+// writeSkips are write modules the write plan leaves out, and why.
+var writeSkips = map[string]string{
+	"abusefilterunblockautopromote": "needs a user AbuseFilter blocked from autopromotion",
+	"abuselogprivatedetails":        "needs an AbuseFilter log entry (filters cannot be made through the API)",
+	"changeauthenticationdata":      "changes the administrator's password",
+	"clientlogin":                   "logs the probe's session in again",
+	"cspreport":                     "an endpoint for browsers' Content-Security-Policy reports",
+	"emailuser":                     "the test wiki sends no email",
+	"filerevert":                    "needs an archive name that is a timestamp of the wiki's run",
+	"import":                        "needs an XML upload (the seed imports a page untraced)",
+	"linkaccount":                   "needs a linking authentication provider",
+	"login":                         "logs the probe's session in again",
+	"logout":                        "would end the probe's session",
+	"mergehistory":                  "needs pages a second apart (the seed merges one untraced)",
+	"oathvalidate":                  "needs a user with two-factor authentication",
+	"patrol":                        "needs an unpatrolled change; the administrator's edits are autopatrolled",
+	"removeauthenticationdata":      "needs removable authentication data",
+	"resetpassword":                 "the test wiki sends no email",
+	"revisiondelete":                "needs revision ids of the wiki's run (the seed deletes one untraced)",
+	"rollback":                      "needs a page whose last edits are another user's",
+	"setpagelanguage":               "$wgPageLanguageUseDB is off on the test wiki",
+	"tag":                           "needs revision, log or change ids of the wiki's run",
+	"unlinkaccount":                 "needs a linked account",
+	"upload":                        "needs a file body in a multipart POST (the seed uploads untraced)",
+	"visualeditoredit":              "needs a Parsoid/RESTBase service the test wiki does not have",
 }
 
 func (p *Plan) planModule(m *apischema.Module) {

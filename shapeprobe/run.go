@@ -166,7 +166,24 @@ func (c *Client) take(ctx context.Context, r Request) ([]Sample, error) {
 		s.Trace = a.Trace
 		return s
 	}
-	a, err := c.Get(ctx, r.Params)
+	var a *Answer
+	var err error
+	if r.Post {
+		q := url.Values{}
+		for k, v := range r.Params {
+			q[k] = v
+		}
+		if r.Token != "" {
+			tok, err := c.Token(ctx, r.TokenType)
+			if err != nil {
+				return nil, err
+			}
+			q.Set(r.Token, tok)
+		}
+		a, err = c.Post(ctx, q)
+	} else {
+		a, err = c.Get(ctx, r.Params)
+	}
 	if err != nil {
 		return nil, err
 	}

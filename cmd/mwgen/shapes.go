@@ -101,8 +101,12 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 
   # Your own probe against your wiki's schema:
   mwgen shapes coverage shapes.json --schema schema.json
+
+  # And the keys the PHP source writes that no sample produced:
+  mwgen shapes coverage --source /usr/share/mediawiki
 `)
 	schemaFile := fs.String("schema", "", "the schema snapshot `FILE` to measure against (default: the embedded one)")
+	source := fs.String("source", "", "also list result keys the PHP source under `DIR` (e.g. /usr/share/mediawiki) writes that no sample produced")
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -135,6 +139,16 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 		return fail(e, "shapes coverage", err)
 	}
 	fmt.Fprint(e.stdout, shapeprobe.Measure(schema, shapes).Report())
+	if *source != "" {
+		keys, err := shapeprobe.CrossCheck(schema, shapes, *source)
+		if err != nil {
+			return fail(e, "shapes coverage", err)
+		}
+		fmt.Fprintf(e.stdout, "result keys in the PHP source that no sample produced (%d):\n", len(keys))
+		for _, k := range keys {
+			fmt.Fprintf(e.stdout, "  %s\n", k)
+		}
+	}
 	return exitOK
 }
 

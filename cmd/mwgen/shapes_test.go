@@ -20,6 +20,16 @@ func TestShapesCoverageEmbedded(t *testing.T) {
 		t.Fatalf("shapes coverage: %d\n%s\n%s", code, out, errOut)
 	}
 	t.Log(strings.SplitN(out, "\n", 2)[0])
+	if _, err := os.Stat("/usr/share/mediawiki/includes/api/ApiQuery.php"); err == nil {
+		code, out, errOut = mwgen(t, "shapes", "coverage", "--source", "/usr/share/mediawiki")
+		if code != exitOK || !strings.Contains(out, "result keys in the PHP source that no sample produced") {
+			t.Errorf("shapes coverage --source: %d\n%s\n%s", code, out, errOut)
+		}
+	}
+	code, _, errOut = mwgen(t, "shapes", "coverage", "--source", t.TempDir())
+	if code != exitError || !strings.Contains(errOut, "no API classes") {
+		t.Errorf("shapes coverage --source on an empty directory: %d %q", code, errOut)
+	}
 }
 
 func TestShapesBadInput(t *testing.T) {
