@@ -1,6 +1,7 @@
 package apischema
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -137,5 +138,52 @@ func TestDiffShapes(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("DiffShapes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestDefaultShapesKnownFacts checks facts the JSON alone cannot tell,
+// which the trace hook's ApiResult metadata and PHP types must have given.
+func TestDefaultShapesKnownFacts(t *testing.T) {
+	s, err := DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := func(module string, path ...string) *Node {
+		t.Helper()
+		m := s.Module(module)
+		if m == nil {
+			t.Fatalf("no shape for %s", module)
+		}
+		n := m.Response.Lookup(path...)
+		if n == nil {
+			t.Fatalf("%s: no %v", module, path)
+		}
+		return n
+	}
+	pages := node("query", "query", "pages")
+	if !pages.Has(KindList) || strings.Join(pages.ArrayTypes, ",") != "BCarray" {
+		t.Errorf("query.pages: kinds %v, types %v; want a BCarray list", pages.Kinds, pages.ArrayTypes)
+	}
+	ns := node("query+siteinfo", "query", "namespaces")
+	if !ns.Has(KindMap) || ns.MapKeys != "int" || !slices.Contains(ns.ArrayTypes, "assoc") {
+		t.Errorf("siteinfo namespaces: %v %q %v; want an assoc map with int keys", ns.Kinds, ns.MapKeys, ns.ArrayTypes)
+	}
+	prot := node("query+info", "query", "pages", "[]", "protection")
+	if !prot.Has(KindEmpty) || !prot.Has(KindList) {
+		t.Errorf("info protection: %v; want empty (untyped []) and list", prot.Kinds)
+	}
+	slots := node("query+revisions", "query", "pages", "[]", "revisions", "[]", "slots")
+	if !slots.Has(KindMap) || slots.KVPKeyName != "role" {
+		t.Errorf("revisions slots: %v kvpkeyname %q; want a kvp map keyed by role", slots.Kinds, slots.KVPKeyName)
+	}
+	if n := node("query+revisions", "query", "pages", "[]", "revisions", "[]", "revid"); !n.Has(KindInt) {
+		t.Errorf("revid kinds %v, want int", n.Kinds)
+	}
+	f := s.Module("query+revisions").Response.Lookup("query", "pages", "[]", "revisions", "[]")
+	if c := f.Fields["content"]; c == nil || !slices.Contains(c.By, "rvprop=content") {
+		t.Errorf("revisions content: %+v, want by rvprop=content", c)
+	}
+	if p := s.Module("query").Response.Lookup("query", "pages", "[]").Fields["pageid"]; p == nil || p.Required {
+		t.Errorf("query pages[].pageid: %+v; want optional (missing pages have none)", p)
 	}
 }

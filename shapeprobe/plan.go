@@ -23,10 +23,16 @@ type Request struct {
 	// (wire name) that gets a fresh token of type TokenType.
 	Post             bool
 	Token, TokenType string
+	// Anon sends the request without the probe's login, as a reader who
+	// may not see what the administrator sees (hidden users, comments).
+	Anon bool
 }
 
 // Key identifies the request in the samples file (for resuming).
 func (r Request) Key() string {
+	if r.Anon {
+		return "anon " + r.Role + " " + r.Params.Encode()
+	}
 	if r.Post {
 		return "POST " + r.Params.Encode()
 	}
@@ -87,6 +93,9 @@ var moduleContext = map[string]url.Values{
 	"query+deletedrevisions":    {"drvslots": {"main"}},
 	"query+allrevisions":        {"arvslots": {"main"}},
 	"query+alldeletedrevisions": {"adrslots": {"main"}},
+	"query+recentchanges":       {"rclimit": {"100"}},
+	"query+watchlist":           {"wllimit": {"100"}},
+	"query+logevents":           {"lelimit": {"100"}},
 	"query+oath":                {"oathreason": {"mwgen shape probe"}},
 	"query+authmanagerinfo":     {"amirequestsfor": {"login"}},
 	"parse":                     {"page": {"Mwgen Page"}},
@@ -367,6 +376,11 @@ func (p *Plan) planModule(m *apischema.Module) {
 	}
 
 	// As a generator.
+	// Everything once more as an anonymous reader.
+	if len(controls) > 0 && isQuery {
+		add(Request{Module: m.Path, Role: RoleResponse, Tags: allTags, Params: with(all), Anon: true})
+	}
+
 	if m.Generator {
 		q := url.Values{"action": {"query"}, "generator": {m.Name}}
 		if m.Group == "prop" {

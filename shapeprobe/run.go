@@ -98,6 +98,7 @@ func Run(ctx context.Context, c *Client, plan *Plan, samplesPath string, progres
 	}
 	start := time.Now()
 	sent := 0
+	var anon *Client // a client without the login, made on first use
 	report := func() {
 		if progress == nil {
 			return
@@ -120,7 +121,16 @@ func Run(ctx context.Context, c *Client, plan *Plan, samplesPath string, progres
 		if err := ctx.Err(); err != nil {
 			return nil, errors.Join(err, w.Flush())
 		}
-		got, err := c.take(ctx, r)
+		tc := c
+		if r.Anon {
+			if anon == nil {
+				if anon, err = NewClient(c.api); err != nil {
+					return nil, err
+				}
+			}
+			tc = anon
+		}
+		got, err := tc.take(ctx, r)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("%s: %w", r.Module, err), w.Flush())
 		}

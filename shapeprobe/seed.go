@@ -21,7 +21,7 @@ import (
 // and a revision-deleted one, protected and create-protected titles,
 // categories with pages, files and a subcategory, a hidden category,
 // templates with TemplateData, internal, external and interwiki links, an
-// image with two versions and a duplicate, page props (DISPLAYTITLE,
+// image with two versions and a duplicate, a deleted and a stashed file, page props (DISPLAYTITLE,
 // NOINDEX, HIDDENCAT), a JSON page, a gadget, a watchlist,
 // a user with changed groups and blocks (user, partial, IP, range), a
 // change tag, moved, merged, imported and deleted pages, and so log entries
@@ -180,6 +180,14 @@ func (s *seeder) run(ctx context.Context) {
 	s.upload(ctx, "Mwgen.png", blue, "")
 	s.upload(ctx, "Mwgen Copy.png", blue, "A duplicate.")
 	s.edit(ctx, "File:Mwgen Redirect.png", "#REDIRECT [[File:Mwgen.png]]")
+	// A deleted file (filearchive) and a stashed one (mystashedfiles).
+	s.upload(ctx, "Mwgen Deleted.png", pngImage(color.RGBA{0, 200, 0, 255}), "To be deleted.")
+	s.post(ctx, "delete File:Mwgen Deleted.png", url.Values{"action": {"delete"}, "title": {"File:Mwgen Deleted.png"},
+		"reason": {"mwgen seed"}}, "missingtitle")
+	stash := url.Values{"action": {"upload"}, "filename": {"Mwgen Stashed.png"}, "stash": {"1"},
+		"ignorewarnings": {"1"}, "token": {s.csrf}}
+	a, err := s.c.PostFile(ctx, stash, "file", "Mwgen Stashed.png", pngImage(color.RGBA{200, 200, 0, 255}))
+	s.check("stash Mwgen Stashed.png", a, err, nil)
 
 	s.edit(ctx, "Template:Mwgen Template", `Template text {{{1|}}}.<noinclude><templatedata>{"description":"A test template.","params":{"1":{"label":"One","type":"string"}}}</templatedata></noinclude>`)
 	s.edit(ctx, "Mwgen Target", "The target. [[Category:Mwgen Cat]]")
