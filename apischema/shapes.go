@@ -119,7 +119,9 @@ type Field struct {
 	// and had the object also had the field.
 	Required bool `json:"required,omitempty"`
 	// By lists the control values that produce the field ("rvprop=ids");
-	// empty when the field comes whatever the controls say.
+	// empty when the field comes whatever the controls say, and for fields
+	// seen only in continued batches (continue itself, or an item only a
+	// later batch had), which are not attributed.
 	By []string `json:"by,omitempty"`
 	// Together is set when the field was never seen with one value of By
 	// alone, only when all of them were asked for together.

@@ -116,7 +116,7 @@ func TestDiffShapes(t *testing.T) {
 	rev := new.Module("query+revisions").Response.Lookup("query", "pages", "[]", "revisions", "[]")
 	delete(rev.Fields, "revid")
 	rev.Fields["userid"].Kinds = []string{KindString}
-	rev.Fields["comment"].Required = false
+	rev.Fields["parentid"].Required = false
 	rev.Fields["mwgennew"] = &Field{Node: Node{Kinds: []string{KindInt}}}
 	var mods []*ModuleShape
 	for _, m := range new.Modules {
@@ -130,7 +130,7 @@ func TestDiffShapes(t *testing.T) {
 		got = append(got, c.String())
 	}
 	want := []string{
-		"! query+revisions response.query.pages.[].revisions.[].comment: required (true → false)",
+		"! query+revisions response.query.pages.[].revisions.[].parentid: required (true → false)",
 		"! query+revisions response.query.pages.[].revisions.[].revid: field removed",
 		"! query+revisions response.query.pages.[].revisions.[].userid: kinds (int → string)",
 		"  query+revisions response.query.pages.[].revisions.[].mwgennew: field added",

@@ -373,6 +373,7 @@ func (p *Plan) planModule(m *apischema.Module) {
 			q[k] = v
 		}
 		add(Request{Module: m.Path, Role: RoleResponse, Tags: allTags, Params: q, Continue: true})
+		add(Request{Module: m.Path, Role: RoleResponse, Tags: allTags, Params: q, Continue: true, Anon: true})
 	}
 
 	// As a generator.
