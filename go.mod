@@ -10,4 +10,4 @@ require (
 	github.com/spf13/pflag v1.1.0
 )
 
-require golang.org/x/oauth2 v0.30.0 // indirect
+require golang.org/x/oauth2 v0.30.0
