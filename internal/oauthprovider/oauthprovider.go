@@ -403,6 +403,12 @@ func (p *Provider) ExpireOAuth2(accessToken string) error {
 	return p.admin("oauth2-expire", url.Values{"token": {accessToken}}, nil)
 }
 
+// ExpireOAuth2Client ends the lifetime of every access token of an OAuth
+// 2.0 client (their refresh tokens keep working).
+func (p *Provider) ExpireOAuth2Client(clientID string) error {
+	return p.admin("oauth2-expire", url.Values{"client_id": {clientID}}, nil)
+}
+
 // OAuth2Stats counts what the provider did for an OAuth 2.0 client.
 type OAuth2Stats struct {
 	// Authorizations approved, codes exchanged, refreshes granted and

@@ -42,7 +42,7 @@ Test-only endpoints (JSON answers):
   /_test/oauth2-approve?url=AUTHORIZE_URL[&action=accept|cancel][&user=U]
                                  what Allow/Cancel on Special:OAuth/approve does
   /_test/oauth2-revoke?client_id=C   revoke every token of the client
-  /_test/oauth2-expire?token=T       end an access token's hour
+  /_test/oauth2-expire?token=T|client_id=C  end an access token's hour
   /_test/oauth2-stats?client_id=C    counters (exchanges, refreshes, ...)
 
 It prints one JSON line {"ready": true, "server": ..., "index": ..., "api":
@@ -828,7 +828,8 @@ class O2Handlers:
         if not self.o2_session():
             back = "/rest.php/oauth2/authorize" + ("?" + self.query if self.query else "")
             return self.send(307, "", extra={"Location": SERVER + "/index.php?" + urllib.parse.urlencode(
-                {"title": "Special:UserLogin", "returnto": "Special:OAuth2", "returntoquery": back})})
+                {"title": "Special:UserLogin", "returnto": "Special:OAuth2", "returntoquery": back},
+                safe=":/")})
         try:
             self.o2_validate(self.query)
         except o2errors.OAuth2Error as e:
@@ -1007,11 +1008,15 @@ class O2Handlers:
         if what == "oauth2-expire":
             # The access token's hour is over; its refresh token still works.
             with STATE.lock:
-                t = O2.access.get(p.get("token", ""))
-                if t is None:
+                if p.get("client_id"):
+                    ts = [t for t in O2.access.values() if t.client_id == p["client_id"]]
+                else:
+                    ts = [t for t in [O2.access.get(p.get("token", ""))] if t is not None]
+                if not ts:
                     return self.send_json({"error": "unknown access token"}, 404)
-                t.expires = STATE.now() - 1
-            return self.send_json({"expired": True})
+                for t in ts:
+                    t.expires = min(t.expires, STATE.now() - 1)
+            return self.send_json({"expired": len(ts)})
         if what == "oauth2-stats":
             with STATE.lock:
                 s = dict(O2.stats.get(p.get("client_id", ""), {}))
