@@ -67,6 +67,12 @@ func (t *OAuth2Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tok, err := t.Source.TokenContext(ctx)
 	if err != nil {
 		closeBody(req)
+		var oe *OAuth2Error
+		if errors.Is(err, ErrOAuth2Expired) || errors.As(err, &oe) {
+			// The wiki refused the renewal: sending again cannot help.
+			expired := &AuthorizationError{Code: "expired", Text: "the access token expired", Failure: FailureInvalidToken}
+			return nil, &ReauthorizationError{Refused: expired, Err: err}
+		}
 		return nil, err
 	}
 	body, err := bufferBody(req)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,11 +30,18 @@ type Config struct {
 	// siteinfo at API ([oauth.Discover]) on first use. Server empty with
 	// Index set means Index's scheme and host.
 	Index, Server string
-	// Consumer is the OAuth consumer's key and secret (or RSA private
-	// key). Its Token and TokenSecret are ignored. The consumer must be
+	// Consumer is the OAuth 1.0a consumer's key and secret (or RSA private
+	// key); leave it empty when OAuth2 is set. Its Token and TokenSecret are ignored. The consumer must be
 	// registered with Callback, or a prefix of it, as callback URL, with
 	// "callback is a prefix" ticked.
 	Consumer oauth.Credentials
+	// OAuth2, when set, logs users in with OAuth 2.0 (authorization code
+	// with PKCE) with this client instead of OAuth 1.0a: the routes, the
+	// session store and the guarantees are the same; the tokens (access
+	// and refresh) stay server-side, the access token is refreshed on use,
+	// and a refused refresh logs the user out. Callback must be the
+	// client's registered redirect URI.
+	OAuth2 *OAuth2Client
 	// Callback is the absolute URL of this handler's /oauth-callback route
 	// as the browser reaches it, e.g. "https://mytool.example/oauth-callback";
 	// it is sent as oauth_callback.
@@ -123,6 +131,8 @@ type Handler struct {
 
 	epMu sync.Mutex
 	eps  map[string]oauth.Endpoints // discovered, by api.php URL
+
+	srcs sources // OAuth 2.0 token sources, by session
 }
 
 // New checks cfg and returns a Handler. It does not contact the wiki:
@@ -139,13 +149,25 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 	}
-	if cfg.Consumer.ConsumerKey == "" || (cfg.Consumer.ConsumerSecret == "" && cfg.Consumer.PrivateKey == nil) {
-		return nil, errors.New("weblogin: Config.Consumer needs a ConsumerKey and a ConsumerSecret (or PrivateKey)")
+	if cfg.OAuth2 != nil {
+		if cfg.OAuth2.ClientID == "" {
+			return nil, errors.New("weblogin: Config.OAuth2 needs a ClientID")
+		}
+		if cfg.Consumer.ConsumerKey != "" {
+			return nil, errors.New("weblogin: set Config.Consumer (OAuth 1.0a) or Config.OAuth2, not both")
+		}
+		o := *cfg.OAuth2
+		o.Scopes = slices.Clone(o.Scopes)
+		cfg.OAuth2 = &o
+	} else {
+		if cfg.Consumer.ConsumerKey == "" || (cfg.Consumer.ConsumerSecret == "" && cfg.Consumer.PrivateKey == nil) {
+			return nil, errors.New("weblogin: Config.Consumer needs a ConsumerKey and a ConsumerSecret (or PrivateKey)")
+		}
+		if cfg.Consumer.ConsumerSecret == "" {
+			return nil, errors.New("weblogin: Config.Consumer needs its ConsumerSecret: identify's JWT is signed with it")
+		}
+		cfg.Consumer = oauth.Credentials{ConsumerKey: cfg.Consumer.ConsumerKey, ConsumerSecret: cfg.Consumer.ConsumerSecret, PrivateKey: cfg.Consumer.PrivateKey}
 	}
-	if cfg.Consumer.ConsumerSecret == "" {
-		return nil, errors.New("weblogin: Config.Consumer needs its ConsumerSecret: identify's JWT is signed with it")
-	}
-	cfg.Consumer = oauth.Credentials{ConsumerKey: cfg.Consumer.ConsumerKey, ConsumerSecret: cfg.Consumer.ConsumerSecret, PrivateKey: cfg.Consumer.PrivateKey}
 	prefix := strings.TrimRight(cfg.Prefix, "/")
 	if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "?#;, \t\r\n\\")) {
 		return nil, fmt.Errorf("weblogin: Config.Prefix %q must be a path starting with /", cfg.Prefix)
@@ -283,6 +305,10 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request) string {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	next := h.next(w, r)
+	if h.cfg.OAuth2 != nil {
+		h.loginOAuth2(w, r, next)
+		return
+	}
 	cfg, err := h.oauthConfig(ctx)
 	if err != nil {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki cannot be reached", err)
@@ -293,7 +319,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki refused to start the login", err)
 		return
 	}
+	if err := h.addPending(w, r, PendingLogin{Token: rt.Token, Secret: rt.Secret, Next: next}); err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+	http.Redirect(w, r, oauth.AuthorizeURL(cfg, rt), http.StatusSeeOther)
+}
+
+// addPending adds a started login to the request's session (a new one if
+// there is none) and sets the cookie.
+func (h *Handler) addPending(w http.ResponseWriter, r *http.Request, p PendingLogin) error {
 	now := h.now()
+	p.Started = now
 	h.mu.Lock()
 	cookieID, sess := h.loadFresh(r)
 	if sess == nil {
@@ -309,36 +346,28 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if len(pending) >= maxPending {
 		pending = pending[len(pending)-maxPending+1:]
 	}
-	sess.Pending = append(pending, PendingLogin{Token: rt.Token, Secret: rt.Secret, Next: next, Started: now})
+	sess.Pending = append(pending, p)
 	if exp := now.Add(PendingTTL); sess.Expires.Before(exp) {
 		sess.Expires = exp
 	}
-	err = h.store.Put(ctx, storeKey(cookieID), sess)
+	err := h.store.Put(r.Context(), storeKey(cookieID), sess)
 	h.mu.Unlock()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
-		return
+		return err
 	}
 	// (Again for an existing session: a pending-only cookie's lifetime
 	// grows with the new handshake's.)
 	h.setCookie(w, r, cookieID, sess.Expires.Sub(now))
-	http.Redirect(w, r, oauth.AuthorizeURL(cfg, rt), http.StatusSeeOther)
+	return nil
 }
 
-// callback finishes a handshake: /oauth-callback?oauth_verifier=V&oauth_token=T.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	token, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
-	if token == "" || verifier == "" {
-		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no oauth_token or oauth_verifier", nil)
-		return
-	}
+// takePending removes the session's pending login whose token (OAuth
+// 1.0a's request token, OAuth 2.0's state) is token, so that a callback is
+// accepted once. ok is false when there is none.
+func (h *Handler) takePending(r *http.Request, token string) (cookieID string, p PendingLogin, ok bool, err error) {
 	now := h.now()
-
-	// Take the pending handshake out of the session before anything else,
-	// so that this callback URL is accepted once.
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	cookieID, sess := h.loadFresh(r)
 	idx := -1
 	if sess != nil {
@@ -349,17 +378,41 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if idx < 0 {
-		h.mu.Unlock()
-		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
-		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback oauth_token does not match a pending request token of the session"))
+		return "", PendingLogin{}, false, nil
+	}
+	p = sess.Pending[idx]
+	sess.Pending = append(sess.Pending[:idx], sess.Pending[idx+1:]...)
+	if err := h.store.Put(r.Context(), storeKey(cookieID), sess); err != nil {
+		return "", PendingLogin{}, false, err
+	}
+	return cookieID, p, true, nil
+}
+
+// callback finishes a handshake: /oauth-callback?oauth_verifier=V&oauth_token=T
+// (OAuth 2.0: ?code=C&state=S).
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.OAuth2 != nil {
+		h.callbackOAuth2(w, r)
 		return
 	}
-	p := sess.Pending[idx]
-	sess.Pending = append(sess.Pending[:idx], sess.Pending[idx+1:]...)
-	err := h.store.Put(ctx, storeKey(cookieID), sess)
-	h.mu.Unlock()
+	ctx := r.Context()
+	q := r.URL.Query()
+	token, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
+	if token == "" || verifier == "" {
+		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no oauth_token or oauth_verifier", nil)
+		return
+	}
+
+	// Take the pending handshake out of the session before anything else,
+	// so that this callback URL is accepted once.
+	cookieID, p, ok, err := h.takePending(r, token)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+	if !ok {
+		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
+		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback oauth_token does not match a pending request token of the session"))
 		return
 	}
 
@@ -379,10 +432,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki did not confirm who you are", err)
 		return
 	}
-
-	// A new session id for the logged-in session: whoever knew the old
-	// one (a fixated cookie) gets nothing.
-	newID := newSecret()
+	now := h.now()
 	ns := &Session{
 		AccessToken:  creds.Token,
 		AccessSecret: creds.TokenSecret,
@@ -391,16 +441,24 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		Created:      now,
 		Expires:      now.Add(h.maxAge),
 	}
+	h.finishLogin(w, r, cookieID, ns, p.Next)
+}
+
+// finishLogin stores the logged-in session ns under a new session id
+// (whoever knew the old one, a fixated cookie, gets nothing), deletes the
+// pre-login session and redirects to next.
+func (h *Handler) finishLogin(w http.ResponseWriter, r *http.Request, oldCookieID string, ns *Session, next string) {
+	ctx := r.Context()
+	newID := newSecret()
 	if err := h.store.Put(ctx, storeKey(newID), ns); err != nil {
 		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
 		return
 	}
-	if err := h.store.Delete(ctx, storeKey(cookieID)); err != nil {
+	if err := h.store.Delete(ctx, storeKey(oldCookieID)); err != nil {
 		h.log.WarnContext(ctx, "weblogin: deleting the pre-login session", "err", err)
 	}
 	h.setCookie(w, r, newID, h.maxAge)
 	h.log.InfoContext(ctx, "weblogin: logged in", "user", ns.User.Name)
-	next := p.Next
 	if !SafeNext(next) {
 		next = h.defaultNext
 	}
@@ -411,6 +469,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	next := h.next(w, r)
 	if id := h.cookieID(r); id != "" {
+		h.srcs.drop(storeKey(id))
 		if err := h.store.Delete(r.Context(), storeKey(id)); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, "Logout failed: the session cannot be deleted", err)
 			return

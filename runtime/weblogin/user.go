@@ -74,6 +74,9 @@ func (h *Handler) CurrentUser(r *http.Request, cached bool) (*User, error) {
 	if cached {
 		return sess.User.clone(), nil
 	}
+	if sess.OAuth2 {
+		return h.currentUserOAuth2(r, cookieID, sess)
+	}
 	cfg, err := h.oauthConfig(ctx)
 	if err != nil {
 		return nil, err
@@ -92,14 +95,50 @@ func (h *Handler) CurrentUser(r *http.Request, cached bool) (*User, error) {
 		return nil, err
 	}
 	u := userFrom(id, h.now())
+	h.storeUser(ctx, cookieID, u, func(cur *Session) bool { return cur.AccessToken == sess.AccessToken })
+	return u.clone(), nil
+}
+
+// storeUser updates the stored session's user when same says the stored
+// session is still the one checked.
+func (h *Handler) storeUser(ctx context.Context, cookieID string, u *User, same func(*Session) bool) {
 	h.mu.Lock()
-	if cur, err := h.store.Get(ctx, storeKey(cookieID)); err == nil && cur.AccessToken == sess.AccessToken {
+	defer h.mu.Unlock()
+	if cur, err := h.store.Get(ctx, storeKey(cookieID)); err == nil && same(cur) {
 		cur.User = u
 		if err := h.store.Put(ctx, storeKey(cookieID), cur); err != nil {
 			h.log.WarnContext(ctx, "weblogin: storing the checked user", "err", err)
 		}
 	}
-	h.mu.Unlock()
+}
+
+// currentUserOAuth2 asks the wiki's profile endpoint who the session's
+// token belongs to, refreshing the token as needed.
+func (h *Handler) currentUserOAuth2(r *http.Request, cookieID string, sess *Session) (*User, error) {
+	ctx := r.Context()
+	storeID := storeKey(cookieID)
+	src, err := h.oauth2Source(storeID, sess)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := h.oauth2Config()
+	if err != nil {
+		return nil, err
+	}
+	base := *h.hc
+	base.Jar = nil
+	prof, err := oauth.FetchProfile(ctx, oauth.NewOAuth2HTTPClient(src, &base), cfg.REST, h.cfg.UserAgent)
+	if err != nil {
+		var oe *oauth.OAuth2Error
+		if errors.Is(err, oauth.ErrOAuth2Expired) || (errors.As(err, &oe) && oe.Status == http.StatusUnauthorized) {
+			h.log.InfoContext(ctx, "weblogin: the wiki no longer accepts the user's OAuth 2.0 authorization; logging out", "user", sess.User.Name, "err", err)
+			h.logoutStoreID(ctx, storeID)
+			return nil, fmt.Errorf("%w: %w: %w", ErrNotLoggedIn, ErrAuthorizationRevoked, err)
+		}
+		return nil, err
+	}
+	u := userFromProfile(prof, cfg.REST, h.now())
+	h.storeUser(ctx, cookieID, u, func(cur *Session) bool { return cur.OAuth2 && cur.LoggedIn() })
 	return u.clone(), nil
 }
 
