@@ -75,11 +75,15 @@ func (t *OAuth2Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	body, err := bufferBody(req)
-	if err != nil {
-		return nil, err
+	// The body is sent again on a retry: from GetBody when the request
+	// has one (the runtime client's do), else from a buffered copy.
+	var body []byte
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		if body, err = bufferBody(req); err != nil {
+			return nil, err
+		}
 	}
-	resp, refused, err := t.attempt(req, body, tok)
+	resp, refused, err := t.attempt(req, body, tok, false)
 	if err != nil || refused == nil {
 		return resp, err
 	}
@@ -91,18 +95,24 @@ func (t *OAuth2Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, &ReauthorizationError{Refused: refused, Err: err}
 	}
-	resp, _, err = t.attempt(req, body, tok)
+	resp, _, err = t.attempt(req, body, tok, true)
 	return resp, err
 }
 
-// attempt sends one copy of req with tok. refused is set when the wiki
-// refused the token (resp is then returned with its body intact).
-func (t *OAuth2Transport) attempt(req *http.Request, body []byte, tok *oauth2.Token) (resp *http.Response, refused *AuthorizationError, err error) {
+// attempt sends one copy of req with tok (again: the retry, with a fresh
+// body). refused is set when the wiki refused the token (resp is then
+// returned with its body intact).
+func (t *OAuth2Transport) attempt(req *http.Request, body []byte, tok *oauth2.Token, again bool) (resp *http.Response, refused *AuthorizationError, err error) {
 	r := req.Clone(req.Context())
-	if body != nil {
+	switch {
+	case body != nil:
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
+	case again && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody:
+		if r.Body, err = req.GetBody(); err != nil {
+			return nil, nil, fmt.Errorf("oauth: resending the request body: %w", err)
+		}
 	}
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	base := t.Base
