@@ -160,6 +160,8 @@ type pageData struct {
 	Error  string
 	// Relogin, when set, is the login URL the page moves on to by itself.
 	Relogin string
+	// LogoutForm is weblogin's logout button (a POST with the CSRF token).
+	LogoutForm template.HTML
 
 	loggedOut bool // show the page logged out, whatever the session said
 }
@@ -175,6 +177,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, d pageD
 	}
 	if d.User != nil {
 		d.CSRF = a.wl.CSRFToken(r)
+		d.LogoutForm = a.wl.LogoutForm(r, "/", "logout")
 	}
 	d.API = a.api
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -312,7 +315,7 @@ textarea { height: 8em; }
 <h1>mwgen webapp</h1>
 <p>An example of <code>runtime/weblogin</code>: log in with your account on <code>{{.API}}</code>, then edit a page as yourself.</p>
 {{if .User}}
-<p>Logged in as <span id="username">{{.User.Name}}</span>. <a id="logout" href="/logout?next=/">Log out</a></p>
+<p>Logged in as <span id="username">{{.User.Name}}</span>. {{.LogoutForm}}</p>
 <h2>Your groups</h2>
 <ul id="groups">{{range .User.Groups}}
 <li>{{.}}</li>{{end}}

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -79,6 +81,12 @@ type Config struct {
 	// MaxAge is how long a login lasts (the server-side session and the
 	// cookie). 0: 30 days.
 	MaxAge time.Duration
+	// Revalidate is how long the wiki's word on a user is trusted: after
+	// it, [Handler.Middleware] and [Handler.CurrentUser] ask the wiki again
+	// (identify, or OAuth 2.0's profile), so that a revoked grant or a
+	// block ends every session of the token within that time, not only
+	// at its next write. 0: [DefaultRevalidate]; negative: never.
+	Revalidate time.Duration
 	// AllowWiki, when set, is asked before [Handler.ClientFor] signs
 	// requests for another wiki; false refuses. Use it when the api URL
 	// can come from users: a signed request sent to a host that is not the
@@ -90,6 +98,7 @@ type Config struct {
 const (
 	DefaultCookieName = "mwgen_session"
 	DefaultMaxAge     = 30 * 24 * time.Hour
+	DefaultRevalidate = 5 * time.Minute
 	// PendingTTL is how long a started login may take: MediaWiki keeps
 	// request tokens for ten minutes.
 	PendingTTL = 10 * time.Minute
@@ -123,6 +132,7 @@ type Handler struct {
 	cookiePath  string
 	defaultNext string
 	maxAge      time.Duration
+	revalidate  time.Duration // <= 0: never
 	now         func() time.Time
 
 	// mu serializes the read-modify-write of sessions in the handlers
@@ -211,6 +221,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.maxAge <= 0 {
 		h.maxAge = DefaultMaxAge
+	}
+	switch {
+	case cfg.Revalidate == 0:
+		h.revalidate = DefaultRevalidate
+	case cfg.Revalidate > 0:
+		h.revalidate = cfg.Revalidate
 	}
 	if cfg.UserAgent == "" {
 		h.cfg.UserAgent = defaultUserAgent
@@ -465,10 +481,24 @@ func (h *Handler) finishLogin(w http.ResponseWriter, r *http.Request, oldCookieI
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// logout deletes the session: /logout?next=PATH.
+// logout ends the session: POST /logout with next and, when logged in,
+// the session's CSRF token (field csrf), so that another site cannot log
+// the user out. A GET shows a small page whose button sends that POST.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	next := h.next(w, r)
-	if id := h.cookieID(r); id != "" {
+	id, sess := h.loadFresh(r)
+	if r.Method == http.MethodGet && sess.LoggedIn() {
+		h.logoutPage(w, sess.CSRF, next)
+		return
+	}
+	if sess.LoggedIn() && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+		h.fail(w, r, http.StatusForbidden, "Logout refused: the form's CSRF token is missing or wrong (log out with the button of the site's own page)", nil)
+		return
+	}
+	if id == "" {
+		id = h.cookieID(r) // an expired or unknown session: drop what is left
+	}
+	if id != "" {
 		h.srcs.drop(storeKey(id))
 		if err := h.store.Delete(r.Context(), storeKey(id)); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, "Logout failed: the session cannot be deleted", err)
@@ -477,6 +507,37 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	h.clearCookie(w, r)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logoutPage is the confirmation page of GET /logout.
+func (h *Handler) logoutPage(w http.ResponseWriter, csrf, next string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	fmt.Fprintf(w, `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Log out</title></head>
+<body><form method="post" action="%s">
+<input type="hidden" name="csrf" value="%s">
+<input type="hidden" name="next" value="%s">
+<p>Log out of this site? <button type="submit" id="logout-confirm">Log out</button></p>
+</form></body></html>
+`, html.EscapeString(h.cfg.Prefix+"/logout"), html.EscapeString(csrf), html.EscapeString(next))
+}
+
+// LogoutForm returns an HTML form that logs the request's user out (a
+// POST with the CSRF token) and then goes to next, for the application's
+// pages: a plain link to /logout shows a confirmation page instead.
+// It is "" when the request is logged out.
+func (h *Handler) LogoutForm(r *http.Request, next, buttonID string) template.HTML {
+	csrf := h.CSRFToken(r)
+	if csrf == "" {
+		return ""
+	}
+	if !SafeNext(next) {
+		next = h.defaultNext
+	}
+	return template.HTML(fmt.Sprintf(`<form method="post" action="%s" style="display:inline"><input type="hidden" name="csrf" value="%s"><input type="hidden" name="next" value="%s"><button type="submit" id="%s">Log out</button></form>`,
+		html.EscapeString(h.cfg.Prefix+"/logout"), html.EscapeString(csrf), html.EscapeString(next), html.EscapeString(buttonID)))
 }
 
 // fail answers a plain-text error page with msg and logs err.
