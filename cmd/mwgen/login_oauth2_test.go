@@ -122,6 +122,45 @@ func TestLoginOAuth2Integration(t *testing.T) {
 		}
 	}
 
+	// whoami refreshes silently too.
+	if err := p.ExpireOAuth2(entry2.OAuth2.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code, who := runMwgen(t, strings.NewReader(""), &errb, "whoami", "--api", p.API); code != 0 || !strings.Contains(who, "user:       "+wikiUser) {
+		t.Fatalf("whoami after expiry: exit %d\n%s%s", code, who, errb.String())
+	}
+	if s, _ := p.OAuth2Stats(reg.ClientID); s.Refreshes != 2 {
+		t.Errorf("%d refreshes, want 2", s.Refreshes)
+	}
+
+	// The grant is revoked: the refresh answers 401 invalid_request. whoami
+	// fails clearly; api asks on the terminal (here: no answer) and fails;
+	// the stored credentials stay as they were.
+	if err := p.RevokeOAuth2(reg.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ExpireOAuth2Client(reg.ClientID); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(credFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	code, _ = runMwgen(t, strings.NewReader(""), &errb, "whoami", "--api", p.API)
+	if code != exitError || !strings.Contains(errb.String(), "401 invalid_request") || !strings.Contains(errb.String(), "run 'mwgen login --api") {
+		t.Errorf("whoami with a revoked grant: exit %d %s", code, errb.String())
+	}
+	errb.Reset()
+	code, _ = runMwgen(t, strings.NewReader(""), &errb, "api", "--api", p.API, "action=query", "meta=userinfo")
+	if code != exitError || !strings.Contains(errb.String(), "/rest.php/oauth2/authorize?") || !strings.Contains(errb.String(), "no answer to the authorization prompt") {
+		t.Errorf("api with a revoked grant: exit %d %s", code, errb.String())
+	}
+	if now, err := os.ReadFile(credFile); err != nil || !bytes.Equal(now, saved) {
+		t.Errorf("the credential file changed after failed refreshes: %v", err)
+	}
+
 	// logout removes the entry; whoami then says how to log in.
 	errb.Reset()
 	code, out = runMwgen(t, strings.NewReader(""), &errb, "logout", "--api", p.API)

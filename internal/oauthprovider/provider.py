@@ -885,7 +885,9 @@ class O2Handlers:
             cid = basic_credentials(R)[0] or ""
         if grant == "authorization_code":
             c = O2.codes.get(form.get("code", ""))
-            if c is not None and c.used:
+            if c is None:
+                return self.o2_token_error(400, "invalid_request", "Cannot decrypt the authorization code")
+            if c.used:
                 return self.o2_token_error(400, "invalid_request", "Authorization code has been revoked")
         headers = {k: v for k, v in self.headers.items()}
         _, body, status = O2_SERVER.create_token_response(

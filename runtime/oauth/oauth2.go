@@ -406,7 +406,7 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("reading the token endpoint's answer: %w", err)
 	}
 	if err := checkTokenAnswer(resp.StatusCode, data); err != nil {
-		return nil, fmt.Errorf("%w (is %s the wiki's rest.php/oauth2/access_token?)", err, req.URL.Redacted())
+		return nil, fmt.Errorf("%w (not the wiki's OAuth 2.0 token endpoint?)", err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	resp.ContentLength = int64(len(data))
