@@ -112,14 +112,22 @@ func (c OAuth2Config) check() error {
 	if c.ClientID == "" {
 		return errors.New("oauth: OAuth2Config has no ClientID")
 	}
-	if _, err := RESTURL(c.REST); err != nil || !strings.HasSuffix(strings.TrimRight(c.REST, "/"), "rest.php") {
-		return fmt.Errorf("oauth: OAuth2Config.REST %q is not a rest.php URL", c.REST)
+	return checkREST(c.REST)
+}
+
+// checkREST checks a rest.php URL.
+func checkREST(rest string) error {
+	if _, err := RESTURL(rest); err != nil || !strings.HasSuffix(strings.TrimRight(rest, "/"), "rest.php") {
+		return fmt.Errorf("oauth: %q is not a rest.php URL", rest)
 	}
 	return nil
 }
 
-func (c OAuth2Config) endpoint(path string) string {
-	return strings.TrimRight(c.REST, "/") + "/oauth2/" + path
+func (c OAuth2Config) endpoint(path string) string { return restEndpoint(c.REST, path) }
+
+// restEndpoint is an Extension:OAuth OAuth 2.0 endpoint under rest.php.
+func restEndpoint(rest, path string) string {
+	return strings.TrimRight(rest, "/") + "/oauth2/" + path
 }
 
 // Config returns the golang.org/x/oauth2 configuration of the client:

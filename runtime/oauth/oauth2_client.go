@@ -26,8 +26,10 @@ type ResolvedOAuth2 struct {
 
 // LookupOAuth2 returns the OAuth 2.0 login for host (a [HostKey]): the
 // owner-only access token in MWGEN_OAUTH2_TOKEN, else the store's best
-// entry when it is an OAuth 2.0 one (store may be nil), with the client
-// secret from MWGEN_OAUTH2_CLIENT_SECRET when it was not stored. ok is
+// entry when it is an OAuth 2.0 one (store may be nil) and
+// MWGEN_CONSUMER_KEY (OAuth 1.0a from the environment) is not set, with
+// the client secret from MWGEN_OAUTH2_CLIENT_SECRET when it was not
+// stored. ok is
 // false when there is none; an insecure or broken store is an error.
 func LookupOAuth2(host string, store *Store) (r ResolvedOAuth2, ok bool, err error) {
 	if tok := strings.TrimSpace(os.Getenv(EnvOAuth2Token)); tok != "" {
@@ -37,7 +39,9 @@ func LookupOAuth2(host string, store *Store) (r ResolvedOAuth2, ok bool, err err
 			OwnerOnly: true,
 		}, true, nil
 	}
-	if store == nil {
+	if store == nil || os.Getenv(EnvConsumerKey) != "" {
+		// (MWGEN_CONSUMER_KEY asks for OAuth 1.0a: the environment
+		// overrides the file.)
 		return ResolvedOAuth2{}, false, nil
 	}
 	p, e, found, err := store.Lookup(host)

@@ -344,6 +344,14 @@ func TestOAuth2OwnerOnly(t *testing.T) {
 	if err != nil || prof.Username != wikiUser {
 		t.Fatalf("profile %+v %v", prof, err)
 	}
+	// ClientFromEnvOrStore (OAuth 1.0a's entry point) finds it too.
+	hc1, err := oauth.ClientFromEnvOrStore(ctxT(t), e.p.API, oauth.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := userName(t, apiClient(t, e.p.API, hc1)); got != wikiUser {
+		t.Errorf("ClientFromEnvOrStore: userinfo as %q", got)
+	}
 	if _, err := os.Stat(os.Getenv(oauth.EnvCredentialsFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a credential file was written: %v", err)
 	}

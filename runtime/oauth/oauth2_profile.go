@@ -39,11 +39,10 @@ var ErrProfile = errors.New("oauth: the wiki's OAuth 2.0 profile answer is not v
 // The answer is JSON even though MediaWiki labels it text/html. A refused
 // token is a *[OAuth2Error] (HTTP 401, code access_denied).
 func FetchProfile(ctx context.Context, hc *http.Client, rest, userAgent string) (*Profile, error) {
-	c := OAuth2Config{REST: rest, ClientID: "-"}
-	if err := c.check(); err != nil {
+	if err := checkREST(rest); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint("resource/profile"), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, restEndpoint(rest, "resource/profile"), nil)
 	if err != nil {
 		return nil, err
 	}

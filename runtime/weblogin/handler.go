@@ -377,6 +377,21 @@ func (h *Handler) addPending(w http.ResponseWriter, r *http.Request, p PendingLo
 	return nil
 }
 
+// takePendingOrFail is takePending that answers the error page itself
+// (what names the callback's parameter, for the log); ok is false then.
+func (h *Handler) takePendingOrFail(w http.ResponseWriter, r *http.Request, token, what string) (cookieID string, p PendingLogin, ok bool) {
+	cookieID, p, ok, err := h.takePending(r, token)
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return "", PendingLogin{}, false
+	}
+	if !ok {
+		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
+		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, fmt.Errorf("weblogin: the callback's %s does not match a pending login of the session", what))
+	}
+	return cookieID, p, ok
+}
+
 // takePending removes the session's pending login whose token (OAuth
 // 1.0a's request token, OAuth 2.0's state) is token, so that a callback is
 // accepted once. ok is false when there is none.
@@ -421,14 +436,8 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 
 	// Take the pending handshake out of the session before anything else,
 	// so that this callback URL is accepted once.
-	cookieID, p, ok, err := h.takePending(r, token)
-	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
-		return
-	}
+	cookieID, p, ok := h.takePendingOrFail(w, r, token, "oauth_token")
 	if !ok {
-		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
-		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback oauth_token does not match a pending request token of the session"))
 		return
 	}
 

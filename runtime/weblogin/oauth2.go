@@ -92,14 +92,8 @@ func (h *Handler) callbackOAuth2(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no code or state", nil)
 		return
 	}
-	cookieID, p, ok, err := h.takePending(r, state)
-	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
-		return
-	}
+	cookieID, p, ok := h.takePendingOrFail(w, r, state, "state")
 	if !ok {
-		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
-		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback state does not match a pending login of the session"))
 		return
 	}
 	cfg, err := h.oauth2Config()
