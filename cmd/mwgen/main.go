@@ -52,6 +52,7 @@ func commands() []command {
 		{"generate", "generate a typed Go client package for a wiki", runGenerate},
 		{"init", "set up a //go:generate line that generates a client package", runInit},
 		{"login", "authorize mwgen with OAuth on a wiki and store the token", runLogin},
+		{"logout", "remove the OAuth credentials stored for a wiki", runLogout},
 		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
 		{"shapes", "learn a test wiki's response shapes, or report their coverage", runShapes},
 		{"version", "print mwgen's version", runVersion},

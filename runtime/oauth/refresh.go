@@ -333,6 +333,10 @@ type ClientOptions struct {
 // The wiki's index.php and canonical server come from siteinfo unless
 // opts sets them. Without an access token, it authorizes at once when
 // opts.Prompter is set and fails with [ErrNoCredentials] otherwise.
+//
+// An OAuth 2.0 login for the wiki (MWGEN_OAUTH2_TOKEN, or a stored `mwgen
+// login --oauth2`) is used instead when there is one: see
+// [OAuth2ClientFromEnvOrStore].
 func ClientFromEnvOrStore(ctx context.Context, api string, opts ClientOptions) (*http.Client, error) {
 	store := opts.Store
 	if store == nil {
@@ -340,6 +344,13 @@ func ClientFromEnvOrStore(ctx context.Context, api string, opts ClientOptions) (
 		if store, err = OpenStore(""); err != nil {
 			return nil, err
 		}
+	}
+	// An OAuth 2.0 login (MWGEN_OAUTH2_TOKEN, mwgen login --oauth2) is
+	// used the same way.
+	o2 := opts
+	o2.Store = store
+	if hc, ok, err := OAuth2ClientFromEnvOrStore(ctx, api, o2); err != nil || ok {
+		return hc, err
 	}
 	host, err := HostKey(api)
 	if err != nil {
