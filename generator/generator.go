@@ -11,19 +11,14 @@
 package generator
 
 import (
-	"bytes"
 	"fmt"
 	"go/token"
 	"hash/fnv"
-	"slices"
 	"strings"
 	"unicode"
 
-	"github.com/dave/jennifer/jen"
-
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/internal/version"
-	"github.com/mwgen/mwgen/templates"
 )
 
 // Options tune Generate.
@@ -76,11 +71,11 @@ func Generate(s *apischema.Schema, opt Options) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
-	m, err := buildModel(s, include)
+	m, err := buildModel(s, include, opt)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
-	g := &emitter{model: m, opt: opt, header: header(s, opt)}
+	g := &emitter{m: m, pkg: opt.Package}
 	files, err := g.files()
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
@@ -109,102 +104,6 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
-}
-
-type emitter struct {
-	model  *pkgModel
-	opt    Options
-	header string
-}
-
-func (g *emitter) newFile() *jen.File {
-	f := jen.NewFile(g.opt.Package)
-	// One call per line: jennifer renders a multi-line header as a /* */
-	// block, and Go only recognises "// Code generated ... DO NOT EDIT."
-	// as a line comment.
-	for _, line := range commentLines(g.header) {
-		f.HeaderComment(line)
-	}
-	f.ImportName(rt, "runtime")
-	return f
-}
-
-func (g *emitter) files() ([]File, error) {
-	var out []File
-	add := func(name string, f *jen.File) error {
-		var buf bytes.Buffer
-		if err := f.Render(&buf); err != nil {
-			return fmt.Errorf("render %s: %w", name, err)
-		}
-		out = append(out, File{Name: name, Data: buf.Bytes()})
-		return nil
-	}
-	doc, readme, err := g.docs()
-	if err != nil {
-		return nil, err
-	}
-	docFile := g.newFile()
-	for _, line := range commentLines(doc) {
-		docFile.PackageComment(line)
-	}
-	if err := add("doc"+GeneratedSuffix, docFile); err != nil {
-		return nil, err
-	}
-	client := g.newFile()
-	emitClient(client, g.model)
-	if err := add("client"+GeneratedSuffix, client); err != nil {
-		return nil, err
-	}
-	used := map[string]bool{"client" + GeneratedSuffix: true, "selectors" + GeneratedSuffix: true}
-	shared := g.newFile()
-	n := 0
-	for _, sel := range g.model.selectorOrder {
-		if sel.shared {
-			if n > 0 {
-				shared.Line()
-			}
-			emitSelector(shared, sel)
-			n++
-		}
-	}
-	if n > 0 {
-		if err := add("selectors"+GeneratedSuffix, shared); err != nil {
-			return nil, err
-		}
-	}
-	for _, ps := range g.model.structs {
-		f := g.newFile()
-		emitModule(f, g.model, ps)
-		name := fileName(ps.mod.Path, used)
-		if err := add(name, f); err != nil {
-			return nil, err
-		}
-	}
-	out = append(out, File{Name: "README.md", Data: []byte(readme)})
-	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
-// docs renders the package doc comment and README from templates/.
-func (g *emitter) docs() (doc, readme string, err error) {
-	s := g.model.schema
-	p := templates.Package{
-		Name:             g.opt.Package,
-		Version:          version.Version,
-		Wiki:             cmpOr(s.Wiki.API, cmpOr(s.Wiki.Server, "an unnamed wiki")),
-		SiteName:         s.Wiki.SiteName,
-		MediaWikiVersion: cmpOr(s.Wiki.MediaWikiVersion(), "unknown"),
-		SchemaHash:       s.ShortHash(),
-		Command:          g.opt.Command,
-		Modules:          len(g.model.structs),
-	}
-	if doc, err = templates.PackageDoc(p); err != nil {
-		return "", "", err
-	}
-	if readme, err = templates.PackageReadme(p); err != nil {
-		return "", "", err
-	}
-	return doc, readme, nil
 }
 
 // fileName maps a module path to a file name: "query+allpages" →
