@@ -433,7 +433,7 @@ func hasAllSpecifier(p *apischema.Param) bool {
 }
 
 func buildEnum(mod *apischema.Module, p *apischema.Param, names map[string]string) *enumType {
-	e := &enumType{name: names[paramKey("enum", mod.Path, p.Name)], open: openEnum(mod, p)}
+	e := &enumType{name: names[paramKey("enum", mod.Path, p.Name)], open: apischema.OpenEnum(mod, p)}
 	if hasAllSpecifier(p) {
 		e.all, e.allValue = names[paramKey("all", mod.Path, p.Name)], p.AllSpecifier
 	}
@@ -760,21 +760,3 @@ func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, er
 }
 
 const pageSetsOn = false
-
-// openEnum reports whether an enum's values depend on the wiki's state or
-// configuration rather than on its software, so values outside the list
-// must be accepted: change tags, content models and formats, user groups
-// and rights, languages, skins, token types. The list is by parameter name,
-// as paraminfo does not say where a list of values comes from.
-func openEnum(mod *apischema.Module, p *apischema.Param) bool {
-	if apischema.VolatileEnum(mod, p) || len(p.Type.Values) == 0 {
-		return true
-	}
-	name := strings.ToLower(mod.Prefix + p.Name)
-	for _, suffix := range []string{"contentmodel", "contentformat", "tags", "tag", "tagfilter", "group", "groups", "rights", "skin", "lang", "language", "variant"} {
-		if strings.HasSuffix(name, suffix) {
-			return true
-		}
-	}
-	return mod.Path == "query+tokens" && p.Name == "type"
-}
