@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 )
 
@@ -57,7 +58,7 @@ func (c *Client) do(ctx context.Context, req *runtime.Request) (*runtime.Respons
 
 func (c *Client) all(ctx context.Context, req *runtime.Request) iter.Seq2[*runtime.Response, error] {
 	if err := c.prepare(req); err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.rt.Continue(ctx, req)
 }

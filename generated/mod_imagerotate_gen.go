@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -104,7 +105,7 @@ type ImagerotateTags string
 func (p *ImagerotateParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"rotation", string(p.Rotation))
 	v.Text(prefix+"continue", p.Continue)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Strings(prefix+"titles", p.Titles)
 	v.Ints(prefix+"pageids", p.PageIDs)
 	v.Ints(prefix+"revids", p.RevIDs)
@@ -140,7 +141,7 @@ func (c *Client) Imagerotate(ctx context.Context, p *ImagerotateParams) (*runtim
 func (c *Client) ImagerotateAll(ctx context.Context, p *ImagerotateParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -128,7 +129,7 @@ func (c *Client) Setnotificationtimestamp(ctx context.Context, p *Setnotificatio
 func (c *Client) SetnotificationtimestampAll(ctx context.Context, p *SetnotificationtimestampParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

@@ -20,7 +20,7 @@ import (
 const rt = "github.com/mwgen/mwgen/runtime"
 
 // support is the import path of the helpers only generated code calls.
-const support = rt
+const support = rt + "/gensupport"
 
 type emitter struct {
 	m   *pkgModel
@@ -46,6 +46,7 @@ func (g *emitter) newFile() *jen.File {
 		f.HeaderComment(line)
 	}
 	f.ImportName(rt, "runtime")
+	f.ImportName(support, "gensupport")
 	return f
 }
 
@@ -360,7 +361,8 @@ func (g *emitter) encode(f *jen.File, typeName string, fields []*field, extra bo
 				grp.Add(g.bug("templated field %s has no template", fl.name))
 				continue
 			}
-			grp.Id("v").Dot("Templated").Call(
+			grp.Qual(support, "Templated").Call(
+				jen.Id("v"),
 				jen.Id("prefix").Op("+").Lit(fl.tmpl.name),
 				jen.Lit(fl.tmpl.placeholder),
 				jen.Id("prefix").Op("+").Lit(fl.tmpl.target),

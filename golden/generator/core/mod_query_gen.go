@@ -7,6 +7,7 @@ package core
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -305,7 +306,7 @@ func (s *QueryGenerator) encode(v *runtime.Params, name string) {
 }
 
 func (s *QueryGenerator) check(c *runtime.Checker, name string) {
-	c.Exclusive(name, runtime.CountSet(s.Allpages != nil, s.Categorymembers != nil, s.Revisions != nil))
+	c.Exclusive(name, gensupport.CountSet(s.Allpages != nil, s.Categorymembers != nil, s.Revisions != nil))
 	if s.Allpages != nil {
 		s.Allpages.check(c, "gap")
 	}
@@ -364,7 +365,7 @@ func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, 
 func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }
