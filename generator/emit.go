@@ -25,6 +25,8 @@ const support = rt + "/gensupport"
 type emitter struct {
 	m   *pkgModel
 	pkg string
+	// contract overrides contractVersion, for tests.
+	contract int
 	// err is the first inconsistency found in the model: a bug in the
 	// generator, reported as an error rather than a panic.
 	err error

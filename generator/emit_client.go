@@ -1,13 +1,30 @@
 package generator
 
 import (
+	"strconv"
+
 	"github.com/dave/jennifer/jen"
 )
+
+// contractVersion is the contract between generated code and the runtime
+// that this generator writes for (see gensupport.Version, which says when
+// it changes; a test keeps the two equal). client_gen.go refers to
+// gensupport.EnforceVersion<N>, so a runtime without that contract fails
+// the build with a message that names it.
+const contractVersion = 1
 
 // client writes the Client type and what every method shares: the main
 // module's parameters and the calls into the runtime.
 func (g *emitter) client(f *jen.File) {
 	main := g.m.main.name
+	contract := g.contract
+	if contract == 0 {
+		contract = contractVersion
+	}
+	f.Comment("The runtime must support the contract this code was generated for; when it")
+	f.Comment("does not, the build fails here, naming the contract (see gensupport.Version).")
+	f.Const().Id("_").Op("=").Qual(support, "EnforceVersion"+strconv.Itoa(contract))
+	f.Line()
 	f.Comment("Client calls the wiki's Action API through a *runtime.Client, which owns the")
 	f.Comment("transport, tokens, continuation and errors. It is safe for concurrent use.")
 	f.Type().Id("Client").Struct(

@@ -11,6 +11,10 @@ import (
 	"iter"
 )
 
+// The runtime must support the contract this code was generated for; when it
+// does not, the build fails here, naming the contract (see gensupport.Version).
+const _ = gensupport.EnforceVersion1
+
 // Client calls the wiki's Action API through a *runtime.Client, which owns the
 // transport, tokens, continuation and errors. It is safe for concurrent use.
 type Client struct {
