@@ -29,6 +29,7 @@ type builder struct {
 	selUsers  map[string]int
 	pageSets  map[string]*pageSet
 	psUsers   map[string]int
+	setOrder  []*pageSet
 }
 
 // Names the generated package declares itself; schema-derived names never
@@ -100,17 +101,29 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 	b.m.main = b.byPath["main"]
 	// Selectors with the same choices (the generator parameter of query,
 	// purge, watch...) share one type, named after the parameter alone; a
-	// selector of its own is named after its module too. Page sets the
-	// same.
+	// selector of its own is named after its module too. Page sets with the
+	// same parameters share one type too; the one most modules use (the
+	// first in path order on a tie) is PageSet, any other is named after
+	// its first module.
+	var setKeys []string // in the order of their first module
 	for _, ps := range b.m.structs {
 		mod := b.mods[ps]
 		if key, _ := b.pageSetKey(mod); key != "" {
+			if b.psUsers[key] == 0 {
+				setKeys = append(setKeys, key)
+			}
 			b.psUsers[key]++
 		}
 		for _, p := range allParams(mod) {
 			if len(p.Submodules) > 0 {
 				b.selUsers[b.selectorKey(mod, p)]++
 			}
+		}
+	}
+	mainSet := ""
+	for _, key := range setKeys {
+		if mainSet == "" || b.psUsers[key] > b.psUsers[mainSet] {
+			mainSet = key
 		}
 	}
 	named := map[string]bool{}
@@ -120,7 +133,7 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 		if key, _ := b.pageSetKey(mod); key != "" && !named[key] {
 			named[key] = true
 			name := "PageSet"
-			if b.psUsers[key] == 1 {
+			if key != mainSet {
 				name = base + name
 			}
 			items = append(items, naming.Item{Key: key, Name: name})
@@ -161,6 +174,11 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 	b.buildMethods(main)
 	for _, ps := range b.m.structs {
 		ps.doc = moduleDoc(b.mods[ps], ps)
+	}
+	for _, set := range b.setOrder {
+		set.doc = fmt.Sprintf("%s is the set of pages a module works on, as MediaWiki's ApiPageSet takes it:\n"+
+			"titles, page IDs or revision IDs, or a generator that finds the pages\n(%s).\n\n"+
+			"It is embedded in %s.", set.name, strings.Join(set.wires, ", "), strings.Join(set.users, ", "))
 	}
 	b.fileNames()
 	if err := b.docs(s, opt); err != nil {
@@ -309,6 +327,7 @@ func (b *builder) buildStruct(ps *paramsStruct) error {
 	for _, p := range fieldParams(mod) {
 		if set != nil && p == members[0] {
 			ps.fields = append(ps.fields, b.pageSetField(set))
+			set.users = append(set.users, ps.name)
 			if !b.isShared(psKey) {
 				ps.pageSets = append(ps.pageSets, set)
 			}
@@ -536,9 +555,6 @@ var pageSetParams = []string{"titles", "pageids", "revids", "generator", "redire
 // shapes the fields and checks (not the help text, which then comes from
 // the first module in path order).
 func (b *builder) pageSetKey(mod *apischema.Module) (string, []*apischema.Param) {
-	if !pageSetsOn {
-		return "", nil
-	}
 	var members []*apischema.Param
 	for i, name := range pageSetParams {
 		p := mod.Param(name)
@@ -601,11 +617,10 @@ func (b *builder) buildPageSet(mod *apischema.Module, key string, members []*api
 			set.sels = append(set.sels, f.sel)
 		}
 	}
-	var wires []string
 	for _, p := range members {
-		wires = append(wires, mod.Prefix+p.Name)
+		set.wires = append(set.wires, mod.Prefix+p.Name)
 	}
-	set.doc = fmt.Sprintf("%s chooses the pages a module works on (%s): list them by title,\npage ID or revision ID, or have a generator find them. Modules embed it.", set.name, strings.Join(wires, ", "))
+	b.setOrder = append(b.setOrder, set)
 	b.pageSets[key] = set
 	if b.isShared(key) {
 		b.m.sharedPageSets = append(b.m.sharedPageSets, set)
@@ -616,7 +631,7 @@ func (b *builder) buildPageSet(mod *apischema.Module, key string, members []*api
 // pageSetField is the embedded field of a module with a page set.
 func (b *builder) pageSetField(set *pageSet) *field {
 	f := &field{name: set.name, kind: kPageSet, pageSet: set,
-		doc: set.name + " is the set of pages to work on."}
+		doc: set.name + " is the set of pages to work on: " + strings.Join(set.wires, ", ") + "."}
 	f.checks = []check{{kind: kinds[kPageSet].sub}}
 	return f
 }
@@ -758,5 +773,3 @@ func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, er
 	}
 	return func(p string) bool { return selected[p] }, nil
 }
-
-const pageSetsOn = false

@@ -162,4 +162,7 @@ type pageSet struct {
 	// The enums and selectors of its fields that are not shared.
 	enums []*enumType
 	sels  []*selector
+	// wires are its parameters' wire names; users the params types that
+	// embed it.
+	wires, users []string
 }

@@ -60,3 +60,74 @@ func TestTemplateOf(t *testing.T) {
 		t.Errorf("templateOf = %+v, want %+v", got, want)
 	}
 }
+
+// pageSetSchema has two modules with the same page set and one whose
+// page set differs in a limit.
+func pageSetSchema() *apischema.Schema {
+	ps := func(titlesLimit int, desc string) []*apischema.Param {
+		return []*apischema.Param{
+			{Name: "titles", Type: apischema.Type{Name: "string"}, Multi: true, HighLimit: ptr(titlesLimit), Description: desc},
+			{Name: "pageids", Type: apischema.Type{Name: "integer"}, Multi: true},
+			{Name: "revids", Type: apischema.Type{Name: "integer"}, Multi: true},
+			{Name: "generator", Type: apischema.Type{Name: "enum", Values: []string{"allpages"}}, Submodules: map[string]string{"allpages": "query+allpages"}, SubmoduleParamPrefix: "g"},
+			{Name: "redirects", Type: apischema.Type{Name: "boolean"}},
+		}
+	}
+	action := &apischema.Param{Name: "action", Type: apischema.Type{Name: "enum", Values: []string{"purge", "query", "watch"}},
+		Submodules: map[string]string{"purge": "purge", "query": "query", "watch": "watch"}}
+	return &apischema.Schema{Modules: []*apischema.Module{
+		{Name: "main", Path: "main", Parameters: []*apischema.Param{action}},
+		{Name: "purge", Path: "purge", Group: "action", Parameters: append([]*apischema.Param{{Name: "forcelinkupdate", Type: apischema.Type{Name: "boolean"}}}, ps(500, "purge's help")...)},
+		{Name: "query", Path: "query", Group: "action", Parameters: ps(500, "query's help")},
+		{Name: "allpages", Path: "query+allpages", Group: "list", Prefix: "ap", Parameters: []*apischema.Param{{Name: "from", Type: apischema.Type{Name: "string"}}}},
+		{Name: "watch", Path: "watch", Group: "action", Parameters: ps(50, "watch's help")},
+	}}
+}
+
+func TestPageSets(t *testing.T) {
+	s := pageSetSchema()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := buildModel(s, func(string) bool { return true }, Options{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.sharedPageSets) != 1 || m.sharedPageSets[0].name != "PageSet" {
+		t.Fatalf("shared page sets: %v, want one PageSet", m.sharedPageSets)
+	}
+	shared := m.sharedPageSets[0]
+	var names []string
+	for _, f := range shared.fields {
+		names = append(names, f.name+"="+f.wire)
+	}
+	if diff := cmp.Diff([]string{"Titles=titles", "PageIDs=pageids", "RevIDs=revids", "Generator=generator", "Redirects=redirects"}, names); diff != "" {
+		t.Errorf("page set fields (-want +got):\n%s", diff)
+	}
+	// The help text comes from the first module in path order.
+	if got := shared.fields[0].doc; got != "Titles is titles: purge's help\n(up to 0 values (500 with apihighlimits))" {
+		t.Errorf("titles doc = %q", got)
+	}
+	byPath := map[string]*paramsStruct{}
+	for _, ps := range m.structs {
+		byPath[ps.path] = ps
+	}
+	fieldsOf := func(ps *paramsStruct) []string {
+		var out []string
+		for _, f := range ps.fields {
+			out = append(out, f.name)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"Forcelinkupdate", "PageSet"}, fieldsOf(byPath["purge"])); diff != "" {
+		t.Errorf("purge fields (-want +got):\n%s", diff)
+	}
+	if got := byPath["query"].fields[0]; got.kind != kPageSet || got.pageSet != shared || len(byPath["query"].pageSets) != 0 {
+		t.Errorf("query does not embed the shared page set: %+v", got)
+	}
+	// watch's titles limit differs: a page set of its own, in its file.
+	w := byPath["watch"]
+	if len(w.pageSets) != 1 || w.pageSets[0].name != "WatchPageSet" || w.fields[0].pageSet != w.pageSets[0] {
+		t.Errorf("watch's page set: %+v", w.pageSets)
+	}
+}
