@@ -68,8 +68,8 @@
 // "AB"; "*" and "all" both give "All"). Assign resolves such collisions by a
 // rule that looks only at the colliding items themselves, so adding an
 // unrelated module, parameter or value never renames an existing identifier.
-// Scope.Take is the simpler, order-dependent alternative for names that are
-// not derived from the wiki.
+// Assign also keeps the names the generated code defines itself (which the
+// generator passes as reserved) away from names derived from the wiki.
 //
 // # Stability across Go versions
 //

@@ -67,12 +67,6 @@ func ExampleAssign() {
 	// "validate" → ShowValidate_
 }
 
-func ExampleScope_Take() {
-	s := naming.NewScope("Extra", "Validate")
-	fmt.Println(s.Take("Title"), s.Take("Title"), s.Take("Validate"), s.Take("V2"), s.Take("V2"))
-	// Output: Title Title2 Validate2 V2 V2_2
-}
-
 func ExampleCommentSafe() {
 	fmt.Printf("%q\n", naming.CommentSafe("a\x00b */ c\r\nd\xff"))
 	// Output: "a\\x00b * / c\nd"

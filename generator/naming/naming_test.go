@@ -322,27 +322,3 @@ func TestAssignHashCollision(t *testing.T) {
 		t.Errorf("Assign (-want +got):\n%s", diff)
 	}
 }
-
-func TestScopeTake(t *testing.T) {
-	s := NewScope("Extra", "Validate")
-	s.Reserve("Client")
-	var got []string
-	for _, n := range []string{"Title", "Title", "Validate", "Title", "V2", "V2", "Client"} {
-		got = append(got, s.Take(n))
-	}
-	want := []string{"Title", "Title2", "Validate2", "Title3", "V2", "V2_2", "Client2"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Take (-want +got):\n%s", diff)
-	}
-	if !s.Taken("Title3") || s.Taken("Title4") {
-		t.Error("Taken is wrong")
-	}
-	// Assign in a scope avoids names taken before and takes its own.
-	m := s.Assign([]Item{{"title", "Title"}, {"body", "Body"}})
-	if diff := cmp.Diff(map[string]string{"title": "Title_", "body": "Body"}, m); diff != "" {
-		t.Errorf("Assign (-want +got):\n%s", diff)
-	}
-	if got := s.Take("Body"); got != "Body2" {
-		t.Errorf("Take(Body) after Assign = %q", got)
-	}
-}
