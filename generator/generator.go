@@ -8,6 +8,22 @@
 //
 // Generation is a pure function of the schema and the options: the same
 // input gives byte-for-byte the same files.
+//
+// # The pipeline
+//
+// schema → model → kind table → files. Generate validates the
+// apischema.Schema and selects the modules; build.go turns them into the
+// model (model.go), where every decision lives: Go names (through
+// package naming), each parameter's kind, wire names, bounds and count
+// limits, template parts, open or closed enums, defaults, docs and
+// deprecations, shared selectors and page sets, file names. The kind
+// table (kinds.go) holds, for each kind, its Go type, the runtime setter
+// that encodes it, how a required one is tested, and which checks its
+// bounds become. Emission (emit*.go) walks the model, writes each field
+// from its kind's entry, and renders the files with jennifer; it never
+// sees the schema. Generated code calls github.com/mwgen/mwgen/runtime and,
+// for what only generated code needs, runtime/gensupport, whose contract
+// number it names (contractVersion).
 package generator
 
 import (
