@@ -24,19 +24,6 @@ func ExampleExported() {
 	// "日本語" → X日本語
 }
 
-func ExampleUnexported() {
-	for _, name := range []string{"includeMissingTitles", "pageids", "URL", "!bot", "type", "string"} {
-		fmt.Printf("%q → %s\n", name, naming.Unexported(name))
-	}
-	// Output:
-	// "includeMissingTitles" → includeMissingTitles
-	// "pageids" → pageIDs
-	// "URL" → url
-	// "!bot" → notBot
-	// "type" → type_
-	// "string" → string_
-}
-
 func ExampleConstName() {
 	fmt.Println(naming.ConstName("QueryAllpagesFilterredir", "nonredirects"))
 	fmt.Println(naming.ConstName("QueryRecentchangesShow", "!bot"))

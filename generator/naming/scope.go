@@ -16,8 +16,8 @@ type scope struct {
 
 // Item is one name to assign: Key is what identifies it on the wiki (a wire
 // parameter name, an enum value, a module path) and Name the Go identifier
-// it would like, normally Exported(Key), Unexported(Key) or
-// ConstName(type, Key).
+// it would like, normally Exported(Key) or ConstName(type,
+// Key).
 type Item struct {
 	Key  string
 	Name string
