@@ -2,6 +2,7 @@ package generator
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -129,5 +130,77 @@ func TestPageSets(t *testing.T) {
 	w := byPath["watch"]
 	if len(w.pageSets) != 1 || w.pageSets[0].name != "WatchPageSet" || w.fields[0].pageSet != w.pageSets[0] {
 		t.Errorf("watch's page set: %+v", w.pageSets)
+	}
+}
+
+// TestModuleDecisions builds one module and checks what the model decided
+// for it: kinds, wire names, enum openness and notes, docs, the token.
+func TestModuleDecisions(t *testing.T) {
+	enum := func(name string, values ...string) *apischema.Param {
+		return &apischema.Param{Name: name, Type: apischema.Type{Name: "enum", Values: values}}
+	}
+	model := enum("contentmodel", "wikitext")
+	format := enum("format", "a", "b")
+	format.DeprecatedValues = []string{"b"}
+	slots := enum("slots", "main")
+	slots.Multi = true
+	tmpl := &apischema.Param{Name: "text-{slot}", Type: apischema.Type{Name: "text"}, TemplateVars: map[string]string{"slot": "slots"}}
+	odd := &apischema.Param{Name: "magic", Type: apischema.Type{Name: "cirrus-magic"}, Required: true}
+	token := &apischema.Param{Name: "token", Type: apischema.Type{Name: "string"}, TokenType: "csrf", Required: true}
+	action := &apischema.Param{Name: "action", Type: apischema.Type{Name: "enum", Values: []string{"x"}}, Submodules: map[string]string{"x": "x"}}
+	s := &apischema.Schema{Modules: []*apischema.Module{
+		{Name: "main", Path: "main", Parameters: []*apischema.Param{action}},
+		{Name: "x", Path: "x", Group: "action", Prefix: "x", MustBePosted: true,
+			Parameters: []*apischema.Param{model, format, slots, odd, token}, TemplatedParameters: []*apischema.Param{tmpl}},
+	}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := buildModel(s, func(string) bool { return true }, Options{Package: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x *paramsStruct
+	for _, ps := range m.structs {
+		if ps.path == "x" {
+			x = ps
+		}
+	}
+	if x.method != "X" || x.token != "csrf" || x.tokenParam != "xtoken" || !x.post || x.file != "mod_x_gen.go" {
+		t.Errorf("module: method %q token %q/%q post %t file %q", x.method, x.token, x.tokenParam, x.post, x.file)
+	}
+	type got struct {
+		name, wire, kind string
+		open             bool
+	}
+	var fields []got
+	for _, f := range x.fields {
+		fields = append(fields, got{f.name, f.wire, kinds[f.kind].name, f.enum != nil && f.enum.open})
+	}
+	want := []got{
+		{"Contentmodel", "contentmodel", "enum", true},
+		{"Format", "format", "enum", false},
+		{"Slots", "slots", "enums", false},
+		{"Magic", "magic", "string", false},
+		{"TextSlot", "text-{slot}", "templated", false},
+	}
+	if diff := cmp.Diff(want, fields, cmp.AllowUnexported(got{})); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	docs := map[string]string{
+		"Contentmodel": "open: values outside the listed constants are accepted",
+		"Magic":        `required; the wiki's type "cirrus-magic" is unknown to mwgen, so it is sent as a string`,
+		"TextSlot":     "keyed by {slot} from xslots; each key is added to that parameter",
+	}
+	for _, f := range x.fields {
+		if want, ok := docs[f.name]; ok && !strings.Contains(f.doc, want) {
+			t.Errorf("%s's doc %q lacks %q", f.name, f.doc, want)
+		}
+	}
+	if e := x.fields[1].enum; e.values[1].doc != "Deprecated: the wiki marks this value as deprecated." || e.values[0].doc != "" {
+		t.Errorf("enum value notes: %+v", e.values)
+	}
+	if !strings.Contains(x.doc, "About the module: sent as a POST; needs a csrf token, which the runtime fetches.") {
+		t.Errorf("module doc: %q", x.doc)
 	}
 }
