@@ -66,8 +66,10 @@ const (
 )
 
 func buildModel(s *apischema.Schema, include func(path string) bool, opt Options) (*pkgModel, error) {
+	// The hash encodes the whole schema: compute it once.
+	hash := s.ShortHash()
 	b := &builder{
-		m:         &pkgModel{header: header(s, opt)},
+		m:         &pkgModel{header: header(s, opt, hash)},
 		byPath:    map[string]*paramsStruct{},
 		mods:      map[*paramsStruct]*apischema.Module{},
 		selectors: map[string]*selector{},
@@ -181,7 +183,7 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 			"It is embedded in %s.", set.name, strings.Join(set.wires, ", "), strings.Join(set.users, ", "))
 	}
 	b.fileNames()
-	if err := b.docs(s, opt); err != nil {
+	if err := b.docs(s, opt, hash); err != nil {
 		return nil, err
 	}
 	return b.m, nil
@@ -196,14 +198,14 @@ func (b *builder) fileNames() {
 }
 
 // docs renders the package doc comment and README from templates/.
-func (b *builder) docs(s *apischema.Schema, opt Options) error {
+func (b *builder) docs(s *apischema.Schema, opt Options, hash string) error {
 	p := templates.Package{
 		Name:             opt.Package,
 		Version:          version.Version,
 		Wiki:             cmpOr(s.Wiki.API, cmpOr(s.Wiki.Server, "an unnamed wiki")),
 		SiteName:         s.Wiki.SiteName,
 		MediaWikiVersion: cmpOr(s.Wiki.MediaWikiVersion(), "unknown"),
-		SchemaHash:       s.ShortHash(),
+		SchemaHash:       hash,
 		Command:          opt.Command,
 		Modules:          len(b.m.structs),
 	}
