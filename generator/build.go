@@ -339,14 +339,21 @@ func (b *builder) buildStruct(ps *paramsStruct) error {
 		}
 		f := b.buildField(mod, p, fieldNames[p.Name])
 		ps.fields = append(ps.fields, f)
-		if f.enum != nil {
-			ps.enums = append(ps.enums, f.enum)
-		}
-		if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
-			ps.sels = append(ps.sels, f.sel)
-		}
+		ps.enums, ps.sels = b.ownTypes(mod, p, f, ps.enums, ps.sels)
 	}
 	return nil
+}
+
+// ownTypes adds f's enum and its selector, unless shared, to the types
+// emitted with the struct that holds f.
+func (b *builder) ownTypes(mod *apischema.Module, p *apischema.Param, f *field, enums []*enumType, sels []*selector) ([]*enumType, []*selector) {
+	if f.enum != nil {
+		enums = append(enums, f.enum)
+	}
+	if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
+		sels = append(sels, f.sel)
+	}
+	return enums, sels
 }
 
 func (b *builder) isShared(key string) bool { return b.selUsers[key] > 1 || b.psUsers[key] > 1 }
@@ -612,12 +619,7 @@ func (b *builder) buildPageSet(mod *apischema.Module, key string, members []*api
 	for _, p := range members {
 		f := b.buildField(mod, p, names[p.Name])
 		set.fields = append(set.fields, f)
-		if f.enum != nil {
-			set.enums = append(set.enums, f.enum)
-		}
-		if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
-			set.sels = append(set.sels, f.sel)
-		}
+		set.enums, set.sels = b.ownTypes(mod, p, f, set.enums, set.sels)
 	}
 	for _, p := range members {
 		set.wires = append(set.wires, mod.Prefix+p.Name)
