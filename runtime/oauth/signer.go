@@ -96,8 +96,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		return "", errors.New("oauth: nil request or request URL")
 	}
 	c := &s.Credentials
-	signer, err := c.signer()
-	if err != nil {
+	if err := c.canSign(); err != nil {
 		return "", err
 	}
 	for k := range extra {
@@ -105,14 +104,16 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 			return "", err
 		}
 	}
-	baseURL, err := baseStringURI(req.URL, s.Server)
+	bu, err := baseStringURI(req.URL, s.Server)
 	if err != nil {
 		return "", err
 	}
-	var body []byte
+	// The base string's buffer, and before it the body when there is one
+	// to sign and it can be read again (room for both, allocated once).
+	var body, buf []byte
 	signBody := signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
-		if body, err = readBody(req); err != nil {
+		if body, buf, err = readBody(req); err != nil {
 			return "", err
 		}
 	}
@@ -121,35 +122,41 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if nonce == "" {
 		return "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
-	params := make([]pair, 0, 7+len(extra))
-	params = append(params,
+	method := c.Method()
+	// In the order of their names, as the header lists them; extra ones
+	// are sorted in below.
+	var stack [8]pair
+	params := append(stack[:0],
 		pair{"oauth_consumer_key", c.ConsumerKey},
 		pair{"oauth_nonce", nonce},
-		pair{"oauth_signature_method", signer.Name()},
+		pair{"oauth_signature_method", method},
 		pair{"oauth_timestamp", strconv.FormatInt(s.now().Unix(), 10)},
-		pair{"oauth_version", "1.0"},
 	)
 	if c.Token != "" {
 		params = append(params, pair{"oauth_token", c.Token})
 	}
+	params = append(params, pair{"oauth_version", "1.0"})
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := baseString(req.Method, baseURL, req.URL.RawQuery, string(body), signBody, params)
+	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params, buf)
 	if err != nil {
 		return "", err
 	}
-	sig, err := signer.Sign(c.TokenSecret, base)
+	sig, err := c.sign(base)
 	if err != nil {
 		// crypto/rsa errors describe sizes, never key material.
-		return "", fmt.Errorf("oauth: signing with %s: %w", signer.Name(), err)
+		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
 	params = append(params, pair{"oauth_signature", sig})
 	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 
 	n := len("OAuth ")
 	for _, p := range params {
-		n += len(p.k) + len(p.v)*3 + 5
+		n += len(p.k) + len(`="", `) + len(p.v)
+		if !isToken(p.v) {
+			n += 2 * len(p.v) // at most
+		}
 	}
 	var h strings.Builder
 	h.Grow(n)
@@ -160,7 +167,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		}
 		h.WriteString(p.k)
 		h.WriteString(`="`)
-		h.WriteString(percentEncode(p.v))
+		writePercentEncoded(&h, p.v)
 		h.WriteByte('"')
 	}
 	if req.Header == nil {
@@ -168,6 +175,17 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	}
 	req.Header.Set("Authorization", h.String())
 	return nonce, nil
+}
+
+// isToken reports whether s has only unreserved bytes, which percent-
+// encoding leaves as they are.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !unreservedSet[s[i]] {
+			return false
+		}
+	}
+	return true
 }
 
 // checkExtraKey validates the name of an extra oauth_* parameter.
@@ -188,31 +206,70 @@ func checkExtraKey(k string) error {
 
 // readBody returns the request body for signing, leaving req able to send
 // it: through GetBody when set, else by reading Body and restoring it.
-func readBody(req *http.Request) ([]byte, error) {
+// When the body is read through GetBody with a known ContentLength, buf
+// is the rest of the same allocation, with room for the base string's
+// buffer (see baseString).
+func readBody(req *http.Request) (body, buf []byte, err error) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
 		if err != nil {
-			return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
 		}
 		defer rc.Close()
+		if n := req.ContentLength; n > 0 && n <= maxInlineBody {
+			// The body, then 3 bytes per body byte for its encoding
+			// and some for the rest of the base string.
+			b := make([]byte, n, 4*n+1024+3*int64(len(req.URL.RawQuery)))
+			m, err := io.ReadFull(rc, b)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				// Shorter than ContentLength: sign what there is
+				// (the transport will refuse to send it).
+				return b[:m], b[m:m], nil
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			}
+			var one [1]byte
+			for {
+				m, err := rc.Read(one[:])
+				if m > 0 {
+					// Longer than ContentLength: the same.
+					rest, err := io.ReadAll(rc)
+					if err != nil {
+						return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+					}
+					return slices.Concat(b, one[:], rest), nil, nil
+				}
+				if err == io.EOF {
+					return b, b[n:], nil
+				}
+				if err != nil {
+					return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+				}
+			}
+		}
 		b, err := io.ReadAll(rc)
 		if err != nil {
-			return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
 		}
-		return b, nil
+		return b, nil, nil
 	}
 	b, err := io.ReadAll(req.Body)
 	req.Body.Close()
 	if err != nil {
-		return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+		return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	return b, nil
+	return b, nil, nil
 }
+
+// maxInlineBody bounds the bodies read in one allocation with the base
+// string's buffer; longer ones are read as they come.
+const maxInlineBody = 1 << 20
 
 func (s *Signer) now() time.Time {
 	if s.Clock != nil {
