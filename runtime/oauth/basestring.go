@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
@@ -258,6 +260,11 @@ const (
 // param is one parameter of the base string: its name and value
 // percent-encoded (RFC 3986), as offsets into a buffer.
 type param struct {
+	// pre is the first 8 bytes of the encoded name, big-endian and
+	// zero-padded: comparing it orders most names without reading them
+	// (encoded names have no zero byte, so padding sorts first, as
+	// bytes.Compare does).
+	pre            uint64
 	k0, k1, v0, v1 int32
 	// idx is the position among the query parameters.
 	idx  int32
@@ -327,7 +334,13 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	key := func(p *param) []byte { return arena[p.k0:p.k1] }
 	value := func(p *param) []byte { return arena[p.v0:p.v1] }
+	for i := range ps {
+		ps[i].pre = prefix(key(&ps[i]))
+	}
 	slices.SortFunc(ps, func(a, b param) int {
+		if a.pre != b.pre {
+			return cmp.Compare(a.pre, b.pre)
+		}
 		if c := bytes.Compare(key(&a), key(&b)); c != 0 {
 			return c
 		}
@@ -344,7 +357,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	for i := 0; i < len(ps); {
 		k := key(&ps[i])
 		j := i + 1
-		for j < len(ps) && bytes.Equal(key(&ps[j]), k) {
+		for j < len(ps) && ps[j].pre == ps[i].pre && bytes.Equal(key(&ps[j]), k) {
 			j++
 		}
 		group := ps[i:j]
@@ -451,6 +464,21 @@ func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([
 		start = end + 1
 	}
 	return arena, ps, nil
+}
+
+// prefix returns the first 8 bytes of b as a big-endian number, zero-padded.
+func prefix(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(b) {
+			p |= uint64(b[i])
+		}
+	}
+	return p
 }
 
 func countByte[S ~string | ~[]byte](s S, c byte) int {

@@ -148,8 +148,12 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		// crypto/rsa errors describe sizes, never key material.
 		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
-	params = append(params, pair{"oauth_signature", sig})
-	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	// The header lists them by name: oauth_signature comes after
+	// oauth_nonce, and extra ones wherever their names go.
+	params = slices.Insert(params, 2, pair{"oauth_signature", sig})
+	if len(extra) > 0 {
+		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	}
 
 	n := len("OAuth ")
 	for _, p := range params {
@@ -232,19 +236,20 @@ func readBody(req *http.Request) (body, buf []byte, err error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
 			}
-			var one [1]byte
+			// One more byte, into the spare capacity (a local array
+			// would escape through the interface call).
 			for {
-				m, err := rc.Read(one[:])
+				m, err := rc.Read(b[n : n+1])
 				if m > 0 {
 					// Longer than ContentLength: the same.
 					rest, err := io.ReadAll(rc)
 					if err != nil {
 						return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
 					}
-					return slices.Concat(b, one[:], rest), nil, nil
+					return slices.Concat(b[:n+1], rest), nil, nil
 				}
 				if err == io.EOF {
-					return b, b[n:], nil
+					return b, b[n:n], nil
 				}
 				if err != nil {
 					return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
