@@ -90,7 +90,7 @@ func BaseString(method, rawURL, server, contentType string, body []byte, oauthPa
 	if !signBody {
 		body = nil
 	}
-	return baseString(method, bu, u.RawQuery, body, signBody, op, nil)
+	return baseString(method, bu, u.RawQuery, body, signBody, op)
 }
 
 // signsBody reports whether MediaWiki includes the body of a request with
@@ -139,9 +139,16 @@ func (b baseURI) appendEncoded(dst []byte) []byte {
 	return appendPercentEncoded(dst, b.path)
 }
 
-// encodedLen bounds the length of appendEncoded's output.
+// encodedLen is the length of appendEncoded's output.
 func (b baseURI) encodedLen() int {
-	return 3*(len(b.scheme)+len(b.host)+len(b.port)+len(b.path)) + len("%3A%2F%2F%5B%5D%3A")
+	n := encodedLen(b.scheme) + len("%3A%2F%2F") + encodedLen(b.host) + encodedLen(b.path)
+	if b.ipv6 {
+		n += len("%5B%5D")
+	}
+	if b.port != "" {
+		n += len("%3A") + encodedLen(b.port)
+	}
+	return n
 }
 
 // baseStringURI returns the normalized base URL: the scheme and host of
@@ -274,31 +281,28 @@ type param struct {
 
 // baseString computes METHOD&url&params per MediaWiki. oauth holds the
 // header parameters (oauth_signature is dropped, if there). body counts
-// only when signBody. buf, when its capacity suffices, holds the encoded
-// parameters (it may hold the body too, before its length).
+// only when signBody.
 //
 // It decodes every query and body parameter and percent-encodes it in the
 // same pass, into one buffer; sorts the parameters in place; applies
 // PHP's rules of which parameter wins; and writes the result, encoded a
 // second time, into the string it returns: two allocations in all for
 // requests with up to 32 parameters.
-func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair, buf []byte) (string, error) {
+func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) (string, error) {
 	if method == "" {
 		method = "GET"
 	}
-	// Decoding never lengthens, encoding at most triples: 3*len bounds
-	// every part, so the buffer is allocated once.
-	n := len(method)*3 + bu.encodedLen() + 3*len(rawQuery)
+	// The buffer holds every part encoded, sized exactly: allocating
+	// (and zeroing) is much of the cost.
+	upper := asciiUpper(method)
+	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedLen(rawQuery)
 	if signBody {
-		n += 3 * len(body)
+		n += decodedEncodedLen(body)
 	}
 	for _, p := range oauth {
-		n += 3 * (len(p.k) + len(p.v))
+		n += encodedLen(p.k) + encodedLen(p.v)
 	}
-	if cap(buf)-len(buf) < n {
-		buf = make([]byte, 0, n)
-	}
-	arena := buf[len(buf):len(buf)]
+	arena := make([]byte, 0, n)
 	count := len(oauth) + 1 + strings.Count(rawQuery, "&")
 	if signBody {
 		count += 1 + countByte(body, '&')
@@ -327,7 +331,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 		ps = append(ps, q)
 	}
 	m0 := len(arena)
-	arena = appendPercentEncoded(arena, asciiUpper(method))
+	arena = appendPercentEncoded(arena, upper)
 	u0 := len(arena)
 	arena = bu.appendEncoded(arena)
 	encMethod, encURL := arena[m0:u0], arena[u0:]
@@ -495,7 +499,40 @@ func countByte[S ~string | ~[]byte](s S, c byte) int {
 // one pass, and reports whether the decoded s has a byte that makes PHP
 // rename a $_GET name (" ", ".", "[", NUL).
 func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
+	n := len(dst)
+	d := dst[n:cap(dst)]
+	j := 0
 	renamed := false
+	for i := 0; i < len(s); i++ {
+		if len(d)-j < 3 {
+			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			d = dst[n:cap(dst)]
+		}
+		c := s[i]
+		switch {
+		case c == '+':
+			c = ' '
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if unreservedSet[c] {
+			renamed = renamed || c == '.'
+			d[j] = c
+			j++
+		} else {
+			renamed = renamed || c == ' ' || c == '[' || c == 0
+			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			j += 3
+		}
+	}
+	return dst[:n+j], renamed
+}
+
+// decodedEncodedLen is len(appendDecodedEncoded(nil, s)): the buffer is
+// sized exactly, allocating being what costs most here.
+func decodedEncodedLen[S ~string | ~[]byte](s S) int {
+	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -505,16 +542,13 @@ func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			i += 2
 		}
-		if c == ' ' || c == '.' || c == '[' || c == 0 {
-			renamed = true
-		}
 		if unreservedSet[c] {
-			dst = append(dst, c)
+			n++
 		} else {
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+			n += 3
 		}
 	}
-	return dst, renamed
+	return n
 }
 
 // reencodedLen is the length of the percent-encoding of an encoded string:
@@ -612,14 +646,35 @@ const upperHex = "0123456789ABCDEF"
 // 3986: every byte but the unreserved ones as "%" and two upper-case hex
 // digits), byte for byte what oauth1.PercentEncode returns.
 func appendPercentEncoded(dst []byte, s string) []byte {
+	n := len(dst)
+	d := dst[n:cap(dst)] // indexing, not append, byte by byte
+	j := 0
 	for i := 0; i < len(s); i++ {
+		if len(d)-j < 3 {
+			// Out of room (callers size dst exactly, so rarely).
+			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			d = dst[n:cap(dst)]
+		}
 		if c := s[i]; unreservedSet[c] {
-			dst = append(dst, c)
+			d[j] = c
+			j++
 		} else {
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			j += 3
 		}
 	}
-	return dst
+	return dst[:n+j]
+}
+
+// encodedLen is len(appendPercentEncoded(nil, s)).
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreservedSet[s[i]] {
+			n += 2
+		}
+	}
+	return n
 }
 
 // percentEncode is oauth1.PercentEncode: s itself when nothing needs

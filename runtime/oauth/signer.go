@@ -108,12 +108,10 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if err != nil {
 		return "", err
 	}
-	// The base string's buffer, and before it the body when there is one
-	// to sign and it can be read again (room for both, allocated once).
-	var body, buf []byte
+	var body []byte
 	signBody := signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
-		if body, buf, err = readBody(req); err != nil {
+		if body, err = readBody(req); err != nil {
 			return "", err
 		}
 	}
@@ -139,7 +137,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params, buf)
+	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
 		return "", err
 	}
@@ -209,71 +207,71 @@ func checkExtraKey(k string) error {
 }
 
 // readBody returns the request body for signing, leaving req able to send
-// it: through GetBody when set, else by reading Body and restoring it.
-// When the body is read through GetBody with a known ContentLength, buf
-// is the rest of the same allocation, with room for the base string's
-// buffer (see baseString).
-func readBody(req *http.Request) (body, buf []byte, err error) {
+// it: through GetBody when set, else by reading Body and restoring it. A
+// body of known ContentLength is read in one allocation of its size.
+func readBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil, nil
+		return nil, nil
 	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
+	fail := func(err error) ([]byte, error) {
+		return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+	}
+	if req.GetBody == nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
 		if err != nil {
-			return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return fail(err)
 		}
-		defer rc.Close()
-		if n := req.ContentLength; n > 0 && n <= maxInlineBody {
-			// The body, then 3 bytes per body byte for its encoding
-			// and some for the rest of the base string.
-			b := make([]byte, n, 4*n+1024+3*int64(len(req.URL.RawQuery)))
-			m, err := io.ReadFull(rc, b)
-			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				// Shorter than ContentLength: sign what there is
-				// (the transport will refuse to send it).
-				return b[:m], b[m:m], nil
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
-			}
-			// One more byte, into the spare capacity (a local array
-			// would escape through the interface call).
-			for {
-				m, err := rc.Read(b[n : n+1])
-				if m > 0 {
-					// Longer than ContentLength: the same.
-					rest, err := io.ReadAll(rc)
-					if err != nil {
-						return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
-					}
-					return slices.Concat(b[:n+1], rest), nil, nil
-				}
-				if err == io.EOF {
-					return b, b[n:n], nil
-				}
-				if err != nil {
-					return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
-				}
-			}
-		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		return b, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return fail(err)
+	}
+	defer rc.Close()
+	n := req.ContentLength
+	if n <= 0 || n > maxInlineBody {
 		b, err := io.ReadAll(rc)
 		if err != nil {
-			return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return fail(err)
 		}
-		return b, nil, nil
+		return b, nil
 	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
+	// Room for one byte more, to see the end (a local array would
+	// escape through the interface call).
+	b := make([]byte, n, n+1)
+	m, err := io.ReadFull(rc, b)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		// Shorter than ContentLength: sign what there is (the
+		// transport will refuse to send it).
+		return b[:m], nil
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+		return fail(err)
 	}
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	return b, nil, nil
+	for {
+		m, err := rc.Read(b[n : n+1])
+		if m > 0 {
+			// Longer than ContentLength: the same.
+			rest, err := io.ReadAll(rc)
+			if err != nil {
+				return fail(err)
+			}
+			return slices.Concat(b[:n+1], rest), nil
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
 }
 
-// maxInlineBody bounds the bodies read in one allocation with the base
-// string's buffer; longer ones are read as they come.
+// maxInlineBody bounds the bodies read in one allocation of their
+// ContentLength; longer ones are read as they come.
 const maxInlineBody = 1 << 20
 
 func (s *Signer) now() time.Time {
