@@ -37,7 +37,7 @@ const (
 
 // benchGETURL has 8 parameters besides the oauth_* ones.
 const benchGETURL = "https://en.wikipedia.org/w/api.php?action=query&prop=revisions&titles=Main%20Page" +
-	"&rvprop=content%7Ctimestamp&rvslots=main&format=json&formatversion=2&errorformat=plaintext&maxlag=5&assert=user"
+	"&rvprop=content%7Ctimestamp&rvslots=main&format=json&formatversion=2&maxlag=5"
 
 // benchPOSTBody is a ~1 KB action=edit form body.
 var benchPOSTBody = func() string {
