@@ -3,6 +3,7 @@
 # interleaved rounds, and the ratios.
 #
 # Usage: bench/signing.sh            (ROUNDS=5 BENCHTIME=1s by default)
+#        BASE=<git revision> bench/signing.sh
 #
 # It builds three test binaries, then, holding the machine's shared lock
 # (MWGEN_HEAVY_LOCK, default /tmp/mwgen-heavy.lock, when flock exists),
@@ -21,6 +22,10 @@
 #                        server, with the process CPU per request;
 #   apischema            BenchmarkDecodeDefault beside
 #                        BenchmarkPlainDecodeSnapshot (encoding/json).
+#
+# With BASE set, the same benchmark files are also built against that
+# revision of the code (git archive) and run in the same rounds, reported
+# as "BASE:..." and "before" figures.
 #
 # Then it prints the medians (time, B/op, allocs/op, cpu-ns/op) and the
 # ratios and differences of issue 14's table. The raw output is kept in
@@ -42,17 +47,37 @@ echo "building the test binaries..." >&2
 go test -c -o "$BIN/oauth.test" ./runtime/oauth
 go test -c -o "$BIN/signedrequest.test" ./bench/signedrequest
 go test -c -o "$BIN/apischema.test" ./apischema
+if [[ -n ${BASE:-} ]]; then
+	echo "building them against $BASE..." >&2
+	mkdir -p "$BIN/base"
+	git archive "$BASE" | tar -x -C "$BIN/base"
+	mkdir -p "$BIN/base/bench/signedrequest"
+	cp runtime/oauth/bench_test.go "$BIN/base/runtime/oauth/"
+	cp bench/signedrequest/signedrequest_test.go "$BIN/base/bench/signedrequest/"
+	cp apischema/plaindecode_bench_test.go "$BIN/base/apischema/"
+	(cd "$BIN/base" && go test -c -o "$BIN/base-oauth.test" ./runtime/oauth &&
+		go test -c -o "$BIN/base-signedrequest.test" ./bench/signedrequest &&
+		go test -c -o "$BIN/base-apischema.test" ./apischema)
+fi
+
+# run_one PREFIX: one round of the three binaries named PREFIX*.test.
+run_one() {
+	(cd runtime/oauth && "$BIN/${1}oauth.test" -test.run '^$' -test.bench '^(BenchmarkSignGET|BenchmarkSignPOST1K)$' \
+		-test.benchmem -test.benchtime "$BENCHTIME")
+	(cd bench/signedrequest && "$BIN/${1}signedrequest.test" -test.run '^$' -test.bench '^BenchmarkSignedRequest$' \
+		-test.benchmem -test.benchtime "$BENCHTIME")
+	(cd apischema && "$BIN/${1}apischema.test" -test.run '^$' -test.bench '^(BenchmarkDecodeDefault|BenchmarkPlainDecodeSnapshot)$' \
+		-test.benchmem -test.benchtime "$BENCHTIME")
+}
 
 run_all() {
 	local i
 	for ((i = 1; i <= ROUNDS; i++)); do
 		echo "round $i of $ROUNDS..." >&2
-		(cd runtime/oauth && "$BIN/oauth.test" -test.run '^$' -test.bench '^(BenchmarkSignGET|BenchmarkSignPOST1K)$' \
-			-test.benchmem -test.benchtime "$BENCHTIME")
-		(cd bench/signedrequest && "$BIN/signedrequest.test" -test.run '^$' -test.bench '^BenchmarkSignedRequest$' \
-			-test.benchmem -test.benchtime "$BENCHTIME")
-		(cd apischema && "$BIN/apischema.test" -test.run '^$' -test.bench '^(BenchmarkDecodeDefault|BenchmarkPlainDecodeSnapshot)$' \
-			-test.benchmem -test.benchtime "$BENCHTIME")
+		run_one ""
+		if [[ -n ${BASE:-} ]]; then
+			run_one base- | sed 's/^Benchmark/BASE:Benchmark/'
+		fi
 	done
 }
 
@@ -79,8 +104,9 @@ function median(key,   n, i, j, t, a) {
 }
 function m(name, unit) { return median(name SUBSEP unit) }
 function us(ns) { return ns < 0 ? "n/a" : sprintf("%.2f µs", ns / 1000) }
+function diff(a, b) { return (a < 0 || b < 0) ? "n/a" : sprintf("%+.2f µs", (a - b) / 1000) }
 function ratio(a, b) { return (a < 0 || b <= 0) ? "n/a" : sprintf("%.2f×", a / b) }
-/^Benchmark/ {
+/^(BASE:)?Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
 	for (i = 3; i < NF; i += 2) {
 		key = name SUBSEP $(i + 1)
@@ -103,6 +129,8 @@ END {
 		ours = m(b "/Ours", "ns/op")
 		printf "\n%s (%s)\n", row == 1 ? "sign a GET, 8 params" : "sign a 1 KB form POST", goal
 		printf "  ours (Transport, request built): %s, %d allocs\n", us(ours), m(b "/Ours", "allocs/op")
+		if (("BASE:" b "/Ours") in names)
+			printf "  before (BASE):                   %s, %d allocs: now %s of it\n", us(m("BASE:" b "/Ours", "ns/op")), m("BASE:" b "/Ours", "allocs/op"), ratio(ours, m("BASE:" b "/Ours", "ns/op"))
 		printf "  ours / dghubble Transport:       %s (dghubble %s, %d allocs)\n", ratio(ours, m(b "/Dghubble", "ns/op")), us(m(b "/Dghubble", "ns/op")), m(b "/Dghubble", "allocs/op")
 		printf "  ours / HMAC-SHA1 keyed per call: %s (HMAC %s)\n", ratio(ours, m(b "/HMACKeyedPerCall", "ns/op")), us(m(b "/HMACKeyedPerCall", "ns/op"))
 		printf "  ours / HMAC-SHA1 keyed once:     %s (HMAC %s)\n", ratio(ours, m(b "/HMACKeyedOnce", "ns/op")), us(m(b "/HMACKeyedOnce", "ns/op"))
@@ -114,9 +142,11 @@ END {
 	u = m(b "/Unsigned", "cpu-ns/op"); s = m(b "/Signed", "cpu-ns/op"); r = m(b "/SignedRefreshing", "cpu-ns/op")
 	ru = m(b "/RawHTTP", "cpu-ns/op"); rs = m(b "/RawHTTPSigned", "cpu-ns/op")
 	printf "\nclient CPU a signed request adds, end to end (goal <= 40 µs)\n"
-	printf "  runtime.Client + generated Query: unsigned %s, signed %s: +%s (+%d allocs)\n", us(u), us(s), us(s - u), m(b "/Signed", "allocs/op") - m(b "/Unsigned", "allocs/op")
-	printf "  with RefreshingTransport:         %s: +%s (+%d allocs)\n", us(r), us(r - u), m(b "/SignedRefreshing", "allocs/op") - m(b "/Unsigned", "allocs/op")
-	printf "  net/http alone %s, + oauth.Transport %s: +%s\n", us(ru), us(rs), us(rs - ru)
+	printf "  runtime.Client + generated Query: unsigned %s, signed %s: %s (%+d allocs)\n", us(u), us(s), diff(s, u), m(b "/Signed", "allocs/op") - m(b "/Unsigned", "allocs/op")
+	printf "  with RefreshingTransport:         %s: %s (%+d allocs)\n", us(r), diff(r, u), m(b "/SignedRefreshing", "allocs/op") - m(b "/Unsigned", "allocs/op")
+	printf "  net/http alone %s, + oauth.Transport %s: %s\n", us(ru), us(rs), diff(rs, ru)
+	if (("BASE:" b "/Signed") in names)
+		printf "  before (BASE): unsigned %s, signed %s: %s; refreshing %s\n", us(m("BASE:" b "/Unsigned", "cpu-ns/op")), us(m("BASE:" b "/Signed", "cpu-ns/op")), diff(m("BASE:" b "/Signed", "cpu-ns/op"), m("BASE:" b "/Unsigned", "cpu-ns/op")), diff(m("BASE:" b "/SignedRefreshing", "cpu-ns/op"), m("BASE:" b "/Unsigned", "cpu-ns/op"))
 	printf "  (cpu/op is the whole process: the in-process server too)\n"
 	d = m("BenchmarkDecodeDefault", "ns/op"); p = m("BenchmarkPlainDecodeSnapshot", "ns/op")
 	printf "\ndecode + validate + hash the embedded snapshot (goal <= 1.5× the plain decode)\n"
