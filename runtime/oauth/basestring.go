@@ -677,24 +677,6 @@ func encodedLen(s string) int {
 	return n
 }
 
-// percentEncode is oauth1.PercentEncode: s itself when nothing needs
-// escaping, else one allocation.
-func percentEncode(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !unreservedSet[s[i]] {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	writePercentEncoded(&b, s)
-	return b.String()
-}
-
 // writePercentEncoded writes s percent-encoded to b, each run of
 // unreserved bytes at once.
 func writePercentEncoded(b *strings.Builder, s string) {

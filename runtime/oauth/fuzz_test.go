@@ -9,9 +9,10 @@ import (
 )
 
 // FuzzPercentEncode holds our encoder to oauth1.PercentEncode over
-// arbitrary bytes, in all its forms: percentEncode, appendPercentEncoded
-// (after a prefix), writePercentEncoded, and the one-pass
-// appendDecodedEncoded, which must be oauth1.PercentEncode(phpURLDecode(s)).
+// arbitrary bytes, in all its forms: appendPercentEncoded (into nothing
+// and after a prefix), writePercentEncoded, the length functions, and the
+// one-pass appendDecodedEncoded, which must be
+// oauth1.PercentEncode(phpURLDecode(s)).
 // CI runs it briefly (.ci/run).
 func FuzzPercentEncode(f *testing.F) {
 	all := make([]byte, 256)

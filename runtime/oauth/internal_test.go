@@ -6,6 +6,9 @@ import (
 	"github.com/dghubble/oauth1"
 )
 
+// percentEncode is oauth1.PercentEncode by our encoder.
+func percentEncode(s string) string { return string(appendPercentEncoded(nil, s)) }
+
 func TestPercentEncodeMatchesDghubble(t *testing.T) {
 	for c := 0; c < 256; c++ {
 		s := "a" + string([]byte{byte(c)}) + "b"

@@ -155,10 +155,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 
 	n := len("OAuth ")
 	for _, p := range params {
-		n += len(p.k) + len(`="", `) + len(p.v)
-		if !isToken(p.v) {
-			n += 2 * len(p.v) // at most
-		}
+		n += len(p.k) + len(`="", `) + encodedLen(p.v)
 	}
 	var h strings.Builder
 	h.Grow(n)
@@ -177,17 +174,6 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	}
 	req.Header.Set("Authorization", h.String())
 	return nonce, nil
-}
-
-// isToken reports whether s has only unreserved bytes, which percent-
-// encoding leaves as they are.
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !unreservedSet[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 // checkExtraKey validates the name of an extra oauth_* parameter.
