@@ -272,9 +272,9 @@ type param struct {
 	// (encoded names have no zero byte, so padding sorts first, as
 	// bytes.Compare does).
 	pre            uint64
-	k0, k1, v0, v1 int32
+	k0, k1, v0, v1 int
 	// idx is the position among the query parameters.
-	idx  int32
+	idx  int
 	src  uint8
 	keep bool
 }
@@ -323,11 +323,11 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 		}
 	}
 	for _, p := range oauth {
-		q := param{src: fromOAuth, k0: int32(len(arena))}
+		q := param{src: fromOAuth, k0: len(arena)}
 		arena = appendPercentEncoded(arena, p.k)
-		q.k1, q.v0 = int32(len(arena)), int32(len(arena))
+		q.k1, q.v0 = len(arena), len(arena)
 		arena = appendPercentEncoded(arena, p.v)
-		q.v1 = int32(len(arena))
+		q.v1 = len(arena)
 		ps = append(ps, q)
 	}
 	m0 := len(arena)
@@ -370,7 +370,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			continue
 		}
 		var hasOAuth, hasForm bool
-		lastQuery := int32(-1)
+		lastQuery := -1
 		for _, p := range group {
 			switch p.src {
 			case fromOAuth:
@@ -434,7 +434,7 @@ func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([
 	if len(s) == 0 || (len(s) == 1 && s[0] == '0') {
 		return arena, ps, nil
 	}
-	idx := int32(0)
+	idx := 0
 	for start := 0; start <= len(s); idx++ {
 		end := start
 		for end < len(s) && s[end] != '&' {
@@ -444,10 +444,10 @@ func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([
 		for eq < end && s[eq] != '=' {
 			eq++
 		}
-		p := param{src: src, idx: idx, k0: int32(len(arena))}
+		p := param{src: src, idx: idx, k0: len(arena)}
 		var renamed bool
 		arena, renamed = appendDecodedEncoded(arena, s[start:eq])
-		p.k1 = int32(len(arena))
+		p.k1 = len(arena)
 		if src == fromQuery && renamed {
 			return nil, nil, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:eq])))
 		}
@@ -463,7 +463,7 @@ func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([
 		if eq < end {
 			arena, _ = appendDecodedEncoded(arena, s[eq+1:end])
 		}
-		p.v1 = int32(len(arena))
+		p.v1 = len(arena)
 		ps = append(ps, p)
 		start = end + 1
 	}
