@@ -221,7 +221,7 @@ func parseServer(server string) (scheme, host, port string, err error) {
 // else.
 func simpleServer(s string) (scheme, host, port string, ok bool) {
 	rest := s
-	if i := strings.Index(s, "//"); i > 0 && s[i-1] == ':' {
+	if i := strings.Index(s, "//"); i > 1 && s[i-1] == ':' {
 		scheme = s[:i-1]
 		if !isSchemeStart(scheme[0]) {
 			return "", "", "", false
