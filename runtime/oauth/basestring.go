@@ -292,8 +292,9 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	if method == "" {
 		method = "GET"
 	}
-	// The buffer holds every part encoded, sized exactly: allocating
-	// (and zeroing) is much of the cost.
+	// The buffer holds every part encoded, sized to fit (the query and
+	// body closely, the rest exactly): allocating and zeroing is much of
+	// the cost.
 	upper := asciiUpper(method)
 	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedLen(rawQuery)
 	if signBody {
@@ -403,10 +404,14 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	var b strings.Builder
 	b.Grow(size)
-	b.Write(encMethod)
-	b.WriteByte('&')
-	b.Write(encURL)
-	b.WriteByte('&')
+	// Through a buffer on the stack: each write to the Builder stores a
+	// pointer, which costs a write barrier while the GC runs, and the
+	// parameters are many short pieces.
+	w := chunkWriter{b: &b}
+	w.write(encMethod)
+	w.writeString("&")
+	w.write(encURL)
+	w.writeString("&")
 	first := true
 	for i := range ps {
 		p := &ps[i]
@@ -414,14 +419,65 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			continue
 		}
 		if !first {
-			b.WriteString("%26")
+			w.writeString("%26")
 		}
 		first = false
-		writeReencoded(&b, key(p))
-		b.WriteString("%3D")
-		writeReencoded(&b, value(p))
+		w.writeReencoded(key(p))
+		w.writeString("%3D")
+		w.writeReencoded(value(p))
 	}
+	w.flush()
 	return b.String(), nil
+}
+
+// chunkWriter collects bytes for b in a buffer of its own, written to b
+// when full and by flush.
+type chunkWriter struct {
+	b   *strings.Builder
+	buf [512]byte
+	n   int
+}
+
+func (w *chunkWriter) flush() {
+	w.b.Write(w.buf[:w.n])
+	w.n = 0
+}
+
+func (w *chunkWriter) write(p []byte) {
+	for len(p) > 0 {
+		m := copy(w.buf[w.n:], p)
+		w.n += m
+		p = p[m:]
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+	}
+}
+
+func (w *chunkWriter) writeString(s string) {
+	for len(s) > 0 {
+		m := copy(w.buf[w.n:], s)
+		w.n += m
+		s = s[m:]
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+	}
+}
+
+// writeReencoded writes the percent-encoding of the encoded string enc:
+// only its "%" are escaped again.
+func (w *chunkWriter) writeReencoded(enc []byte) {
+	for {
+		i := bytes.IndexByte(enc, '%')
+		if i < 0 {
+			w.write(enc)
+			return
+		}
+		w.write(enc[:i])
+		w.writeString("%25")
+		enc = enc[i+1:]
+	}
 }
 
 // parseInto is OAuthUtil::parse_parameters without the grouping: it splits
@@ -434,38 +490,32 @@ func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([
 	if len(s) == 0 || (len(s) == 1 && s[0] == '0') {
 		return arena, ps, nil
 	}
-	idx := 0
-	for start := 0; start <= len(s); idx++ {
-		end := start
-		for end < len(s) && s[end] != '&' {
-			end++
-		}
-		eq := start
-		for eq < end && s[eq] != '=' {
-			eq++
-		}
+	for idx, i := 0, 0; i <= len(s); idx++ {
+		// One pass over the name up to "=" or "&", one over the value
+		// up to "&": decoded and encoded as they are scanned.
+		start := i
 		p := param{src: src, idx: idx, k0: len(arena)}
 		var renamed bool
-		arena, renamed = appendDecodedEncoded(arena, s[start:eq])
+		arena, i, renamed = decodeEncode(arena, s, i, true)
 		p.k1 = len(arena)
 		if src == fromQuery && renamed {
-			return nil, nil, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:eq])))
+			return nil, nil, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:i])))
 		}
 		// Digits and "-" are unreserved: the encoded name is numeric
 		// exactly when the decoded one is.
 		if isPHPIntKey(arena[p.k0:p.k1]) {
 			if src == fromQuery {
-				return nil, nil, fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:eq])))
+				return nil, nil, fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
 			}
-			return nil, nil, fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:eq])))
+			return nil, nil, fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
 		}
 		p.v0 = p.k1
-		if eq < end {
-			arena, _ = appendDecodedEncoded(arena, s[eq+1:end])
+		if i < len(s) && s[i] == '=' {
+			arena, i, _ = decodeEncode(arena, s, i+1, false)
 		}
 		p.v1 = len(arena)
 		ps = append(ps, p)
-		start = end + 1
+		i++ // past the "&" (or the end)
 	}
 	return arena, ps, nil
 }
@@ -499,16 +549,32 @@ func countByte[S ~string | ~[]byte](s S, c byte) int {
 // one pass, and reports whether the decoded s has a byte that makes PHP
 // rename a $_GET name (" ", ".", "[", NUL).
 func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
+	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false)
+	return dst, renamed
+}
+
+// decodeEncode is appendDecodedEncoded of s[i:] up to the first raw "&"
+// (or "=" too, when name): it returns the index of that separator, or
+// len(s). A "%XX" never spans a separator, which is no hex digit.
+func decodeEncode[S ~string | ~[]byte](dst []byte, s S, i int, name bool) ([]byte, int, bool) {
+	return decodeEncodeStop(dst, s, i, true, name)
+}
+
+func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool) ([]byte, int, bool) {
 	n := len(dst)
 	d := dst[n:cap(dst)]
 	j := 0
 	renamed := false
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
+		c := s[i]
+		if (amp && c == '&') || (eq && c == '=') {
+			break
+		}
 		if len(d)-j < 3 {
+			// Out of room (callers size dst to fit, so rarely).
 			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
 			d = dst[n:cap(dst)]
 		}
-		c := s[i]
 		switch {
 		case c == '+':
 			c = ' '
@@ -526,48 +592,33 @@ func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 			j += 3
 		}
 	}
-	return dst[:n+j], renamed
+	return dst[:n+j], i, renamed
 }
 
-// decodedEncodedLen is len(appendDecodedEncoded(nil, s)): the buffer is
-// sized exactly, allocating being what costs most here.
+// decodedEncodedLen bounds len(appendDecodedEncoded(nil, s)) from above,
+// in a pass without branches: 2 more bytes for every byte that is not
+// unreserved (a "%XX" encodes to at most its own 3 bytes, "+" to 3).
 func decodedEncodedLen[S ~string | ~[]byte](s S) int {
-	n := 0
+	n := len(s)
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '+':
-			c = ' '
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
-		}
-		if unreservedSet[c] {
-			n++
-		} else {
-			n += 3
-		}
+		n += int(escapeExtra[s[i]])
 	}
 	return n
 }
 
+// escapeExtra[c] is what percent-encoding adds to the byte c: 0 or 2.
+var escapeExtra = func() (t [256]uint8) {
+	for c := range 256 {
+		if !unreservedSet[c] {
+			t[c] = 2
+		}
+	}
+	return t
+}()
+
 // reencodedLen is the length of the percent-encoding of an encoded string:
 // only its "%" are escaped again.
 func reencodedLen(enc []byte) int { return len(enc) + 2*bytes.Count(enc, []byte{'%'}) }
-
-// writeReencoded writes the percent-encoding of the encoded string enc.
-func writeReencoded(b *strings.Builder, enc []byte) {
-	for {
-		i := bytes.IndexByte(enc, '%')
-		if i < 0 {
-			b.Write(enc)
-			return
-		}
-		b.Write(enc[:i])
-		b.WriteString("%25")
-		enc = enc[i+1:]
-	}
-}
 
 // isPHPIntKey reports whether PHP turns the array key k into an integer
 // key (a canonical decimal integer in range), which array_merge renumbers.
