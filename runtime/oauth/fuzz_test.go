@@ -1,219 +1,149 @@
-package oauth_test
+package oauth
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
+	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/mwgen/mwgen/runtime/oauth"
+	"github.com/dghubble/oauth1"
 )
 
-// fuzzVector is what the fuzz targets read of golden/oauth/vectors.json
-// (oauthlib's base strings with MediaWiki's rules).
-type fuzzVector struct {
-	Method      string `json:"method"`
-	URL         string `json:"url"`
-	Server      string `json:"server"`
-	ContentType string `json:"content_type"`
-	Body        string `json:"body"`
-	OAuth       struct {
-		ConsumerKey     string            `json:"consumer_key"`
-		Token           string            `json:"token"`
-		SignatureMethod string            `json:"signature_method"`
-		Nonce           string            `json:"nonce"`
-		Timestamp       int64             `json:"timestamp"`
-		Extra           map[string]string `json:"extra"`
-	} `json:"oauth"`
-	BaseString string `json:"base_string"`
-}
-
-func fuzzVectors(f *testing.F) []fuzzVector {
-	f.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "golden", "oauth", "vectors.json"))
-	if err != nil {
-		f.Fatal(err)
+// FuzzPercentEncode holds our encoder to oauth1.PercentEncode over
+// arbitrary bytes, in all its forms: appendPercentEncoded (into nothing
+// and after a prefix), writePercentEncoded, the length functions, and the
+// one-pass appendDecodedEncoded, which must be
+// oauth1.PercentEncode(phpURLDecode(s)).
+// CI runs it briefly (.ci/run).
+func FuzzPercentEncode(f *testing.F) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
 	}
-	var doc struct {
-		Cases []fuzzVector `json:"cases"`
+	for _, s := range []string{"", "abc-._~XYZ019", "a b", "a+b%2B%zz%4", "日本語", "\x1f|", "%e6%97%a5", string(all)} {
+		f.Add([]byte(s))
 	}
-	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Cases) == 0 {
-		f.Fatalf("vectors.json: %v (%d cases)", err, len(doc.Cases))
-	}
-	return doc.Cases
-}
-
-func vectorParams(consumer, token, method, nonce string, ts int64, extra map[string]string) map[string]string {
-	p := map[string]string{
-		"oauth_consumer_key": consumer, "oauth_signature_method": method,
-		"oauth_nonce": nonce, "oauth_timestamp": strconv.FormatInt(ts, 10), "oauth_version": "1.0",
-	}
-	if token != "" {
-		p["oauth_token"] = token
-	}
-	for k, v := range extra {
-		p[k] = v
-	}
-	return p
-}
-
-// FuzzBaseString: the OAuth 1.0a base string never panics, and on the
-// committed vectors it equals oauthlib's.
-func FuzzBaseString(f *testing.F) {
-	want := map[string]string{}
-	key := func(method, rawURL, server, ctype, body, nonce string) string {
-		return strings.Join([]string{method, rawURL, server, ctype, body, nonce}, "\x00")
-	}
-	for _, v := range fuzzVectors(f) {
-		if len(v.OAuth.Extra) > 0 {
-			continue // the seeds carry no extra oauth_* parameters
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := string(b)
+		want := oauth1.PercentEncode(s)
+		if got := percentEncode(s); got != want {
+			t.Fatalf("percentEncode(%q) = %q, want %q", s, got, want)
 		}
-		f.Add(v.Method, v.URL, v.Server, v.ContentType, []byte(v.Body), v.OAuth.Nonce)
-		want[key(v.Method, v.URL, v.Server, v.ContentType, v.Body, v.OAuth.Nonce)] = v.BaseString
-	}
-	vs := fuzzVectors(f)
-	if len(want) < 50 {
-		f.Fatalf("only %d committed vectors as seeds", len(want))
-	}
-	f.Fuzz(func(t *testing.T, method, rawURL, server, ctype string, body []byte, nonce string) {
-		// The seeds all use the vectors' consumer, token and method, and a
-		// timestamp found by matching the vector.
-		var ts int64 = 1700000000
-		sigMethod := "HMAC-SHA1"
-		consumer, token := "0123456789abcdef0123456789abcdef", "abcdef0123456789abcdef0123456789"
-		exp, seeded := want[key(method, rawURL, server, ctype, string(body), nonce)]
-		if seeded {
-			for _, v := range vs {
-				if v.OAuth.Nonce == nonce && v.URL == rawURL && v.Method == method && v.Body == string(body) {
-					ts, sigMethod, consumer, token = v.OAuth.Timestamp, v.OAuth.SignatureMethod, v.OAuth.ConsumerKey, v.OAuth.Token
+		if got := string(appendPercentEncoded([]byte("p%"), s)); got != "p%"+want {
+			t.Fatalf("appendPercentEncoded(%q) = %q, want %q", s, got, "p%"+want)
+		}
+		var sb strings.Builder
+		sb.WriteString("p")
+		writePercentEncoded(&sb, s)
+		if got := sb.String(); got != "p"+want {
+			t.Fatalf("writePercentEncoded(%q) = %q, want %q", s, got, "p"+want)
+		}
+		dec := phpURLDecode(s)
+		got, renamed := appendDecodedEncoded([]byte("p"), b)
+		if want := "p" + oauth1.PercentEncode(dec); string(got) != want {
+			t.Fatalf("appendDecodedEncoded(%q) = %q, want %q", s, got, want)
+		}
+		if want := strings.ContainsAny(dec, " .[\x00"); renamed != want {
+			t.Fatalf("appendDecodedEncoded(%q) renamed = %v, want %v", s, renamed, want)
+		}
+		if got, want := reencodedLen([]byte(want)), len(oauth1.PercentEncode(want)); got != want {
+			t.Fatalf("reencodedLen = %d, want %d", got, want)
+		}
+		if got, want := encodedLen(s), len(want); got != want {
+			t.Fatalf("encodedLen(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := decodedEncodedLen(b), len(oauth1.PercentEncode(dec)); got < want || got > 3*len(s) {
+			t.Fatalf("decodedEncodedLen(%q) = %d, want at least %d, at most %d", s, got, want, 3*len(s))
+		}
+		// Into a buffer with too little room: it grows.
+		small := make([]byte, 1, 2)
+		if got, _ := appendDecodedEncoded(small, s); string(got[1:]) != oauth1.PercentEncode(dec) {
+			t.Fatalf("appendDecodedEncoded into a small buffer: %q", got)
+		}
+	})
+}
+
+// FuzzBaseString holds baseString to the implementation it replaced
+// (refBaseString): the same base string, or the same error.
+func FuzzBaseString(f *testing.F) {
+	f.Add("GET", "action=query&meta=userinfo&titles=Main%20Page", "", false, "", "")
+	f.Add("POST", "a=1&a=2&b", "text=h%C3%A9llo+w%2Borld&token=%2B%5C&a=3", true, "oauth_callback", "oob")
+	f.Add("post", "oauth_token=x&&&=&%zz=1&oauth_signature=s", "oauth_nonce=2&&=x&b=1&b=0", true, "oauth_verifier", "v w")
+	f.Add("GET", "a.b=1", "7=x", true, "", "")
+	f.Add("POST", "x=1", "5=1", true, "", "")
+	f.Add("GET", "-0=1&05=2&+5&9223372036854775808=1&%35=1", "0", true, "", "")
+	f.Fuzz(func(t *testing.T, method, query, body string, signBody bool, ek, ev string) {
+		oauth := []pair{
+			{"oauth_consumer_key", "ck"}, {"oauth_nonce", "n o"}, {"oauth_signature_method", "HMAC-SHA1"},
+			{"oauth_timestamp", "1700000000"}, {"oauth_token", "tk"}, {"oauth_version", "1.0"},
+		}
+		if ek != "" {
+			for _, p := range oauth {
+				if p.k == ek {
+					return // a map has no two values for one key
 				}
 			}
+			oauth = append(oauth, pair{ek, ev})
 		}
-		got, err := oauth.BaseString(method, rawURL, server, ctype, body, vectorParams(consumer, token, sigMethod, nonce, ts, nil))
-		if seeded && (err != nil || got != exp) {
-			t.Fatalf("base string of a committed vector:\ngot  %q (%v)\nwant %q", got, err, exp)
+		bu := baseURI{scheme: "https", host: "en.wikipedia.org", path: "/w/api.php"}
+		want, wantErr := refBaseString(method, bu.String(), query, body, signBody, oauth)
+		check := func(name string, got string, err error) {
+			t.Helper()
+			if (err != nil) != (wantErr != nil) || (err != nil && err.Error() != wantErr.Error()) {
+				t.Fatalf("%s: error %v, want %v", name, err, wantErr)
+			}
+			if got != want {
+				t.Fatalf("%s:\n got %q\nwant %q", name, got, want)
+			}
 		}
-		// Three percent-encoded parts: method, base URI, parameters.
-		if err == nil && strings.Count(got, "&") != 2 {
-			t.Fatalf("base string %q is not three encoded parts", got)
-		}
+		got, err := baseString(method, bu, query, body, signBody, oauth)
+		check("string body", got, err)
+		got, err = baseString(method, bu, query, []byte(body), signBody, oauth)
+		check("[]byte body", got, err)
 	})
 }
 
-// FuzzStoreDecode: the credential store's decoder never panics on any
-// file content, and what it reads it writes back to the same entries.
-func FuzzStoreDecode(f *testing.F) {
-	f.Add([]byte(`{"version":1,"hosts":{"en.wikipedia.org":{"consumer_key":"k","consumer_secret":"s","access_token":"t","access_secret":"u","username":"U"}}}`))
-	f.Add([]byte(`{"version":1,"hosts":{"*.wikipedia.org":{"oauth2":{"client_id":"c","confidential":true,"access_token":"eyJ","token_type":"Bearer","refresh_token":"r","expiry":"2026-12-01T20:21:19Z"}}}}`))
-	f.Add([]byte(`{"hosts":{"x":{"oauth2":{"expiry":"not a time"}}}}`))
-	f.Add([]byte(`{"hosts":null}`))
-	f.Add([]byte(""))
-	f.Add([]byte("[1,2]"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "credentials.json")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		s := &oauth.Store{Path: path}
-		pats, err := s.Patterns()
+// FuzzBaseStringURI holds baseStringURI (and its url.Parse-free reading of
+// simple servers) to the implementation it replaced.
+func FuzzBaseStringURI(f *testing.F) {
+	for _, s := range [][2]string{
+		{"https://en.wikipedia.org/w/api.php?action=query", ""},
+		{"https://en.wikipedia.org/w/api.php", "https://en.wikipedia.org"},
+		{"http://127.0.0.1:8080/w/api.php", "//EN.Wikipedia.org/"},
+		{"https://x/w/a%2Fb.php", "HTTP://Host:80"},
+		{"https://x/p", "https://host:443/"},
+		{"https://[::1]:8443/w/api.php", ""},
+		{"https://x/p", "https://h:"},
+		{"https://x/p", "https://u@h"},
+		{"https://x/p", "https://h/w"},
+		{"https://x/p", "h.org"},
+		{"https://x/p", "1x://h"},
+		{"/w/api.php", ""},
+		{"mailto:x", "https://h"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, rawURL, server string) {
+		u, err := url.Parse(rawURL)
 		if err != nil {
-			if !strings.Contains(err.Error(), "not valid") {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
 			return
 		}
-		entries := map[string]oauth.Entry{}
-		for _, p := range pats {
-			_, e, ok, err := s.Lookup(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ok {
-				entries[p] = e
-			}
+		want, wantErr := refBaseStringURI(u, server)
+		got, err := baseStringURI(u, server)
+		if (err != nil) != (wantErr != nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("baseStringURI(%q, %q): error %v, want %v", rawURL, server, err, wantErr)
 		}
-		// Rewrite (a Delete of nothing), then read again: the same entries.
-		if err := s.Delete("\x00no such pattern"); err != nil {
-			t.Fatal(err)
-		}
-		for p, e := range entries {
-			_, e2, ok, err := s.Lookup(p)
-			if err != nil || !ok || fmt.Sprintf("%#v", e2.OAuth2) == "" || !sameEntry(e, e2) {
-				t.Fatalf("pattern %q changed across a rewrite: %v %v", p, ok, err)
-			}
-		}
-	})
-}
-
-func sameEntry(a, b oauth.Entry) bool {
-	if a.ConsumerKey != b.ConsumerKey || a.ConsumerSecret != b.ConsumerSecret || a.AccessToken != b.AccessToken ||
-		a.AccessSecret != b.AccessSecret || a.Username != b.Username || !a.Updated.Equal(b.Updated) || (a.OAuth2 == nil) != (b.OAuth2 == nil) {
-		return false
-	}
-	if a.OAuth2 == nil {
-		return true
-	}
-	x, y := a.OAuth2, b.OAuth2
-	return x.ClientID == y.ClientID && x.Confidential == y.Confidential && x.ClientSecret == y.ClientSecret &&
-		x.AccessToken == y.AccessToken && x.RefreshToken == y.RefreshToken && x.TokenType == y.TokenType && x.Expiry.Equal(y.Expiry)
-}
-
-// fuzzAnswer answers every request with a fixed status, type and body.
-type fuzzAnswer struct {
-	status int
-	ctype  string
-	body   []byte
-}
-
-func (a fuzzAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		r.Body.Close()
-	}
-	return &http.Response{StatusCode: a.status, Status: strconv.Itoa(a.status), Request: r,
-		Header: http.Header{"Content-Type": {a.ctype}}, Body: io.NopCloser(strings.NewReader(string(a.body)))}, nil
-}
-
-// FuzzOAuth2TokenResponse: whatever the token endpoint answers, the code
-// exchange (x/oauth2 behind our answer check) never panics, succeeds only
-// with an access token, fails with an *OAuth2Error or ErrNotJSON for a
-// wiki's refusal or a page, and never puts the client secret in an error.
-func FuzzOAuth2TokenResponse(f *testing.F) {
-	f.Add(200, "application/json", []byte(`{"token_type":"Bearer","expires_in":3600,"access_token":"eyJ0","refresh_token":"def"}`))
-	f.Add(200, "text/html; charset=UTF-8", []byte(`{"token_type":"Bearer","expires_in":"3600","access_token":"a"}`))
-	f.Add(400, "application/json", []byte(`{"error":"invalid_request","error_description":"The request is missing a required parameter","hint":"Authorization code has been revoked","message":"x"}`))
-	f.Add(401, "application/json", []byte(`{"error":"invalid_client","message":"Client authentication failed"}`))
-	f.Add(200, "text/html", []byte(`<!DOCTYPE html><html><body>Main Page</body></html>`))
-	f.Add(200, "application/x-www-form-urlencoded", []byte(`access_token=a&token_type=bearer`))
-	f.Add(500, "", []byte(``))
-	f.Add(200, "application/json", []byte(`{"access_token":""}`))
-	f.Add(200, "application/json", []byte(`{"access_token":1}`))
-	const secret = "SECRET-fuzz-client-secret"
-	f.Fuzz(func(t *testing.T, status int, ctype string, body []byte) {
-		if status < 100 || status > 999 {
-			status = 200
-		}
-		cfg := oauth.OAuth2Config{REST: "https://wiki.test/w/rest.php", ClientID: "id", ClientSecret: secret,
-			HTTPClient: &http.Client{Transport: fuzzAnswer{status, ctype, body}}}
-		tok, err := cfg.Exchange(context.Background(), "code", "verifier")
-		if err == nil {
-			if tok == nil || tok.AccessToken == "" {
-				t.Fatalf("success without an access token: %+v", tok)
-			}
+		if err != nil {
 			return
 		}
-		if strings.Contains(err.Error(), secret) {
-			t.Fatalf("the secret is in the error: %v", err)
+		if got.String() != want {
+			t.Fatalf("baseStringURI(%q, %q) = %q, want %q", rawURL, server, got.String(), want)
 		}
-		var oe *oauth.OAuth2Error
-		if status >= 400 && !errors.As(err, &oe) && !errors.Is(err, oauth.ErrNotJSON) {
-			t.Fatalf("HTTP %d answered with neither an OAuth2Error nor ErrNotJSON: %v", status, err)
+		enc := got.appendEncoded(nil)
+		if string(enc) != oauth1.PercentEncode(want) {
+			t.Fatalf("encoded %q, want %q", enc, oauth1.PercentEncode(want))
+		}
+		if len(enc) != got.encodedLen() {
+			t.Fatalf("encodedLen %d, want %d", got.encodedLen(), len(enc))
 		}
 	})
 }
