@@ -107,6 +107,7 @@ func decode(data []byte) (*Schema, error) {
 		if got := s.Hash(); got != b.snapshotHash {
 			return nil, fmt.Errorf("snapshot hash is %s but its content hashes to %s: the file was changed after it was written; fetch it again with 'mwgen schema fetch'", b.snapshotHash, got)
 		}
+		s.verified = b.snapshotHash
 	}
 	return s, nil
 }

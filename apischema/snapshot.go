@@ -242,8 +242,16 @@ func VolatileEnum(m *Module, p *Param) bool {
 	return false
 }
 
-// ShortHash returns the first 12 hex digits of Hash, for display.
-func (s *Schema) ShortHash() string { return s.Hash()[:12] }
+// ShortHash returns the first 12 hex digits of Hash, for display. For a
+// schema decoded from a snapshot it is the hash the decoder verified, so
+// it costs nothing; change such a schema and ShortHash still names the
+// snapshot (call Hash for the hash of what the schema holds now).
+func (s *Schema) ShortHash() string {
+	if s.verified != "" {
+		return s.verified[:12]
+	}
+	return s.Hash()[:12]
+}
 
 // MarshalSnapshot encodes the schema in mwgen's snapshot format:
 // deterministic, indented JSON with modules sorted by path, a stable key

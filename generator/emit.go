@@ -113,8 +113,8 @@ func fieldDoc(mod *apischema.Module, f *field, prefix string) string {
 	if p.Required {
 		facts = append(facts, "required")
 	}
-	if p.Default != nil && p.Default.String() != "" {
-		facts = append(facts, "default "+strconv.Quote(naming.CommentSafe(p.Default.String())))
+	if d := defaultDoc(p.Default); d != "" {
+		facts = append(facts, d)
 	}
 	if p.Min != nil {
 		facts = append(facts, fmt.Sprintf("min %d", *p.Min))
@@ -157,6 +157,25 @@ func fieldDoc(mod *apischema.Module, f *field, prefix string) string {
 }
 
 // wireDoc spells the parameter as the wiki does, so users can grep for it.
+// defaultDoc describes a parameter's default for its field's doc, whatever
+// shape paraminfo gave it: a string, number or boolean (`default "10"`), an
+// array of values for a multi-value parameter, written as it goes on the
+// wire (`default "content|links"`), an empty array, or null.
+func defaultDoc(d *apischema.Scalar) string {
+	if d == nil {
+		return ""
+	}
+	switch d.Kind() {
+	case apischema.ScalarNull:
+		return "default null (none)"
+	case apischema.ScalarArray:
+		if len(d.Values()) == 0 {
+			return `default "" (no values)`
+		}
+	}
+	return "default " + strconv.Quote(naming.CommentSafe(d.String()))
+}
+
 func wireDoc(mod *apischema.Module, p *apischema.Param) string {
 	return mod.Prefix + p.Name
 }

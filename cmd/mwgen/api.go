@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/runtime"
@@ -60,7 +59,7 @@ request. Errors go to stderr as one line, with exit status 2.
 	all := fs.Bool("all", false, "follow continuation, printing one JSON document per batch")
 	schemaFile := fs.String("schema", "", "read which modules need tokens or POST from `FILE` instead of the embedded schema")
 	userAgent := fs.String("user-agent", defaultAPIUserAgent, "your tool and contact, prepended to mwgen's User-Agent")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up on a request after this long (0: never)")
+	wf := addWikiFlags(fs)
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -75,6 +74,8 @@ request. Errors go to stderr as one line, with exit status 2.
 	if (user == "") != (password == "") {
 		return fail(e, "api", fmt.Errorf("set both %s and %s to log in, or neither", envBotUser, envBotPassword))
 	}
+	ctx, cancel := wf.context(ctx) // one deadline for the whole command, retries included
+	defer cancel()
 	// Nothing below may show the password, whatever an error quotes.
 	failAPI := func(err error) int {
 		msg := strings.Join(strings.Fields(err.Error()), " ")
@@ -92,7 +93,10 @@ request. Errors go to stderr as one line, with exit status 2.
 	if err != nil {
 		return failAPI(err)
 	}
-	hc := &http.Client{Jar: jar, Timeout: *timeout}
+	if *api, err = wf.findAPI(ctx, e, *api, *userAgent); err != nil {
+		return failAPI(err)
+	}
+	hc := &http.Client{Jar: jar} // no timeout of its own: ctx is the one deadline; -v logs through the runtime
 	signed := false
 	if user == "" {
 		// OAuth when the environment or the credential store has a
@@ -105,6 +109,7 @@ request. Errors go to stderr as one line, with exit status 2.
 		HTTPClient: hc,
 		UserAgent:  *userAgent,
 		AssertUser: user != "" || signed,
+		Logger:     wf.logger(e),
 	})
 	if err != nil {
 		return failAPI(err)
