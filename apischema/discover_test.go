@@ -111,9 +111,9 @@ func TestEditURIParsing(t *testing.T) {
 	base, _ := http.NewRequest("GET", "https://wiki.example.org/wiki/Main_Page", nil)
 	for page, want := range map[string]string{
 		`<link rel="EditURI" type="application/rsd+xml" href="//wiki.example.org/w/api.php?action=rsd"/>`: "https://wiki.example.org/w/api.php",
-		`<LINK href='/api.php?action=rsd' rel='EditURI'>`:                                               "https://wiki.example.org/api.php",
-		`<link rel=EditURI href=https://other.example/w/api.php?action=rsd&amp;x=1>`:                    "https://other.example/w/api.php",
-		`<link rel="edituri-not" href="/x.php">`:                                                         "",
+		`<LINK href='/api.php?action=rsd' rel='EditURI'>`:                                                 "https://wiki.example.org/api.php",
+		`<link rel=EditURI href=https://other.example/w/api.php?action=rsd&amp;x=1>`:                      "https://other.example/w/api.php",
+		`<link rel="edituri-not" href="/x.php">`:                                                          "",
 	} {
 		got, ok := editURI([]byte(page), base.URL)
 		if got != want || ok != (want != "") {
