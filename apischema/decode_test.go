@@ -467,7 +467,8 @@ func TestDefaultShapesRoundTrip(t *testing.T) {
 // verbatim, never a refusal.
 func TestUnexpectedShapesAreKept(t *testing.T) {
 	in := `{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","helpurls":"https://x","templatedparameters":{},"parameters":[
-		{"index":1,"name":"f","type":"float","max":1.5,"min":"0","tokentype":false,"required":false,"multi":false}]}]}}`
+		{"index":1,"name":"f","type":"float","max":1.5,"min":"0","tokentype":false,"required":false,"multi":false},
+		{"index":2,"name":"n","type":[1,2,"three"],"required":false,"multi":false}]}]}}`
 	s, err := Decode([]byte(in), "in")
 	if err != nil {
 		t.Fatal(err)
@@ -476,6 +477,9 @@ func TestUnexpectedShapesAreKept(t *testing.T) {
 	p := m.Param("f")
 	if p.Max != nil || string(p.Extra["max"]) != "1.5" || string(p.Extra["min"]) != `"0"` || string(p.Extra["tokentype"]) != "false" {
 		t.Errorf("param extras %v", p.Extra)
+	}
+	if n := m.Param("n"); strings.Join(n.Type.Values, ",") != "1,2,three" {
+		t.Errorf("numeric enum: %v", n.Type)
 	}
 	if string(m.Extra["helpurls"]) != `"https://x"` || string(m.Extra["templatedparameters"]) != "{}" {
 		t.Errorf("module extras %v", m.Extra)

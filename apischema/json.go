@@ -179,7 +179,19 @@ func (t *Type) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '[' {
 		vals := []string{}
 		if err := json.Unmarshal(b, &vals); err != nil {
-			return fmt.Errorf("enum values: %w", err)
+			// PHP keeps integer values integers: an enum of numbers is
+			// an enum of their spellings.
+			var scalars []Scalar
+			vals = vals[:0]
+			if json.Unmarshal(b, &scalars) != nil {
+				return fmt.Errorf("enum values: %w", err)
+			}
+			for _, v := range scalars {
+				if k := v.Kind(); k == ScalarArray || k == ScalarNull {
+					return fmt.Errorf("enum values: want strings or numbers, got %s", excerpt(b))
+				}
+				vals = append(vals, v.String())
+			}
 		}
 		*t = Type{Name: TypeEnum, Values: vals}
 		return nil
