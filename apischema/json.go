@@ -544,14 +544,6 @@ func (i *Info) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-func asTypeError(err error, target **json.UnmarshalTypeError) bool {
-	te, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*target = te
-	}
-	return ok
-}
-
 // stripKey returns the object without one member.
 func stripKey(b []byte, key string) []byte {
 	var all map[string]json.RawMessage
