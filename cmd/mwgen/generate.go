@@ -28,7 +28,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
   # In your repository, next to the package:
   //go:generate go run github.com/mwgen/mwgen/cmd/mwgen generate --schema schema.json --out . --package wiki
 `)
-	api := fs.String("api", "", "fetch the schema from this api.php `URL`")
+	api := fs.String("api", "", "fetch the schema from the wiki at `URL` (its api.php, or any page of the wiki)")
 	schemas := fs.StringSlice("schema", nil, "read the schema from `FILE` (an mwgen snapshot or raw paraminfo responses; repeatable)")
 	out := fs.String("out", "", "write the package into `DIR` (required)")
 	pkg := fs.String("package", "", "Go package `NAME` (required)")

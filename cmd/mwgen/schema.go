@@ -65,7 +65,7 @@ func runSchemaFetch(ctx context.Context, e env, args []string) int {
   # every request:
   mwgen schema fetch --api https://en.wikipedia.org/wiki/Main_Page -o enwiki.json -v
 `)
-	api := fs.String("api", "", "the wiki's api.php `URL` (required)")
+	api := fs.String("api", "", "the wiki's `URL`: its api.php, or any page of the wiki (required)")
 	out := fs.StringP("output", "o", "", "write the snapshot to `FILE` (atomically) instead of stdout")
 	helpFormat := fs.String("help-format", "wikitext", "help text to include: wikitext, html, raw or none")
 	userAgent := fs.String("user-agent", "", "your tool and contact, prepended to mwgen's User-Agent")
