@@ -120,11 +120,16 @@ func keptSchema(s *apischema.Schema, include func(string) bool) *apischema.Schem
 // wantedDangling returns the dangling selector values of generated
 // modules whose missing module the user asked for: any, without --modules;
 // with --modules, those a pattern matches (query+* and list=geosearch).
+// main's other formats (jsonfm, xml...) never count: the client always
+// asks for json.
 func wantedDangling(s *apischema.Schema, include func(string) bool, patterns []string) []apischema.DanglingValue {
 	var out []apischema.DanglingValue
 	for _, d := range s.Dangling() {
 		if d.Module != "main" && !include(d.Module) {
 			continue
+		}
+		if d.Module == "main" && d.Param == "format" {
+			continue // the client always asks for format=json
 		}
 		wanted := len(patterns) == 0
 		for _, pat := range patterns {
