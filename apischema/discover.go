@@ -40,7 +40,7 @@ func FindAPI(ctx context.Context, raw string, opt FetchOptions) (FoundAPI, error
 		return FoundAPI{}, fmt.Errorf("bad wiki URL %q: %w", raw, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return FoundAPI{}, fmt.Errorf("bad wiki URL %q: want an http(s) URL of the wiki (its api.php, or any page)", raw)
+		return FoundAPI{}, fmt.Errorf("bad wiki URL %q: want an absolute http or https URL of the wiki (its api.php, or any page)", raw)
 	}
 	u.Fragment = ""
 	if strings.HasSuffix(u.Path, "/api.php") || u.Path == "api.php" {
