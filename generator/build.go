@@ -707,8 +707,8 @@ func fieldDoc(mod *apischema.Module, p *apischema.Param, f *field) string {
 	if p.Required {
 		facts = append(facts, "required")
 	}
-	if p.Default != nil && p.Default.String() != "" {
-		facts = append(facts, "default "+strconv.Quote(naming.CommentSafe(p.Default.String())))
+	if d := defaultDoc(p.Default); d != "" {
+		facts = append(facts, d)
 	}
 	if p.Min != nil {
 		facts = append(facts, fmt.Sprintf("min %d", *p.Min))
@@ -776,4 +776,23 @@ func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, er
 		}
 	}
 	return func(p string) bool { return selected[p] }, nil
+}
+
+// defaultDoc describes a parameter's default for its field's doc, whatever
+// shape paraminfo gave it: a string, number or boolean (`default "10"`), an
+// array of values for a multi-value parameter, written as it goes on the
+// wire (`default "content|links"`), an empty array, or null.
+func defaultDoc(d *apischema.Scalar) string {
+	if d == nil {
+		return ""
+	}
+	switch d.Kind() {
+	case apischema.ScalarNull:
+		return "default null (none)"
+	case apischema.ScalarArray:
+		if len(d.Values()) == 0 {
+			return `default "" (no values)`
+		}
+	}
+	return "default " + strconv.Quote(naming.CommentSafe(d.String()))
 }

@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/runtime"
@@ -40,7 +39,7 @@ func runAPI(ctx context.Context, e env, args []string) int {
 type apiOpts struct {
 	api, schemaFile, userAgent string
 	post, all                  bool
-	timeout                    time.Duration
+	wf                         *wikiFlags // --timeout, -v
 	action                     string
 	params                     *runtime.Params
 	// user and password are a bot password from the environment.
@@ -89,7 +88,7 @@ func parseAPI(e env, args []string) (o *apiOpts, code int, done bool) {
 	fs.BoolVar(&o.all, "all", false, "follow continuation, printing one JSON document per batch")
 	fs.StringVar(&o.schemaFile, "schema", "", "read which modules need tokens or POST from `FILE` instead of the embedded schema")
 	fs.StringVar(&o.userAgent, "user-agent", defaultAPIUserAgent, "your tool and contact, prepended to mwgen's User-Agent")
-	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on a request after this long (0: never)")
+	o.wf = addWikiFlags(fs)
 	if code, done := parse(fs, args); done {
 		return nil, code, true
 	}
@@ -109,6 +108,8 @@ func parseAPI(e env, args []string) (o *apiOpts, code int, done bool) {
 
 // run makes the call (or calls, with --all) and prints the answers.
 func (o *apiOpts) run(ctx context.Context, e env) int {
+	ctx, cancel := o.wf.context(ctx) // one deadline for the whole command, retries included
+	defer cancel()
 	// Nothing below may show the password, whatever an error quotes.
 	failAPI := func(err error) int {
 		msg := strings.Join(strings.Fields(err.Error()), " ")
@@ -153,7 +154,10 @@ func (o *apiOpts) client(ctx context.Context, e env) (*runtime.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Jar: jar, Timeout: o.timeout}
+	if o.api, err = o.wf.findAPI(ctx, e, o.api, o.userAgent); err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Jar: jar} // no timeout of its own: ctx is the one deadline; -v logs through the runtime
 	signed := false
 	if o.user == "" {
 		// OAuth when the environment or the credential store has a
@@ -166,6 +170,7 @@ func (o *apiOpts) client(ctx context.Context, e env) (*runtime.Client, error) {
 		HTTPClient: hc,
 		UserAgent:  o.userAgent,
 		AssertUser: o.user != "" || signed,
+		Logger:     o.wf.logger(e),
 	})
 	if err != nil {
 		return nil, err

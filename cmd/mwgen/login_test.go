@@ -349,7 +349,7 @@ func TestLoginHelp(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	run(context.Background(), nil, strings.NewReader(""), &out, io.Discard)
+	run(context.Background(), []string{"--help"}, strings.NewReader(""), &out, io.Discard)
 	if !strings.Contains(out.String(), "login") || !strings.Contains(out.String(), "whoami") {
 		t.Errorf("usage lacks login/whoami:\n%s", out.String())
 	}
