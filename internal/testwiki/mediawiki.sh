@@ -440,7 +440,10 @@ export MWGEN_TEST_BOT_PASSWORD='$BOT_PASSWORD'
 export MWGEN_TEST_PID='$pid'
 export MWGEN_TEST_DATADIR='$dir'
 EOF
-	[[ $version == 1.39 ]] || echo "export MWGEN_TEST_MW_VERSION='$version'" >>"$dir/wiki.env"
+	if [[ $version != 1.39 ]]; then
+		echo "export MWGEN_TEST_MW_VERSION='$version'" >>"$dir/wiki.env"
+		echo "export MWGEN_TEST_MW_ROOT='$MW_ROOT'" >>"$dir/wiki.env"
+	fi
 	echo "$api"
 }
 
