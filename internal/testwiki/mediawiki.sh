@@ -190,7 +190,19 @@ cmd_install_deps_143() {
 		return 0
 	fi
 	mkdir -p "$cache"
-	local tmp
+	# One install at a time (test binaries may start wikis in parallel); the
+	# lock is held by this subshell only, never by a wiki server.
+	(
+		flock 9
+		install_143_locked "$cache" "$final"
+	) 9>"$cache/.$MW143_NAME.lock"
+}
+
+# install_143_locked CACHE FINAL: cmd_install_deps_143's work, under its lock.
+install_143_locked() {
+	local cache=$1 final=$2 tmp
+	# Another install may have finished while this one waited.
+	[[ ! -f $final/.complete ]] || return 0
 	tmp=$(mktemp -d "$cache/.$MW143_NAME.XXXXXX")
 	# Nothing half-written: the tree appears under its name only when done.
 	trap 'rm -rf "$tmp"' EXIT
@@ -220,7 +232,7 @@ SRC
 	for p in "${MW143_PACKAGES[@]}"; do pkgs+=("$p=$MW143_DEB_VERSION"); done
 	(cd "$tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}") >>"$tmp/apt.log" 2>&1 || {
 		tail_log "$tmp/apt.log"
-		die "apt-get download ${pkgs[*]} from Debian $MW143_SUITE failed"
+		die "apt-get download ${pkgs[*]} from Debian $MW143_SUITE ($mirror) failed"
 	}
 
 	# 1.43 needs gmp; bookworm's php8.2-gmp, of the installed PHP's version,
