@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # mediawiki.sh — a throwaway MediaWiki (Debian's mediawiki 1.39 package,
-# SQLite, all bundled extensions) for mwgen's integration tests.
+# SQLite, all bundled extensions) for mwgen's integration tests; with
+# --version 1.43, Debian trixie's MediaWiki 1.43.9 LTS instead, unpacked
+# privately into a cache (nothing installed system-wide).
 #
 # Usage:
 #   mediawiki.sh install-deps      install the Debian packages if missing
-#   mediawiki.sh start DIR PORT    install a fresh wiki into DIR (absent or
+#   mediawiki.sh install-deps-1.43 install-deps, then fetch and unpack
+#                                  MediaWiki 1.43 into the cache (once)
+#   mediawiki.sh start [--version 1.39|1.43] DIR PORT
+#                                  install a fresh wiki into DIR (absent or
 #                                  empty) and serve it on 127.0.0.1:PORT
 #   mediawiki.sh stop DIR          stop the server started from DIR (files stay)
 #
@@ -26,6 +31,10 @@
 #   MWGEN_TESTWIKI_NONINTERACTIVE=1
 #                             install-deps uses `sudo -n` (never prompts).
 #   MWGEN_TEST_DEBUG_LOG=1    enable DIR/debug.log.
+#   MWGEN_CACHE_DIR           where install-deps-1.43 keeps the unpacked 1.43
+#                             tree (default \${XDG_CACHE_HOME:-~/.cache}/mwgen).
+#   MWGEN_DEBIAN_MIRROR       the Debian archive to fetch trixie from (default:
+#                             the one apt already uses for this release).
 set -euo pipefail
 
 MW_ROOT=${MW_ROOT:-/usr/share/mediawiki}
@@ -39,6 +48,21 @@ BOT_APPID=mwgen
 BOT_PASSWORD=mwgentestbotpassw0rd4integration
 # Every grant MediaWiki 1.39 (with the bundled extensions) accepts.
 BOT_GRANTS=basic,highvolume,editpage,editprotected,createeditmovepage,uploadfile,uploadeditmovefile,patrol,rollback,delete,protect,editinterface,editsiteconfig,editmycssjs,editmyoptions,editmywatchlist,viewmywatchlist,sendemail,createaccount,blockusers,viewdeleted,viewrestrictedlogs,mergehistory,import,privateinfo,oversight,oath
+# Every grant MediaWiki 1.43 (with the bundled extensions) accepts
+# (createBotPassword.php --showgrants): 1.39's plus Echo's
+# echo-read-notifications.
+BOT_GRANTS_143=$BOT_GRANTS,echo-read-notifications
+
+# MediaWiki 1.43 LTS: Debian trixie's package, unpacked privately.
+MW143_DEB_VERSION=1:1.43.9+dfsg-1~deb13u1
+MW143_SUITE=trixie
+MW143_PACKAGES=(mediawiki mediawiki-classes)
+# Directory name of the unpacked tree in the cache (one per package version).
+MW143_NAME=mediawiki-1.43.9-dfsg-1-deb13u1
+
+# Set by select_version: the MediaWiki tree, the extra php arguments (1.43
+# loads a privately unpacked gmp.so), the grants of the bot password.
+PHP_ARGS=()
 
 SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 
@@ -98,6 +122,176 @@ cmd_install_deps() {
 		apt-get install -y --no-install-recommends "${missing[@]}" >&2
 }
 
+# cache_dir: where the unpacked MediaWiki 1.43 tree is kept.
+cache_dir() {
+	local base=${MWGEN_CACHE_DIR:-}
+	if [[ -z $base ]]; then
+		base=${XDG_CACHE_HOME:-${HOME:?neither MWGEN_CACHE_DIR nor HOME is set}/.cache}/mwgen
+	fi
+	echo "$base"
+}
+
+# debian_mirror: the Debian archive apt already uses for this machine's
+# release (the URI of its main suite), so trixie comes from the same place.
+debian_mirror() {
+	if [[ -n ${MWGEN_DEBIAN_MIRROR:-} ]]; then
+		echo "${MWGEN_DEBIAN_MIRROR%/}"
+		return
+	fi
+	local codename uri
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+	if [[ -n $codename ]]; then
+		uri=$(apt-get indextargets --no-release-info --format '$(RELEASE) $(REPO_URI)' 2>/dev/null |
+			awk -v r="$codename" '$1 == r { print $2; exit }')
+	fi
+	uri=${uri:-http://deb.debian.org/debian/}
+	echo "${uri%/}"
+}
+
+# repoint_links ROOT: make every absolute symlink below ROOT point at the
+# same path inside ROOT (as a relative link, so the tree can move), then
+# check that no link resolves outside ROOT.
+repoint_links() {
+	local root=$1 link target rel up n i
+	while IFS= read -r -d '' link; do
+		target=$(readlink "$link")
+		[[ $target == /* ]] || continue
+		rel=${link#"$root"/}
+		# One "../" per directory between ROOT and the link.
+		n=$(tr -cd / <<<"$rel" | wc -c)
+		up=""
+		for ((i = 0; i < n; i++)); do up+="../"; done
+		ln -sfn "${up}${target#/}" "$link"
+	done < <(find "$root" -type l -print0)
+	local real bad=0
+	while IFS= read -r -d '' link; do
+		real=$(realpath -m -- "$link")
+		if [[ $real != "$root" && $real != "$root"/* ]]; then
+			echo "mediawiki.sh: $link resolves outside $root: $real" >&2
+			bad=1
+		fi
+	done < <(find "$root" -type l -print0)
+	((bad == 0)) || die "symlinks of the unpacked MediaWiki point outside $root"
+}
+
+# mw143_tree: the cached tree's directory (may not exist yet).
+mw143_tree() {
+	echo "$(cache_dir)/$MW143_NAME"
+}
+
+cmd_install_deps_143() {
+	(($# == 0)) || usage
+	# PHP, SQLite and friends come from bookworm as for 1.39.
+	cmd_install_deps
+	local cache final
+	cache=$(cache_dir)
+	final=$cache/$MW143_NAME
+	if [[ -f $final/.complete ]]; then
+		return 0
+	fi
+	mkdir -p "$cache"
+	# One install at a time (test binaries may start wikis in parallel); the
+	# lock is held by this subshell only, never by a wiki server.
+	(
+		flock 9
+		install_143_locked "$cache" "$final"
+	) 9>"$cache/.$MW143_NAME.lock"
+}
+
+# install_143_locked CACHE FINAL: cmd_install_deps_143's work, under its lock.
+install_143_locked() {
+	local cache=$1 final=$2 tmp
+	# Another install may have finished while this one waited.
+	[[ ! -f $final/.complete ]] || return 0
+	tmp=$(mktemp -d "$cache/.$MW143_NAME.XXXXXX")
+	# Nothing half-written: the tree appears under its name only when done.
+	trap 'rm -rf "$tmp"' EXIT
+	echo "mediawiki.sh: fetching MediaWiki $MW143_DEB_VERSION from Debian $MW143_SUITE into $final" >&2
+
+	# A private apt state naming the trixie suite: the system's sources,
+	# lists and package cache stay as they are.
+	local apt=$tmp/apt mirror
+	mirror=$(debian_mirror)
+	mkdir -p "$apt/sources" "$apt/lists/partial" "$apt/cache/archives/partial" "$tmp/debs"
+	cat >"$apt/sources/$MW143_SUITE.sources" <<SRC
+Types: deb
+URIs: $mirror
+Suites: $MW143_SUITE
+Components: main
+Targets: Packages
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	local aptopts=(-q -oDir::Etc::SourceList=/dev/null -oDir::Etc::SourceParts="$apt/sources"
+		-oDir::State::Lists="$apt/lists" -oDir::Cache="$apt/cache" -oDir::State::status=/dev/null
+		-oAcquire::Languages=none -oAPT::Sandbox::User=root)
+	apt-get "${aptopts[@]}" update >"$tmp/apt.log" 2>&1 || {
+		tail_log "$tmp/apt.log"
+		die "apt-get update of Debian $MW143_SUITE ($mirror) failed"
+	}
+	local pkgs=() p
+	for p in "${MW143_PACKAGES[@]}"; do pkgs+=("$p=$MW143_DEB_VERSION"); done
+	(cd "$tmp/debs" && apt-get "${aptopts[@]}" download "${pkgs[@]}") >>"$tmp/apt.log" 2>&1 || {
+		tail_log "$tmp/apt.log"
+		die "apt-get download ${pkgs[*]} from Debian $MW143_SUITE ($mirror) failed"
+	}
+
+	# 1.43 needs gmp; bookworm's php8.2-gmp, of the installed PHP's version,
+	# unpacked here and loaded with -d extension=..., leaves /etc/php alone.
+	local phpver common gmp
+	phpver=$(php -r 'echo PHP_MAJOR_VERSION . "." . PHP_MINOR_VERSION;')
+	common=$(dpkg-query -W -f='${Version}' "php$phpver-common" 2>/dev/null) ||
+		die "php$phpver-common is not installed"
+	(cd "$tmp/debs" && apt-get -q download "php$phpver-gmp=$common") >>"$tmp/apt.log" 2>&1 || {
+		tail_log "$tmp/apt.log"
+		die "apt-get download php$phpver-gmp=$common failed (is apt's package list current? try apt-get update)"
+	}
+
+	local deb
+	for deb in "$tmp"/debs/mediawiki*.deb; do
+		dpkg -x "$deb" "$tmp/root"
+	done
+	dpkg -x "$tmp"/debs/php*-gmp_*.deb "$tmp/php"
+	repoint_links "$tmp/root"
+	gmp=$(find "$tmp/php" -name gmp.so -print -quit)
+	[[ -n $gmp ]] || die "no gmp.so in php$phpver-gmp"
+	php -d extension="$gmp" -r 'exit(extension_loaded("gmp") ? 0 : 1);' ||
+		die "PHP cannot load $gmp"
+	[[ -f $tmp/root/usr/share/mediawiki/maintenance/install.php ]] ||
+		die "the unpacked packages have no usr/share/mediawiki/maintenance/install.php"
+	rm -rf "$tmp/apt" "$tmp/debs" "$tmp/apt.log"
+	chmod 755 "$tmp"
+	touch "$tmp/.complete"
+
+	[[ -f $final/.complete ]] || rm -rf "$final"
+	if ! mv -T "$tmp" "$final" 2>/dev/null; then
+		# Another install finished first; use that one.
+		[[ -f $final/.complete ]] || die "cannot move $tmp to $final"
+	fi
+	trap - EXIT
+	rm -rf "$tmp"
+	# The tree moved: check its links again from where it now lives.
+	repoint_links "$final/root"
+}
+
+# select_version VERSION: set MW_ROOT, PHP_ARGS and the bot grants for it
+# (installing what it needs).
+select_version() {
+	case $1 in
+	1.39) cmd_install_deps ;;
+	1.43)
+		cmd_install_deps_143
+		local tree gmp
+		tree=$(mw143_tree)
+		MW_ROOT=$tree/root/usr/share/mediawiki
+		gmp=$(find "$tree/php" -name gmp.so -print -quit)
+		[[ -n $gmp ]] || die "no gmp.so under $tree/php (remove $tree and retry)"
+		PHP_ARGS=(-d "extension=$gmp")
+		BOT_GRANTS=$BOT_GRANTS_143
+		;;
+	*) die "unknown MediaWiki version $1 (want 1.39 or 1.43)" ;;
+	esac
+}
+
 # append_settings DIR: test settings after install.php's LocalSettings.php.
 append_settings() {
 	local dir=$1 imagemagick=false
@@ -146,6 +340,15 @@ EOF
 }
 
 cmd_start() {
+	local version=1.39
+	if [[ ${1:-} == --version ]]; then
+		(($# >= 2)) || usage
+		version=$2
+		shift 2
+	elif [[ ${1:-} == --version=* ]]; then
+		version=${1#--version=}
+		shift
+	fi
 	(($# == 2)) || usage
 	local dir=$1 port=$2
 	[[ $port =~ ^[0-9]+$ ]] && ((port > 0 && port < 65536)) || die "bad port: $port"
@@ -153,7 +356,7 @@ cmd_start() {
 		[[ -d $dir ]] || die "$dir exists and is not a directory"
 		[[ -z $(ls -A "$dir") ]] || die "$dir is not empty (use a fresh directory)"
 	fi
-	cmd_install_deps
+	select_version "$version"
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	[[ $dir != *"'"* && $dir != *'"'* && $dir != *'$'* && $dir != *'\'* ]] ||
@@ -165,7 +368,12 @@ cmd_start() {
 
 	local server="http://127.0.0.1:$port"
 	mkdir -p "$dir/images" "$dir/cache"
-	if ! php "$MW_ROOT/maintenance/install.php" \
+	if [[ $version != 1.39 ]]; then
+		# PHP's and MediaWiki's temporary files stay inside DIR too.
+		mkdir -p "$dir/tmp"
+		export TMPDIR=$dir/tmp
+	fi
+	if ! php "${PHP_ARGS[@]}" "$MW_ROOT/maintenance/install.php" \
 		--dbtype=sqlite --dbpath="$dir" --dbname=wiki \
 		--server="$server" --scriptpath="" --lang=en \
 		--pass="$ADMIN_PASSWORD" --confpath="$dir" \
@@ -174,6 +382,9 @@ cmd_start() {
 		die "install.php failed (see $dir/install.log)"
 	fi
 	append_settings "$dir"
+	if [[ $version != 1.39 ]]; then
+		echo "\$wgTmpDirectory = \"$dir/tmp\";" >>"$dir/LocalSettings.php"
+	fi
 	export MW_CONFIG_FILE=$dir/LocalSettings.php
 
 	# Several server workers share the SQLite files; write-ahead logging lets
@@ -184,7 +395,7 @@ cmd_start() {
 			"$dir/$db.sqlite" >>"$dir/install.log" 2>&1 || die "cannot switch $db.sqlite to WAL"
 	done
 
-	if ! php "$MW_ROOT/maintenance/createBotPassword.php" \
+	if ! php "${PHP_ARGS[@]}" "$MW_ROOT/maintenance/createBotPassword.php" \
 		--appid="$BOT_APPID" --grants="$BOT_GRANTS" \
 		"$ADMIN_USER" "$BOT_PASSWORD" >>"$dir/install.log" 2>&1; then
 		tail_log "$dir/install.log"
@@ -194,7 +405,8 @@ cmd_start() {
 	# The server runs in its own session (process group) so `stop` can end
 	# the PHP workers together; its stdio must not hold the caller's pipes.
 	: >"$dir/server.log"
-	setsid "$BASH" "$SCRIPT" _serve "$dir" "$port" "${MWGEN_TESTWIKI_WATCH_PID:-}" \
+	MW_ROOT=$MW_ROOT MWGEN_PHP_ARGS="${PHP_ARGS[*]}" \
+		setsid "$BASH" "$SCRIPT" _serve "$dir" "$port" "${MWGEN_TESTWIKI_WATCH_PID:-}" \
 		</dev/null >>"$dir/server.log" 2>&1 &
 	local pid=$!
 	echo "$pid" >"$dir/server.pid"
@@ -223,9 +435,13 @@ cmd_start() {
 		sleep 0.2
 	done
 
+	# A 1.43 wiki names its directory in a variable of its own, so sourcing
+	# its wiki.env never points the 1.39 tests at it.
+	local dirvar=MWGEN_TEST_WIKI_DIR
+	[[ $version == 1.39 ]] || dirvar=MWGEN_TEST_WIKI_DIR_${version//./_}
 	cat >"$dir/wiki.env" <<EOF
 # Written by internal/testwiki/mediawiki.sh start; source it before go test.
-export MWGEN_TEST_WIKI_DIR='$dir'
+export $dirvar='$dir'
 export MWGEN_TEST_API='$api'
 export MWGEN_TEST_INDEX='$server/index.php'
 export MWGEN_TEST_SERVER='$server'
@@ -236,6 +452,10 @@ export MWGEN_TEST_BOT_PASSWORD='$BOT_PASSWORD'
 export MWGEN_TEST_PID='$pid'
 export MWGEN_TEST_DATADIR='$dir'
 EOF
+	if [[ $version != 1.39 ]]; then
+		echo "export MWGEN_TEST_MW_VERSION='$version'" >>"$dir/wiki.env"
+		echo "export MWGEN_TEST_MW_ROOT='$MW_ROOT'" >>"$dir/wiki.env"
+	fi
 	echo "$api"
 }
 
@@ -252,7 +472,11 @@ cmd__serve() {
 		fi
 	done
 	export MW_CONFIG_FILE=$dir/LocalSettings.php PHP_CLI_SERVER_WORKERS=4
-	local php=(php -d upload_max_filesize=110M -d post_max_size=120M -d memory_limit=512M
+	# From start: extra php arguments (a private gmp.so for 1.43, no spaces
+	# in its path) and the temporary directory inside DIR.
+	local extra=()
+	[[ -z ${MWGEN_PHP_ARGS:-} ]] || read -r -a extra <<<"$MWGEN_PHP_ARGS"
+	local php=(php "${extra[@]}" -d upload_max_filesize=110M -d post_max_size=120M -d memory_limit=512M
 		-S "127.0.0.1:$port" -t "$MW_ROOT")
 	if [[ -z $watch ]]; then
 		exec "${php[@]}"
@@ -320,6 +544,7 @@ main() {
 	shift
 	case $cmd in
 	install-deps) cmd_install_deps "$@" ;;
+	install-deps-1.43) cmd_install_deps_143 "$@" ;;
 	start) cmd_start "$@" ;;
 	stop) cmd_stop "$@" ;;
 	_serve) cmd__serve "$@" ;;

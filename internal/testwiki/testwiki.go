@@ -1,5 +1,8 @@
 // Package testwiki provides a real MediaWiki (Debian's mediawiki 1.39
-// package on SQLite, all bundled extensions enabled) for integration tests.
+// package on SQLite, all bundled extensions enabled) for integration tests,
+// and on request a second one of another LTS release: MediaWiki 1.43.9
+// (Debian trixie's package, unpacked privately into a cache by
+// `mediawiki.sh install-deps-1.43`, all bundled extensions enabled).
 //
 // A test binary that wants the wiki declares
 //
@@ -8,6 +11,10 @@
 // and each integration test calls
 //
 //	w := testwiki.Require(t)
+//
+// or, for MediaWiki 1.43,
+//
+//	w := testwiki.RequireVersion(t, testwiki.V143)
 //
 // The first Require in a test binary starts a private wiki on a free port in
 // a temporary directory (about 2-3 s) by running mediawiki.sh next to this
@@ -19,7 +26,14 @@
 //	MWGEN_TEST_WIKI_DIR=/tmp/wiki go test ./...
 //
 // (or `source /tmp/wiki/wiki.env`, which sets MWGEN_TEST_WIKI_DIR too). A
-// wiki found that way is never stopped by the tests.
+// wiki found that way is never stopped by the tests. For 1.43 the same goes
+// with `mediawiki.sh start --version 1.43 DIR PORT` and
+// MWGEN_TEST_WIKI_DIR_1_43 (which its wiki.env sets). A reused wiki must
+// run the version asked for.
+//
+// The unpacked 1.43 tree (about 330 MB) is kept in
+// $MWGEN_CACHE_DIR, else $XDG_CACHE_HOME/mwgen, else ~/.cache/mwgen, and
+// fetched from Debian's archive only when it is not there yet.
 //
 // When no wiki can be had, Require skips the test with instructions, unless
 // the environment variable CI is "true" or "1", in which case it fails it
@@ -60,9 +74,15 @@ type Wiki struct {
 	// sysop, bureaucrat, interface-admin) with its main password.
 	AdminUser, AdminPassword string
 	// BotUser ("Admin@mwgen") and BotPassword are a bot password of the
-	// administrator with every grant MediaWiki 1.39 offers, for
-	// action=login.
+	// administrator with every grant the wiki's version offers (1.43 adds
+	// echo-read-notifications to 1.39's), for action=login.
 	BotUser, BotPassword string
+	// Version is the MediaWiki release series the wiki runs: V139 or V143.
+	Version string
+	// Root is the MediaWiki installation the wiki runs from (the server's
+	// document root): /usr/share/mediawiki for 1.39, the unpacked tree's
+	// usr/share/mediawiki in the cache for 1.43.
+	Root string
 	// DataDir holds the wiki's files: LocalSettings.php, the SQLite
 	// databases, images/, install.log, server.log, wiki.env.
 	DataDir string
@@ -73,6 +93,9 @@ const (
 	// EnvWikiDir names the directory of a wiki started by
 	// `mediawiki.sh start`; if its API answers, tests use it and never stop it.
 	EnvWikiDir = "MWGEN_TEST_WIKI_DIR"
+	// EnvWikiDir143 is EnvWikiDir for the MediaWiki 1.43 wiki (started by
+	// `mediawiki.sh start --version 1.43`).
+	EnvWikiDir143 = "MWGEN_TEST_WIKI_DIR_1_43"
 	// EnvCI makes an unavailable wiki fail tests instead of skipping them when
 	// it is "true" or "1".
 	EnvCI = "CI"
@@ -91,8 +114,20 @@ const (
 	mwRoot = "/usr/share/mediawiki"
 )
 
-// state is the once-per-test-binary start result.
-var state struct {
+// The MediaWiki versions this package can start.
+const (
+	// V139 is MediaWiki 1.39 LTS, Debian bookworm's mediawiki package.
+	V139 = "1.39"
+	// V143 is MediaWiki 1.43 LTS (1.43.9), Debian trixie's package.
+	V143 = "1.43"
+)
+
+// versions lists the startable versions and the variable naming a wiki of
+// each to reuse.
+var versions = map[string]string{V139: EnvWikiDir, V143: EnvWikiDir143}
+
+// wikiState is the once-per-test-binary start result of one version.
+type wikiState struct {
 	once sync.Once
 	wiki *Wiki
 	err  error
@@ -101,6 +136,9 @@ var state struct {
 	script string
 	ownDir string
 }
+
+// states holds one wikiState per version (fixed at init, never changed).
+var states = map[string]*wikiState{V139: {}, V143: {}}
 
 // Main wraps testing.M: runs the tests, then stops a wiki this binary started.
 // Use from TestMain: func TestMain(m *testing.M) { testwiki.Main(m) }
@@ -120,22 +158,40 @@ func Main(m *testing.M) {
 // `mediawiki.sh start`).
 func Require(t testing.TB) *Wiki {
 	t.Helper()
-	state.once.Do(func() {
-		state.wiki, state.err = start()
+	return RequireVersion(t, V139)
+}
+
+// RequireVersion is Require for a given MediaWiki version, V139 or V143;
+// each version's wiki is started once per test binary, on first use, and
+// both can run side by side. An unknown version fails the test.
+func RequireVersion(t testing.TB, version string) *Wiki {
+	t.Helper()
+	st, ok := states[version]
+	if !ok {
+		t.Fatalf("testwiki: no MediaWiki %q to start (have %s and %s)", version, V139, V143)
+		return nil
+	}
+	st.once.Do(func() {
+		st.wiki, st.err = start(st, version)
 	})
-	if state.err == nil {
-		return state.wiki
+	if st.err == nil {
+		return st.wiki
 	}
 	if isCI() {
-		t.Fatalf("testwiki: no MediaWiki for integration tests (CI=%s): %v", os.Getenv(EnvCI), state.err)
+		t.Fatalf("testwiki: no MediaWiki %s for integration tests (CI=%s): %v", version, os.Getenv(EnvCI), st.err)
 	}
-	t.Skipf("testwiki: skipping integration test, no MediaWiki: %v\n"+
+	envDir := versions[version]
+	install, startArgs := "install-deps", ""
+	if version != V139 {
+		install, startArgs = "install-deps-"+version, "--version "+version+" "
+	}
+	t.Skipf("testwiki: skipping integration test, no MediaWiki %s: %v\n"+
 		"To run integration tests, either install the Debian packages with\n"+
-		"\tinternal/testwiki/mediawiki.sh install-deps   (uses apt-get, needs root or sudo)\n"+
+		"\tinternal/testwiki/mediawiki.sh %s   (uses apt-get, needs root or sudo)\n"+
 		"or start a wiki and point %s at it:\n"+
-		"\tinternal/testwiki/mediawiki.sh start /tmp/wiki 8080 && export %s=/tmp/wiki\n"+
+		"\tinternal/testwiki/mediawiki.sh start %s/tmp/wiki 8080 && export %s=/tmp/wiki\n"+
 		"With CI=true an unavailable wiki fails the tests instead.",
-		state.err, EnvWikiDir, EnvWikiDir)
+		version, st.err, install, envDir, startArgs, envDir)
 	return nil
 }
 
@@ -174,7 +230,8 @@ func (w *Wiki) Get(ctx context.Context, params url.Values) ([]byte, error) {
 	return body, nil
 }
 
-// ping checks that the wiki's API answers a siteinfo query.
+// ping checks that the wiki's API answers a siteinfo query and, if
+// w.Version is set, that it runs that MediaWiki version.
 func (w *Wiki) ping(ctx context.Context) error {
 	body, err := w.Get(ctx, url.Values{"action": {"query"}, "meta": {"siteinfo"}})
 	if err != nil {
@@ -190,6 +247,9 @@ func (w *Wiki) ping(ctx context.Context) error {
 	if err := json.Unmarshal(body, &r); err != nil || r.Query.General.Generator == "" {
 		return fmt.Errorf("%s does not look like MediaWiki's api.php: %s", w.API, excerpt(body, 300))
 	}
+	if g := r.Query.General.Generator; w.Version != "" && !strings.HasPrefix(g, "MediaWiki "+w.Version+".") {
+		return fmt.Errorf("%s runs %s, not MediaWiki %s", w.API, g, w.Version)
+	}
 	return nil
 }
 
@@ -198,30 +258,32 @@ func isCI() bool {
 	return strings.EqualFold(v, "true") || v == "1"
 }
 
-// start finds or starts the wiki.
-func start() (*Wiki, error) {
+// start finds or starts the wiki of a version.
+func start(st *wikiState, version string) (*Wiki, error) {
 	var reuseNote string
-	if dir := os.Getenv(EnvWikiDir); dir != "" {
-		w, err := reuse(dir)
+	envDir := versions[version]
+	if dir := os.Getenv(envDir); dir != "" {
+		w, err := reuse(dir, version)
 		if err == nil {
 			return w, nil
 		}
-		reuseNote = fmt.Sprintf("%s=%s is not usable (%v); ", EnvWikiDir, dir, err)
+		reuseNote = fmt.Sprintf("%s=%s is not usable (%v); ", envDir, dir, err)
 		fmt.Fprintf(os.Stderr, "testwiki: %sstarting a private wiki instead\n", reuseNote)
 	}
-	w, err := startOwn()
+	w, err := startOwn(st, version)
 	if err != nil {
 		return nil, fmt.Errorf("%s%w", reuseNote, err)
 	}
 	return w, nil
 }
 
-// reuse returns the running wiki described by dir/wiki.env.
-func reuse(dir string) (*Wiki, error) {
+// reuse returns the running wiki of version described by dir/wiki.env.
+func reuse(dir, version string) (*Wiki, error) {
 	w, err := readEnvFile(filepath.Join(dir, "wiki.env"))
 	if err != nil {
 		return nil, err
 	}
+	w.Version = version
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := w.ping(ctx); err != nil {
@@ -232,7 +294,7 @@ func reuse(dir string) (*Wiki, error) {
 
 // startOwn runs `mediawiki.sh start` in a fresh temporary directory, retrying
 // with another port when the chosen one was taken meanwhile.
-func startOwn() (*Wiki, error) {
+func startOwn(st *wikiState, version string) (*Wiki, error) {
 	script, err := findScript()
 	if err != nil {
 		return nil, err
@@ -250,15 +312,20 @@ func startOwn() (*Wiki, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir, err := os.MkdirTemp("", "mwgen-testwiki-")
+		prefix := "mwgen-testwiki-"
+		if version != V139 {
+			prefix += version + "-"
+		}
+		dir, err := os.MkdirTemp("", prefix)
 		if err != nil {
 			return nil, err
 		}
-		portTaken, err := runStart(script, dir, port)
+		portTaken, err := runStart(script, dir, port, version)
 		if err == nil {
 			var w *Wiki
 			if w, err = readEnvFile(filepath.Join(dir, "wiki.env")); err == nil {
-				state.script, state.ownDir = script, dir
+				w.Version = version
+				st.script, st.ownDir = script, dir
 				return w, nil
 			}
 		}
@@ -275,18 +342,23 @@ func startOwn() (*Wiki, error) {
 	return nil, fmt.Errorf("no free port after %d attempts: %w", startAttempts, lastErr)
 }
 
-// runStart runs `mediawiki.sh start dir port`; portTaken reports the
-// script's "port in use" exit status.
-func runStart(script, dir string, port int) (portTaken bool, err error) {
+// runStart runs `mediawiki.sh start [--version V] dir port`; portTaken
+// reports the script's "port in use" exit status.
+func runStart(script, dir string, port int, version string) (portTaken bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	out, err := runScript(ctx, script, "start", dir, strconv.Itoa(port))
+	args := []string{"start"}
+	if version != V139 {
+		args = append(args, "--version", version)
+	}
+	args = append(args, dir, strconv.Itoa(port))
+	out, err := runScript(ctx, script, args...)
 	if err == nil {
 		return false, nil
 	}
 	var exitErr *exec.ExitError
 	portTaken = errors.As(err, &exitErr) && exitErr.ExitCode() == exitPortInUse
-	return portTaken, fmt.Errorf("%s start %s %d: %v\n%s", script, dir, port, err, tail(out, 40))
+	return portTaken, fmt.Errorf("%s %s: %v\n%s", script, strings.Join(args, " "), err, tail(out, 40))
 }
 
 // runScript runs mediawiki.sh with args and returns its combined output.
@@ -308,17 +380,28 @@ func runScript(ctx context.Context, script string, args ...string) ([]byte, erro
 	return out.Bytes(), err
 }
 
-// shutdown stops the wiki this binary started, if any, and removes its
-// directory.
+// shutdown stops the wikis this binary started, if any, and removes their
+// directories.
 func shutdown() error {
-	if state.ownDir == "" {
+	var errs []error
+	for _, v := range []string{V139, V143} {
+		if err := states[v].shutdown(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// shutdown stops the wiki st started, if any, and removes its directory.
+func (st *wikiState) shutdown() error {
+	if st.ownDir == "" {
 		return nil
 	}
-	dir := state.ownDir
-	state.ownDir = ""
+	dir := st.ownDir
+	st.ownDir = ""
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if out, err := runScript(ctx, state.script, "stop", dir); err != nil {
+	if out, err := runScript(ctx, st.script, "stop", dir); err != nil {
 		return fmt.Errorf("stopping the wiki in %s: %v\n%s", dir, err, tail(out, 20))
 	}
 	if err := os.RemoveAll(dir); err != nil {
@@ -404,6 +487,10 @@ func readEnvFile(path string) (*Wiki, error) {
 		BotUser:       env["MWGEN_TEST_BOT_USER"],
 		BotPassword:   env["MWGEN_TEST_BOT_PASSWORD"],
 		DataDir:       env["MWGEN_TEST_DATADIR"],
+		Root:          env["MWGEN_TEST_MW_ROOT"],
+	}
+	if w.Root == "" {
+		w.Root = mwRoot
 	}
 	if w.DataDir == "" {
 		w.DataDir = filepath.Dir(path)

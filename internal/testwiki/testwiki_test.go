@@ -49,8 +49,11 @@ func TestSiteinfo(t *testing.T) {
 	t.Logf("%s at %s, %d extensions", r.Query.General.Generator, w.API, len(r.Query.Extensions))
 }
 
-func TestBotPasswordLogin(t *testing.T) {
-	w := Require(t)
+func TestBotPasswordLogin(t *testing.T) { testBotPasswordLogin(t, Require(t)) }
+
+// testBotPasswordLogin logs in to w with its bot password and checks the
+// session.
+func testBotPasswordLogin(t *testing.T, w *Wiki) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	jar, err := cookiejar.New(nil)
