@@ -137,22 +137,68 @@ func stableParams(m *Module, ps []*Param) []*Param {
 	return out
 }
 
+// EnumSource says where the values of an enum parameter come from, and so
+// how far its list of values can be trusted. It is the one rule for open
+// enums: Hash and Diff leave volatile values out, and a code generator
+// accepts any value of an open enum (see OpenEnum).
+type EnumSource int
+
+const (
+	// EnumFixed values come with the software (MediaWiki and its
+	// extensions): the list is complete for the wiki's version. Parameters
+	// that are not enums, and submodule selectors, are EnumFixed too.
+	EnumFixed EnumSource = iota
+	// EnumConfigured values depend on the wiki's configuration: content
+	// models and formats, user groups and rights, skins, languages and
+	// variants, token types. Another wiki of the same version may allow
+	// other values.
+	EnumConfigured
+	// EnumVolatile values depend on the wiki's state: change tags, which
+	// users with managetags define ([] on a fresh wiki). They differ
+	// between two fetches of one wiki.
+	EnumVolatile
+)
+
+// configuredSuffixes mark EnumConfigured parameters by the end of their
+// wire name, lower-cased; paraminfo does not say where a list of values
+// comes from. The tag suffixes catch change tags under other names.
+var configuredSuffixes = []string{"contentmodel", "contentformat", "tags", "tag", "tagfilter",
+	"group", "groups", "rights", "skin", "lang", "language", "variant"}
+
+// EnumSourceOf says where the values of p, a parameter of m, come from.
+func EnumSourceOf(m *Module, p *Param) EnumSource {
+	if !p.Type.IsEnum() || len(p.Submodules) > 0 {
+		return EnumFixed
+	}
+	switch {
+	case p.Name == "tags", p.Name == "tagfilter",
+		m.Path == "tag" && (p.Name == "add" || p.Name == "remove"):
+		return EnumVolatile
+	case m.Path == "query+tokens" && p.Name == "type":
+		return EnumConfigured
+	}
+	wire := strings.ToLower(m.Prefix + p.Name)
+	for _, suffix := range configuredSuffixes {
+		if strings.HasSuffix(wire, suffix) {
+			return EnumConfigured
+		}
+	}
+	return EnumFixed
+}
+
 // VolatileEnum reports whether the values of an enum parameter depend on the
-// wiki's state rather than on its software and configuration: change tags
-// (defined by users with managetags; [] on a fresh wiki). Such values differ
-// between two fetches of the same wiki, so they are left out of Hash and
-// must be treated as open: any value may be valid.
-func VolatileEnum(m *Module, p *Param) bool {
+// wiki's state (EnumVolatile). Such values differ between two fetches of the
+// same wiki, so they are left out of Hash and Diff.
+func VolatileEnum(m *Module, p *Param) bool { return EnumSourceOf(m, p) == EnumVolatile }
+
+// OpenEnum reports whether a client must accept values of an enum
+// parameter that its list does not hold: values that depend on the wiki's
+// configuration or state, and enums that list no value at all.
+func OpenEnum(m *Module, p *Param) bool {
 	if !p.Type.IsEnum() || len(p.Submodules) > 0 {
 		return false
 	}
-	switch p.Name {
-	case "tags", "tagfilter":
-		return true
-	case "add", "remove":
-		return m.Path == "tag"
-	}
-	return false
+	return EnumSourceOf(m, p) != EnumFixed || len(p.Type.Values) == 0
 }
 
 // ShortHash returns the first 12 hex digits of Hash, for display.

@@ -159,10 +159,10 @@ func TestGeneratorWithProp(t *testing.T) {
 	c, _ := newClient(t)
 	want := createPages(t, c, "Mwgen generator test ", 4)
 	res, err := c.Query(context.Background(), &generated.QueryParams{
-		Generator: generated.Generator{Allpages: &generated.QueryAllpagesParams{
+		PageSet: generated.PageSet{Generator: generated.Generator{Allpages: &generated.QueryAllpagesParams{
 			Prefix: "Mwgen generator test ",
 			Limit:  runtime.Max,
-		}},
+		}}},
 		Prop: generated.QueryProps{Info: &generated.QueryInfoParams{}},
 	})
 	if err != nil {
@@ -209,10 +209,10 @@ func TestValidationBeforeSending(t *testing.T) {
 			Limit:       6000,
 			Filterredir: "sideways",
 		}},
-		Generator: generated.Generator{
+		PageSet: generated.PageSet{Generator: generated.Generator{
 			Allpages:   &generated.QueryAllpagesParams{},
 			Categories: &generated.QueryCategoriesParams{},
-		},
+		}},
 	})
 	var verr *runtime.ValidationError
 	if !errorsAs(err, &verr) {

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -78,7 +79,7 @@ func (p *BlockParams) encode(v *runtime.Params, prefix string) {
 	v.Bool(prefix+"allowusertalk", p.Allowusertalk)
 	v.Bool(prefix+"reblock", p.Reblock)
 	v.Bool(prefix+"watchuser", p.Watchuser)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Bool(prefix+"partial", p.Partial)
 	v.Strings(prefix+"pagerestrictions", p.Pagerestrictions)
 	v.Namespaces(prefix+"namespacerestrictions", p.Namespacerestrictions)

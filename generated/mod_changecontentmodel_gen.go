@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -62,7 +63,7 @@ func (p *ChangecontentmodelParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Int(prefix+"pageid", p.PageID)
 	v.Text(prefix+"summary", p.Summary)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Text(prefix+"model", string(p.Model))
 	v.Bool(prefix+"bot", p.Bot)
 	v.Merge(p.Extra)

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -99,7 +100,7 @@ func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*ru
 func (c *Client) CreateaccountAll(ctx context.Context, p *CreateaccountParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

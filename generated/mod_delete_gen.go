@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -69,7 +70,7 @@ func (p *DeleteParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Int(prefix+"pageid", p.PageID)
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Bool(prefix+"deletetalk", p.Deletetalk)
 	v.Bool(prefix+"watch", p.Watch)
 	v.Text(prefix+"watchlist", string(p.Watchlist))

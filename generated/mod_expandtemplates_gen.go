@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -74,7 +75,7 @@ func (p *ExpandtemplatesParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"text", p.Text)
 	v.Int(prefix+"revid", p.RevID)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Bool(prefix+"includecomments", p.Includecomments)
 	v.Bool(prefix+"showstrategykeys", p.Showstrategykeys)
 	v.Bool(prefix+"generatexml", p.Generatexml)
@@ -84,7 +85,7 @@ func (p *ExpandtemplatesParams) encode(v *runtime.Params, prefix string) {
 func (p *ExpandtemplatesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("expandtemplates")
 	c.Required(prefix+"text", p.Text != "")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), ExpandtemplatesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), ExpandtemplatesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }
 

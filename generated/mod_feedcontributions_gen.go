@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -90,7 +91,7 @@ func (p *FeedcontributionsParams) encode(v *runtime.Params, prefix string) {
 	v.Namespace(prefix+"namespace", p.Namespace)
 	v.Int(prefix+"year", p.Year)
 	v.Int(prefix+"month", p.Month)
-	v.Strings(prefix+"tagfilter", runtime.StringsOf(p.Tagfilter))
+	v.Strings(prefix+"tagfilter", gensupport.StringsOf(p.Tagfilter))
 	v.Bool(prefix+"deletedonly", p.Deletedonly)
 	v.Bool(prefix+"toponly", p.Toponly)
 	v.Bool(prefix+"newonly", p.Newonly)

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -107,8 +108,8 @@ func (p *FeedwatchlistParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"wlowner", p.Wlowner)
 	v.Text(prefix+"wltoken", p.Wltoken)
 	v.Sensitive(prefix + "wltoken")
-	v.Strings(prefix+"wlshow", runtime.StringsOf(p.Wlshow))
-	v.Strings(prefix+"wltype", runtime.StringsOf(p.Wltype))
+	v.Strings(prefix+"wlshow", gensupport.StringsOf(p.Wlshow))
+	v.Strings(prefix+"wltype", gensupport.StringsOf(p.Wltype))
 	v.Text(prefix+"wlexcludeuser", p.Wlexcludeuser)
 	v.Merge(p.Extra)
 }
@@ -117,9 +118,9 @@ func (p *FeedwatchlistParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("feedwatchlist")
 	c.OneOf(prefix+"feedformat", string(p.Feedformat), FeedwatchlistFeedformat.values(""))
 	c.IntRange(prefix+"hours", p.Hours, runtime.Set(1), runtime.Set(72))
-	c.AllOf(prefix+"wlshow", runtime.StringsOf(p.Wlshow), FeedwatchlistWlshow.values(""), "")
+	c.AllOf(prefix+"wlshow", gensupport.StringsOf(p.Wlshow), FeedwatchlistWlshow.values(""), "")
 	c.Count(prefix+"wlshow", len(p.Wlshow), 500)
-	c.AllOf(prefix+"wltype", runtime.StringsOf(p.Wltype), FeedwatchlistWltype.values(""), "")
+	c.AllOf(prefix+"wltype", gensupport.StringsOf(p.Wltype), FeedwatchlistWltype.values(""), "")
 	c.Count(prefix+"wltype", len(p.Wltype), 500)
 }
 

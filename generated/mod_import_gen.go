@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -68,7 +69,7 @@ func (p *ImportParams) encode(v *runtime.Params, prefix string) {
 	v.Namespace(prefix+"namespace", p.Namespace)
 	v.Bool(prefix+"assignknownusers", p.Assignknownusers)
 	v.Text(prefix+"rootpage", p.Rootpage)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -94,7 +95,7 @@ func (c *Client) Linkaccount(ctx context.Context, p *LinkaccountParams) (*runtim
 func (c *Client) LinkaccountAll(ctx context.Context, p *LinkaccountParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

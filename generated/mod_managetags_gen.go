@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -64,7 +65,7 @@ func (p *ManagetagsParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"tag", p.Tag)
 	v.Text(prefix+"reason", p.Reason)
 	v.Bool(prefix+"ignorewarnings", p.Ignorewarnings)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

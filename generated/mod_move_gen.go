@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -74,7 +75,7 @@ func (p *MoveParams) encode(v *runtime.Params, prefix string) {
 	v.Bool(prefix+"noredirect", p.Noredirect)
 	v.Text(prefix+"watchlist", string(p.Watchlist))
 	v.Bool(prefix+"ignorewarnings", p.Ignorewarnings)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

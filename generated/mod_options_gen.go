@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -56,7 +57,7 @@ func (OptionsResetkinds) values() []string {
 
 func (p *OptionsParams) encode(v *runtime.Params, prefix string) {
 	v.Bool(prefix+"reset", p.Reset)
-	v.Strings(prefix+"resetkinds", runtime.StringsOf(p.Resetkinds))
+	v.Strings(prefix+"resetkinds", gensupport.StringsOf(p.Resetkinds))
 	v.Strings(prefix+"change", p.Change)
 	v.Text(prefix+"optionname", p.Optionname)
 	v.Text(prefix+"optionvalue", p.Optionvalue)
@@ -65,7 +66,7 @@ func (p *OptionsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *OptionsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("options")
-	c.AllOf(prefix+"resetkinds", runtime.StringsOf(p.Resetkinds), OptionsResetkinds.values(""), "")
+	c.AllOf(prefix+"resetkinds", gensupport.StringsOf(p.Resetkinds), OptionsResetkinds.values(""), "")
 	c.Count(prefix+"resetkinds", len(p.Resetkinds), 500)
 	c.Count(prefix+"change", len(p.Change), 500)
 }

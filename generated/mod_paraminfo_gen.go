@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -159,10 +160,10 @@ func (ParaminfoFormatmodules) values() []string {
 func (p *ParaminfoParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"modules", p.Modules)
 	v.Text(prefix+"helpformat", string(p.Helpformat))
-	v.Strings(prefix+"querymodules", runtime.StringsOf(p.Querymodules))
+	v.Strings(prefix+"querymodules", gensupport.StringsOf(p.Querymodules))
 	v.Text(prefix+"mainmodule", p.Mainmodule)
 	v.Text(prefix+"pagesetmodule", p.Pagesetmodule)
-	v.Strings(prefix+"formatmodules", runtime.StringsOf(p.Formatmodules))
+	v.Strings(prefix+"formatmodules", gensupport.StringsOf(p.Formatmodules))
 	v.Merge(p.Extra)
 }
 
@@ -170,9 +171,9 @@ func (p *ParaminfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("paraminfo")
 	c.Count(prefix+"modules", len(p.Modules), 500)
 	c.OneOf(prefix+"helpformat", string(p.Helpformat), ParaminfoHelpformat.values(""))
-	c.AllOf(prefix+"querymodules", runtime.StringsOf(p.Querymodules), ParaminfoQuerymodules.values(""), "")
+	c.AllOf(prefix+"querymodules", gensupport.StringsOf(p.Querymodules), ParaminfoQuerymodules.values(""), "")
 	c.Count(prefix+"querymodules", len(p.Querymodules), 500)
-	c.AllOf(prefix+"formatmodules", runtime.StringsOf(p.Formatmodules), ParaminfoFormatmodules.values(""), "")
+	c.AllOf(prefix+"formatmodules", gensupport.StringsOf(p.Formatmodules), ParaminfoFormatmodules.values(""), "")
 	c.Count(prefix+"formatmodules", len(p.Formatmodules), 500)
 }
 

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -230,7 +231,7 @@ func (p *ParseParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"pageid", p.PageID)
 	v.Bool(prefix+"redirects", p.Redirects)
 	v.Int(prefix+"oldid", p.OldID)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.OptText(prefix+"wrapoutputclass", p.Wrapoutputclass)
 	v.Bool(prefix+"pst", p.Pst)
 	v.Bool(prefix+"onlypst", p.Onlypst)
@@ -254,7 +255,7 @@ func (p *ParseParams) encode(v *runtime.Params, prefix string) {
 
 func (p *ParseParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("parse")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), ParseProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), ParseProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }
 

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -37,7 +38,7 @@ type PatrolTags string
 func (p *PatrolParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"rcid", p.RCID)
 	v.Int(prefix+"revid", p.RevID)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -73,7 +74,7 @@ func (p *ProtectParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"protections", p.Protections)
 	v.Strings(prefix+"expiry", p.Expiry)
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Bool(prefix+"cascade", p.Cascade)
 	v.Bool(prefix+"watch", p.Watch)
 	v.Text(prefix+"watchlist", string(p.Watchlist))

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -86,18 +87,18 @@ func (p *QueryAbusefiltersParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"startid", p.StartID)
 	v.Int(prefix+"endid", p.EndID)
 	v.Text(prefix+"dir", string(p.Dir))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Merge(p.Extra)
 }
 
 func (p *QueryAbusefiltersParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+abusefilters")
 	c.OneOf(prefix+"dir", string(p.Dir), QueryAbusefiltersDir.values(""))
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryAbusefiltersShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryAbusefiltersShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAbusefiltersProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAbusefiltersProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -81,7 +82,7 @@ func (p *QueryAbuselogParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Strings(prefix+"filter", p.Filter)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Merge(p.Extra)
 }
 
@@ -90,6 +91,6 @@ func (p *QueryAbuselogParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"dir", string(p.Dir), QueryAbuselogDir.values(""))
 	c.Count(prefix+"filter", len(p.Filter), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAbuselogProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAbuselogProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -79,7 +80,7 @@ func (p *QueryAllcategoriesParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"min", p.Min)
 	v.Int(prefix+"max", p.Max)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Merge(p.Extra)
 }
 
@@ -87,6 +88,6 @@ func (p *QueryAllcategoriesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+allcategories")
 	c.OneOf(prefix+"dir", string(p.Dir), QueryAllcategoriesDir.values(""))
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAllcategoriesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAllcategoriesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

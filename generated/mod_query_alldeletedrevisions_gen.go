@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -182,8 +183,8 @@ func (QueryAlldeletedrevisionsDir) values() []string {
 }
 
 func (p *QueryAlldeletedrevisionsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Bool(prefix+"expandtemplates", p.Expandtemplates)
 	v.Bool(prefix+"generatexml", p.Generatexml)
@@ -210,9 +211,9 @@ func (p *QueryAlldeletedrevisionsParams) encode(v *runtime.Params, prefix string
 
 func (p *QueryAlldeletedrevisionsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+alldeletedrevisions")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAlldeletedrevisionsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAlldeletedrevisionsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), QueryAlldeletedrevisionsSlots.values(""), "*")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), QueryAlldeletedrevisionsSlots.values(""), "*")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.Count(prefix+"namespace", len(p.Namespace), 500)

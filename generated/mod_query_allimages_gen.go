@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -154,7 +155,7 @@ func (p *QueryAllimagesParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"continue", p.Continue)
 	v.Timestamp(prefix+"start", p.Start)
 	v.Timestamp(prefix+"end", p.End)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"prefix", p.Prefix)
 	v.Int(prefix+"minsize", p.Minsize)
 	v.Int(prefix+"maxsize", p.Maxsize)
@@ -171,7 +172,7 @@ func (p *QueryAllimagesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+allimages")
 	c.OneOf(prefix+"sort", string(p.Sort), QueryAllimagesSort.values(""))
 	c.OneOf(prefix+"dir", string(p.Dir), QueryAllimagesDir.values(""))
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAllimagesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAllimagesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"filterbots", string(p.Filterbots), QueryAllimagesFilterbots.values(""))
 	c.Count(prefix+"mime", len(p.MIME), 500)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -78,7 +79,7 @@ func (p *QueryAlllinksParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"to", p.To)
 	v.Text(prefix+"prefix", p.Prefix)
 	v.Bool(prefix+"unique", p.Unique)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Namespace(prefix+"namespace", p.Namespace)
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"dir", string(p.Dir))
@@ -87,7 +88,7 @@ func (p *QueryAlllinksParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryAlllinksParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+alllinks")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAlllinksProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAlllinksProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryAlllinksDir.values(""))

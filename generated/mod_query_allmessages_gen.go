@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -77,7 +78,7 @@ func (QueryAllmessagesCustomised) values() []string {
 
 func (p *QueryAllmessagesParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"messages", p.Messages)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Bool(prefix+"enableparser", p.Enableparser)
 	v.Bool(prefix+"nocontent", p.Nocontent)
 	v.Bool(prefix+"includelocal", p.Includelocal)
@@ -95,7 +96,7 @@ func (p *QueryAllmessagesParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryAllmessagesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+allmessages")
 	c.Count(prefix+"messages", len(p.Messages), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAllmessagesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAllmessagesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"args", len(p.Args), 500)
 	c.OneOf(prefix+"customised", string(p.Customised), QueryAllmessagesCustomised.values(""))

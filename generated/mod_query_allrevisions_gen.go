@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -174,8 +175,8 @@ func (QueryAllrevisionsDir) values() []string {
 }
 
 func (p *QueryAllrevisionsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Bool(prefix+"expandtemplates", p.Expandtemplates)
 	v.Bool(prefix+"generatexml", p.Generatexml)
@@ -198,9 +199,9 @@ func (p *QueryAllrevisionsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryAllrevisionsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+allrevisions")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAllrevisionsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAllrevisionsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), QueryAllrevisionsSlots.values(""), "*")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), QueryAllrevisionsSlots.values(""), "*")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.Count(prefix+"namespace", len(p.Namespace), 500)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -246,10 +247,10 @@ func (p *QueryAllusersParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"to", p.To)
 	v.Text(prefix+"prefix", p.Prefix)
 	v.Text(prefix+"dir", string(p.Dir))
-	v.Strings(prefix+"group", runtime.StringsOf(p.Group))
-	v.Strings(prefix+"excludegroup", runtime.StringsOf(p.Excludegroup))
-	v.Strings(prefix+"rights", runtime.StringsOf(p.Rights))
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"group", gensupport.StringsOf(p.Group))
+	v.Strings(prefix+"excludegroup", gensupport.StringsOf(p.Excludegroup))
+	v.Strings(prefix+"rights", gensupport.StringsOf(p.Rights))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Bool(prefix+"witheditsonly", p.Witheditsonly)
 	v.Bool(prefix+"activeusers", p.Activeusers)
@@ -263,7 +264,7 @@ func (p *QueryAllusersParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"group", len(p.Group), 500)
 	c.Count(prefix+"excludegroup", len(p.Excludegroup), 500)
 	c.Count(prefix+"rights", len(p.Rights), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryAllusersProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryAllusersProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -122,8 +123,8 @@ func (p *QueryBlocksParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"users", p.Users)
 	v.Text(prefix+"ip", p.IP)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
 }
@@ -134,8 +135,8 @@ func (p *QueryBlocksParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"ids", len(p.IDs), 500)
 	c.Count(prefix+"users", len(p.Users), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryBlocksProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryBlocksProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryBlocksShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryBlocksShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 }

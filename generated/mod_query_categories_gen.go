@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -81,8 +82,8 @@ func (QueryCategoriesDir) values() []string {
 }
 
 func (p *QueryCategoriesParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Strings(prefix+"categories", p.Categories)
@@ -92,9 +93,9 @@ func (p *QueryCategoriesParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryCategoriesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+categories")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryCategoriesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryCategoriesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryCategoriesShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryCategoriesShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.Count(prefix+"categories", len(p.Categories), 500)

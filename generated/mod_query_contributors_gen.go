@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -314,10 +315,10 @@ func (QueryContributorsExcluderights) values() []string {
 }
 
 func (p *QueryContributorsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"group", runtime.StringsOf(p.Group))
-	v.Strings(prefix+"excludegroup", runtime.StringsOf(p.Excludegroup))
-	v.Strings(prefix+"rights", runtime.StringsOf(p.Rights))
-	v.Strings(prefix+"excluderights", runtime.StringsOf(p.Excluderights))
+	v.Strings(prefix+"group", gensupport.StringsOf(p.Group))
+	v.Strings(prefix+"excludegroup", gensupport.StringsOf(p.Excludegroup))
+	v.Strings(prefix+"rights", gensupport.StringsOf(p.Rights))
+	v.Strings(prefix+"excluderights", gensupport.StringsOf(p.Excluderights))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)

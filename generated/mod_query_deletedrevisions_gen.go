@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -175,8 +176,8 @@ func (QueryDeletedrevisionsDir) values() []string {
 }
 
 func (p *QueryDeletedrevisionsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Bool(prefix+"expandtemplates", p.Expandtemplates)
 	v.Bool(prefix+"generatexml", p.Generatexml)
@@ -198,9 +199,9 @@ func (p *QueryDeletedrevisionsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryDeletedrevisionsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+deletedrevisions")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryDeletedrevisionsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryDeletedrevisionsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), QueryDeletedrevisionsSlots.values(""), "*")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), QueryDeletedrevisionsSlots.values(""), "*")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryDeletedrevisionsDir.values(""))

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -124,7 +125,7 @@ func (p *QueryDeletedrevsParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"tag", p.Tag)
 	v.Text(prefix+"user", p.User)
 	v.Text(prefix+"excludeuser", p.Excludeuser)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
@@ -133,7 +134,7 @@ func (p *QueryDeletedrevsParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryDeletedrevsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+deletedrevs")
 	c.OneOf(prefix+"dir", string(p.Dir), QueryDeletedrevsDir.values(""))
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryDeletedrevsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryDeletedrevsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -96,7 +97,7 @@ func (QueryExturlusageProtocol) values() []string {
 }
 
 func (p *QueryExturlusageParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"continue", p.Continue)
 	v.Text(prefix+"protocol", string(p.Protocol))
 	v.Text(prefix+"query", p.Query)
@@ -108,7 +109,7 @@ func (p *QueryExturlusageParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryExturlusageParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+exturlusage")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryExturlusageProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryExturlusageProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"protocol", string(p.Protocol), QueryExturlusageProtocol.values(""))
 	c.Count(prefix+"namespace", len(p.Namespace), 500)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -95,7 +96,7 @@ func (p *QueryFilearchiveParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"dir", string(p.Dir))
 	v.Text(prefix+"sha1", p.SHA1)
 	v.Text(prefix+"sha1base36", p.Sha1base36)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
@@ -104,7 +105,7 @@ func (p *QueryFilearchiveParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryFilearchiveParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+filearchive")
 	c.OneOf(prefix+"dir", string(p.Dir), QueryFilearchiveDir.values(""))
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryFilearchiveProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryFilearchiveProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 }

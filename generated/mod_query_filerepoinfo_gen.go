@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -55,12 +56,12 @@ func (QueryFilerepoinfoProp) values() []string {
 }
 
 func (p *QueryFilerepoinfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Merge(p.Extra)
 }
 
 func (p *QueryFilerepoinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+filerepoinfo")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryFilerepoinfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryFilerepoinfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -69,9 +70,9 @@ func (QueryFileusageShow) values() []string {
 }
 
 func (p *QueryFileusageParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Namespaces(prefix+"namespace", p.Namespace)
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
@@ -79,10 +80,10 @@ func (p *QueryFileusageParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryFileusageParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+fileusage")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryFileusageProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryFileusageProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryFileusageShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryFileusageShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -41,14 +42,14 @@ func (QueryGadgetcategoriesProp) values() []string {
 }
 
 func (p *QueryGadgetcategoriesParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Strings(prefix+"names", p.Names)
 	v.Merge(p.Extra)
 }
 
 func (p *QueryGadgetcategoriesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+gadgetcategories")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryGadgetcategoriesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryGadgetcategoriesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"names", len(p.Names), 500)
 }

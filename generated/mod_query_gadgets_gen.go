@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -48,7 +49,7 @@ func (QueryGadgetsProp) values() []string {
 }
 
 func (p *QueryGadgetsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Strings(prefix+"categories", p.Categories)
 	v.Strings(prefix+"ids", p.IDs)
 	v.Bool(prefix+"allowedonly", p.Allowedonly)
@@ -58,7 +59,7 @@ func (p *QueryGadgetsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryGadgetsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+gadgets")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryGadgetsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryGadgetsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"categories", len(p.Categories), 500)
 	c.Count(prefix+"ids", len(p.IDs), 500)

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -121,60 +122,8 @@ type QueryParams struct {
 	Continue string
 	// Rawcontinue is rawcontinue: Return raw query-continue data for continuation.
 	Rawcontinue bool
-	// Titles is titles: A list of titles to work on.
-	// (up to 50 values (500 with apihighlimits))
-	Titles []string
-	// PageIDs is pageids: A list of page IDs to work on.
-	// (up to 50 values (500 with apihighlimits))
-	PageIDs []int
-	// RevIDs is revids: A list of revision IDs to work on. Note that almost all query modules will convert revision IDs to the corresponding page ID and work on the latest revision instead. Only prop=revisions uses exact revisions for its response.
-	// (up to 50 values (500 with apihighlimits))
-	RevIDs []int
-	// Generator is generator: Get the list of pages to work on by executing the specified query module.
-	//
-	// Note: Generator parameter names must be prefixed with a "g", see examples.
-	//
-	// ;allcategories:Enumerate all categories.
-	// ;alldeletedrevisions:List all deleted revisions by a user or in a namespace.
-	// ;allfileusages:List all file usages, including non-existing.
-	// ;allimages:Enumerate all images sequentially.
-	// ;alllinks:Enumerate all links that point to a given namespace.
-	// ;allpages:Enumerate all pages sequentially in a given namespace.
-	// ;allredirects:List all redirects to a namespace.
-	// ;allrevisions:List all revisions.
-	// ;alltransclusions:List all transclusions (pages embedded using {{x}}), including non-existing.
-	// ;backlinks:Find all pages that link to the given page.
-	// ;categories:List all categories the pages belong to.
-	// ;categorymembers:List all pages in a given category.
-	// ;deletedrevisions:Get deleted revision information.
-	// ;duplicatefiles:List all files that are duplicates of the given files based on hash values.
-	// ;embeddedin:Find all pages that embed (transclude) the given title.
-	// ;exturlusage:Enumerate pages that contain a given URL.
-	// ;fileusage:Find all pages that use the given files.
-	// ;images:Returns all files contained on the given pages.
-	// ;imageusage:Find all pages that use the given image title.
-	// ;iwbacklinks:Find all pages that link to the given interwiki link.
-	// ;langbacklinks:Find all pages that link to the given language link.
-	// ;links:Returns all links from the given pages.
-	// ;linkshere:Find all pages that link to the given pages.
-	// ;pageswithprop:List all pages using a given page property.
-	// ;prefixsearch:Perform a prefix search for page titles.
-	// ;protectedtitles:List all titles protected from creation.
-	// ;querypage:Get a list provided by a QueryPage-based special page.
-	// ;random:Get a set of random pages.
-	// ;recentchanges:Enumerate recent changes.
-	// ;redirects:Returns all redirects to the given pages.
-	// ;revisions:Get revision information.
-	// ;search:Perform a full text search.
-	// ;templates:Returns all pages transcluded on the given pages.
-	// ;transcludedin:Find all pages that transclude the given pages.
-	// ;watchlist:Get recent changes to pages in the current user's watchlist.
-	// ;watchlistraw:Get all pages on the current user's watchlist.
-	Generator Generator
-	// Redirects is redirects: Automatically resolve redirects in query+titles, query+pageids, and query+revids, and in pages returned by query+generator.
-	Redirects bool
-	// Converttitles is converttitles: Convert titles to other variants if necessary. Only works if the wiki's content language supports variant conversion. Languages that support variant conversion include ban, en, crh, gan, iu, kk, ku, shi, sr, tg, uz and zh.
-	Converttitles bool
+	// PageSet is the set of pages to work on: titles, pageids, revids, generator, redirects, converttitles.
+	PageSet
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).
 	Extra url.Values
@@ -794,12 +743,7 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 	v.Bool(prefix+"iwurl", p.Iwurl)
 	v.Text(prefix+"continue", p.Continue)
 	v.Bool(prefix+"rawcontinue", p.Rawcontinue)
-	v.Strings(prefix+"titles", p.Titles)
-	v.Ints(prefix+"pageids", p.PageIDs)
-	v.Ints(prefix+"revids", p.RevIDs)
-	p.Generator.encode(v, prefix+"generator")
-	v.Bool(prefix+"redirects", p.Redirects)
-	v.Bool(prefix+"converttitles", p.Converttitles)
+	p.PageSet.encode(v, prefix)
 	v.Merge(p.Extra)
 }
 
@@ -809,10 +753,7 @@ func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	p.List.check(c, prefix+"list")
 	p.Meta.check(c, prefix+"meta")
 	c.OneOf(prefix+"exportschema", string(p.Exportschema), QueryExportschema.values(""))
-	c.Count(prefix+"titles", len(p.Titles), 500)
-	c.Count(prefix+"pageids", len(p.PageIDs), 500)
-	c.Count(prefix+"revids", len(p.RevIDs), 500)
-	p.Generator.check(c, prefix+"generator")
+	p.PageSet.check(c, prefix)
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.
@@ -830,7 +771,7 @@ func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, 
 func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -108,7 +109,7 @@ func (QueryImageinfoProp) values() []string {
 }
 
 func (p *QueryImageinfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Timestamp(prefix+"start", p.Start)
 	v.Timestamp(prefix+"end", p.End)
@@ -127,7 +128,7 @@ func (p *QueryImageinfoParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryImageinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+imageinfo")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryImageinfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryImageinfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.Count(prefix+"extmetadatafilter", len(p.Extmetadatafilter), 500)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -92,7 +93,7 @@ func (QueryInfoTestactionsdetail) values() []string {
 }
 
 func (p *QueryInfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.OptText(prefix+"linkcontext", p.Linkcontext)
 	v.Strings(prefix+"testactions", p.Testactions)
 	v.Text(prefix+"testactionsdetail", string(p.Testactionsdetail))
@@ -102,7 +103,7 @@ func (p *QueryInfoParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryInfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+info")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryInfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryInfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"testactions", len(p.Testactions), 500)
 	c.OneOf(prefix+"testactionsdetail", string(p.Testactionsdetail), QueryInfoTestactionsdetail.values(""))

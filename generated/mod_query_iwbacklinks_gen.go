@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -71,7 +72,7 @@ func (p *QueryIwbacklinksParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"continue", p.Continue)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"dir", string(p.Dir))
 	v.Merge(p.Extra)
 }
@@ -79,7 +80,7 @@ func (p *QueryIwbacklinksParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryIwbacklinksParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+iwbacklinks")
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryIwbacklinksProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryIwbacklinksProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryIwbacklinksDir.values(""))
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -65,7 +66,7 @@ func (QueryIwlinksDir) values() []string {
 }
 
 func (p *QueryIwlinksParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"prefix", p.Prefix)
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"dir", string(p.Dir))
@@ -77,7 +78,7 @@ func (p *QueryIwlinksParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryIwlinksParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+iwlinks")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryIwlinksProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryIwlinksProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryIwlinksDir.values(""))
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)

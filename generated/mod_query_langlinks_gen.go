@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -72,7 +73,7 @@ func (QueryLanglinksDir) values() []string {
 }
 
 func (p *QueryLanglinksParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"lang", p.Lang)
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"dir", string(p.Dir))
@@ -85,7 +86,7 @@ func (p *QueryLanglinksParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryLanglinksParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+langlinks")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryLanglinksProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryLanglinksProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryLanglinksDir.values(""))
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -54,7 +55,7 @@ func (QueryLanguageinfoProp) values() []string {
 }
 
 func (p *QueryLanguageinfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Strings(prefix+"code", p.Code)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
@@ -62,7 +63,7 @@ func (p *QueryLanguageinfoParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryLanguageinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+languageinfo")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryLanguageinfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryLanguageinfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"code", len(p.Code), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -195,7 +196,7 @@ func (QueryLogeventsDir) values() []string {
 }
 
 func (p *QueryLogeventsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"type", string(p.Type))
 	v.Text(prefix+"action", string(p.Action))
 	v.Timestamp(prefix+"start", p.Start)
@@ -213,7 +214,7 @@ func (p *QueryLogeventsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryLogeventsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+logevents")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryLogeventsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryLogeventsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"type", string(p.Type), QueryLogeventsType.values(""))
 	c.OneOf(prefix+"action", string(p.Action), QueryLogeventsAction.values(""))

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -44,7 +45,7 @@ func (QueryMystashedfilesProp) values() []string {
 }
 
 func (p *QueryMystashedfilesParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
@@ -52,7 +53,7 @@ func (p *QueryMystashedfilesParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryMystashedfilesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+mystashedfiles")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryMystashedfilesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryMystashedfilesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 }

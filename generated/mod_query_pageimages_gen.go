@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -65,7 +66,7 @@ func (QueryPageimagesLicense) values() []string {
 }
 
 func (p *QueryPageimagesParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Int(prefix+"thumbsize", p.Thumbsize)
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"license", string(p.License))
@@ -76,7 +77,7 @@ func (p *QueryPageimagesParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryPageimagesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+pageimages")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryPageimagesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryPageimagesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 50, 100)
 	c.OneOf(prefix+"license", string(p.License), QueryPageimagesLicense.values(""))

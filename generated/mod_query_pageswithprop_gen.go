@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -67,7 +68,7 @@ func (QueryPageswithpropDir) values() []string {
 
 func (p *QueryPageswithpropParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"propname", p.Propname)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"continue", p.Continue)
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"dir", string(p.Dir))
@@ -77,7 +78,7 @@ func (p *QueryPageswithpropParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryPageswithpropParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+pageswithprop")
 	c.Required(prefix+"propname", p.Propname != "")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryPageswithpropProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryPageswithpropProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryPageswithpropDir.values(""))

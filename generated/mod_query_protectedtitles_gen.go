@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -97,12 +98,12 @@ func (QueryProtectedtitlesProp) values() []string {
 
 func (p *QueryProtectedtitlesParams) encode(v *runtime.Params, prefix string) {
 	v.Namespaces(prefix+"namespace", p.Namespace)
-	v.Strings(prefix+"level", runtime.StringsOf(p.Level))
+	v.Strings(prefix+"level", gensupport.StringsOf(p.Level))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"dir", string(p.Dir))
 	v.Timestamp(prefix+"start", p.Start)
 	v.Timestamp(prefix+"end", p.End)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"continue", p.Continue)
 	v.Merge(p.Extra)
 }
@@ -110,10 +111,10 @@ func (p *QueryProtectedtitlesParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryProtectedtitlesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+protectedtitles")
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
-	c.AllOf(prefix+"level", runtime.StringsOf(p.Level), QueryProtectedtitlesLevel.values(""), "")
+	c.AllOf(prefix+"level", gensupport.StringsOf(p.Level), QueryProtectedtitlesLevel.values(""), "")
 	c.Count(prefix+"level", len(p.Level), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryProtectedtitlesDir.values(""))
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryProtectedtitlesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryProtectedtitlesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

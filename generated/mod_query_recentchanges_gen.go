@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -171,10 +172,10 @@ func (p *QueryRecentchangesParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"user", p.User)
 	v.Text(prefix+"excludeuser", p.Excludeuser)
 	v.Text(prefix+"tag", p.Tag)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"type", runtime.StringsOf(p.Type))
+	v.Strings(prefix+"type", gensupport.StringsOf(p.Type))
 	v.Bool(prefix+"toponly", p.Toponly)
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"continue", p.Continue)
@@ -187,12 +188,12 @@ func (p *QueryRecentchangesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+recentchanges")
 	c.OneOf(prefix+"dir", string(p.Dir), QueryRecentchangesDir.values(""))
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryRecentchangesProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryRecentchangesProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryRecentchangesShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryRecentchangesShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"type", runtime.StringsOf(p.Type), QueryRecentchangesType.values(""), "")
+	c.AllOf(prefix+"type", gensupport.StringsOf(p.Type), QueryRecentchangesType.values(""), "")
 	c.Count(prefix+"type", len(p.Type), 500)
 	c.OneOf(prefix+"slot", string(p.Slot), QueryRecentchangesSlot.values(""))
 }

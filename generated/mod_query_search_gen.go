@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -133,8 +134,8 @@ func (p *QuerySearchParams) encode(v *runtime.Params, prefix string) {
 	v.Limit(prefix+"limit", p.Limit)
 	v.Int(prefix+"offset", p.Offset)
 	v.Text(prefix+"what", string(p.What))
-	v.Strings(prefix+"info", runtime.StringsOf(p.Info))
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"info", gensupport.StringsOf(p.Info))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Bool(prefix+"interwiki", p.Interwiki)
 	v.Bool(prefix+"enablerewrites", p.Enablerewrites)
 	v.Text(prefix+"sort", string(p.Sort))
@@ -147,9 +148,9 @@ func (p *QuerySearchParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"what", string(p.What), QuerySearchWhat.values(""))
-	c.AllOf(prefix+"info", runtime.StringsOf(p.Info), QuerySearchInfo.values(""), "")
+	c.AllOf(prefix+"info", gensupport.StringsOf(p.Info), QuerySearchInfo.values(""), "")
 	c.Count(prefix+"info", len(p.Info), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QuerySearchProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QuerySearchProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"sort", string(p.Sort), QuerySearchSort.values(""))
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -103,7 +104,7 @@ func (QuerySiteinfoFilteriw) values() []string {
 }
 
 func (p *QuerySiteinfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"filteriw", string(p.Filteriw))
 	v.Bool(prefix+"showalldb", p.Showalldb)
 	v.Bool(prefix+"numberingroup", p.Numberingroup)
@@ -113,7 +114,7 @@ func (p *QuerySiteinfoParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QuerySiteinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+siteinfo")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QuerySiteinfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QuerySiteinfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.OneOf(prefix+"filteriw", string(p.Filteriw), QuerySiteinfoFilteriw.values(""))
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -80,7 +81,7 @@ func (QueryStashimageinfoProp) values() []string {
 func (p *QueryStashimageinfoParams) encode(v *runtime.Params, prefix string) {
 	v.Strings(prefix+"filekey", p.Filekey)
 	v.Strings(prefix+"sessionkey", p.Sessionkey)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Int(prefix+"urlwidth", p.Urlwidth)
 	v.Int(prefix+"urlheight", p.Urlheight)
 	v.Text(prefix+"urlparam", p.Urlparam)
@@ -91,6 +92,6 @@ func (p *QueryStashimageinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+stashimageinfo")
 	c.Count(prefix+"filekey", len(p.Filekey), 500)
 	c.Count(prefix+"sessionkey", len(p.Sessionkey), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryStashimageinfoProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryStashimageinfoProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -54,13 +55,13 @@ func (QueryTagsProp) values() []string {
 func (p *QueryTagsParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"continue", p.Continue)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Merge(p.Extra)
 }
 
 func (p *QueryTagsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+tags")
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryTagsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryTagsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -136,8 +137,8 @@ func (p *QueryUsercontribsParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"iprange", p.Iprange)
 	v.Text(prefix+"dir", string(p.Dir))
 	v.Namespaces(prefix+"namespace", p.Namespace)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Text(prefix+"tag", p.Tag)
 	v.Bool(prefix+"toponly", p.Toponly)
 	v.Merge(p.Extra)
@@ -150,8 +151,8 @@ func (p *QueryUsercontribsParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"userids", len(p.UserIDs), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryUsercontribsDir.values(""))
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryUsercontribsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryUsercontribsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryUsercontribsShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryUsercontribsShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 }

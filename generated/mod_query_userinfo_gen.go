@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -75,13 +76,13 @@ func (QueryUserinfoProp) values() []string {
 }
 
 func (p *QueryUserinfoParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"attachedwiki", p.Attachedwiki)
 	v.Merge(p.Extra)
 }
 
 func (p *QueryUserinfoParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+userinfo")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryUserinfoProp.values(""), "*")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryUserinfoProp.values(""), "*")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -65,7 +66,7 @@ func (QueryUsersProp) values() []string {
 }
 
 func (p *QueryUsersParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Text(prefix+"attachedwiki", p.Attachedwiki)
 	v.Strings(prefix+"users", p.Users)
 	v.Ints(prefix+"userids", p.UserIDs)
@@ -74,7 +75,7 @@ func (p *QueryUsersParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryUsersParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+users")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryUsersProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryUsersProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"users", len(p.Users), 500)
 	c.Count(prefix+"userids", len(p.UserIDs), 500)

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -163,9 +164,9 @@ func (p *QueryWatchlistParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"excludeuser", p.Excludeuser)
 	v.Text(prefix+"dir", string(p.Dir))
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
-	v.Strings(prefix+"type", runtime.StringsOf(p.Type))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
+	v.Strings(prefix+"type", gensupport.StringsOf(p.Type))
 	v.Text(prefix+"owner", p.Owner)
 	v.Text(prefix+"token", p.Token)
 	v.Sensitive(prefix + "token")
@@ -178,10 +179,10 @@ func (p *QueryWatchlistParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryWatchlistDir.values(""))
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryWatchlistProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryWatchlistProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryWatchlistShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryWatchlistShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
-	c.AllOf(prefix+"type", runtime.StringsOf(p.Type), QueryWatchlistType.values(""), "")
+	c.AllOf(prefix+"type", gensupport.StringsOf(p.Type), QueryWatchlistType.values(""), "")
 	c.Count(prefix+"type", len(p.Type), 500)
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -89,8 +90,8 @@ func (p *QueryWatchlistrawParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"continue", p.Continue)
 	v.Namespaces(prefix+"namespace", p.Namespace)
 	v.Limit(prefix+"limit", p.Limit)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Text(prefix+"owner", p.Owner)
 	v.Text(prefix+"token", p.Token)
 	v.Sensitive(prefix + "token")
@@ -104,9 +105,9 @@ func (p *QueryWatchlistrawParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+watchlistraw")
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryWatchlistrawProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryWatchlistrawProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), QueryWatchlistrawShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), QueryWatchlistrawShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryWatchlistrawDir.values(""))
 }

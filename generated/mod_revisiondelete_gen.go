@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -107,11 +108,11 @@ func (p *RevisiondeleteParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"type", string(p.Type))
 	v.Text(prefix+"target", p.Target)
 	v.Strings(prefix+"ids", p.IDs)
-	v.Strings(prefix+"hide", runtime.StringsOf(p.Hide))
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"hide", gensupport.StringsOf(p.Hide))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Text(prefix+"suppress", string(p.Suppress))
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 
@@ -121,9 +122,9 @@ func (p *RevisiondeleteParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"type", string(p.Type), RevisiondeleteType.values(""))
 	c.Required(prefix+"ids", len(p.IDs) > 0)
 	c.Count(prefix+"ids", len(p.IDs), 500)
-	c.AllOf(prefix+"hide", runtime.StringsOf(p.Hide), RevisiondeleteHide.values(""), "")
+	c.AllOf(prefix+"hide", gensupport.StringsOf(p.Hide), RevisiondeleteHide.values(""), "")
 	c.Count(prefix+"hide", len(p.Hide), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), RevisiondeleteShow.values(""), "")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), RevisiondeleteShow.values(""), "")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.OneOf(prefix+"suppress", string(p.Suppress), RevisiondeleteSuppress.values(""))
 	c.Count(prefix+"tags", len(p.Tags), 500)

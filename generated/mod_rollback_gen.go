@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -63,7 +64,7 @@ func (RollbackWatchlist) values() []string {
 func (p *RollbackParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Int(prefix+"pageid", p.PageID)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Text(prefix+"user", p.User)
 	v.Text(prefix+"summary", p.Summary)
 	v.Bool(prefix+"markbot", p.Markbot)

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -529,7 +530,7 @@ func (p *SetpagelanguageParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"pageid", p.PageID)
 	v.Text(prefix+"lang", string(p.Lang))
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -55,10 +56,10 @@ func (p *TagParams) encode(v *runtime.Params, prefix string) {
 	v.Ints(prefix+"rcid", p.RCID)
 	v.Ints(prefix+"revid", p.RevID)
 	v.Ints(prefix+"logid", p.LogID)
-	v.Strings(prefix+"add", runtime.StringsOf(p.Add))
+	v.Strings(prefix+"add", gensupport.StringsOf(p.Add))
 	v.Strings(prefix+"remove", p.Remove)
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

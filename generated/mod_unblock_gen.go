@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -45,7 +46,7 @@ func (p *UnblockParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"user", p.User)
 	v.Int(prefix+"userid", p.UserID)
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 

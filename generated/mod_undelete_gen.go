@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -65,7 +66,7 @@ func (UndeleteWatchlist) values() []string {
 func (p *UndeleteParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Strings(prefix+"timestamps", p.Timestamps)
 	v.Ints(prefix+"fileids", p.FileIDs)
 	v.Bool(prefix+"undeletetalk", p.Undeletetalk)

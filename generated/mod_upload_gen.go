@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -92,7 +93,7 @@ func (UploadWatchlist) values() []string {
 func (p *UploadParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"filename", p.Filename)
 	v.Text(prefix+"comment", p.Comment)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.OptText(prefix+"text", p.Text)
 	v.Bool(prefix+"watch", p.Watch)
 	v.Text(prefix+"watchlist", string(p.Watchlist))

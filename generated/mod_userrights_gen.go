@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -80,20 +81,20 @@ type UserrightsTags string
 func (p *UserrightsParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"user", p.User)
 	v.Int(prefix+"userid", p.UserID)
-	v.Strings(prefix+"add", runtime.StringsOf(p.Add))
+	v.Strings(prefix+"add", gensupport.StringsOf(p.Add))
 	v.Strings(prefix+"expiry", p.Expiry)
-	v.Strings(prefix+"remove", runtime.StringsOf(p.Remove))
+	v.Strings(prefix+"remove", gensupport.StringsOf(p.Remove))
 	v.Text(prefix+"reason", p.Reason)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Merge(p.Extra)
 }
 
 func (p *UserrightsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("userrights")
-	c.AllOf(prefix+"add", runtime.StringsOf(p.Add), UserrightsAdd.values(""), "")
+	c.AllOf(prefix+"add", gensupport.StringsOf(p.Add), UserrightsAdd.values(""), "")
 	c.Count(prefix+"add", len(p.Add), 500)
 	c.Count(prefix+"expiry", len(p.Expiry), 500)
-	c.AllOf(prefix+"remove", runtime.StringsOf(p.Remove), UserrightsRemove.values(""), "")
+	c.AllOf(prefix+"remove", gensupport.StringsOf(p.Remove), UserrightsRemove.values(""), "")
 	c.Count(prefix+"remove", len(p.Remove), 500)
 	c.Count(prefix+"tags", len(p.Tags), 500)
 }

@@ -7,6 +7,7 @@ package generated
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -121,7 +122,7 @@ func (p *VisualeditoreditParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"useskin", string(p.Useskin))
 	v.Strings(prefix+"tags", p.Tags)
 	v.Strings(prefix+"plugins", p.Plugins)
-	v.Templated(prefix+"data-{plugin}", "{plugin}", prefix+"plugins", p.DataPlugin)
+	gensupport.Templated(v, prefix+"data-{plugin}", "{plugin}", prefix+"plugins", p.DataPlugin)
 	v.Merge(p.Extra)
 }
 

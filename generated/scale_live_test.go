@@ -149,7 +149,7 @@ func readRevisions(t *testing.T, c *generated.Client, title string, limit runtim
 	t.Helper()
 	var revs []revision
 	for res, err := range c.QueryAll(context.Background(), &generated.QueryParams{
-		Titles: []string{title},
+		PageSet: generated.PageSet{Titles: []string{title}},
 		Prop: generated.QueryProps{Revisions: &generated.QueryRevisionsParams{
 			Prop: []generated.QueryRevisionsProp{
 				generated.QueryRevisionsPropIDs,

@@ -4,7 +4,10 @@
 
 package generated
 
-import "github.com/mwgen/mwgen/runtime"
+import (
+	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
+)
 
 // Generator selects submodules for generator. Set one field to use that submodule;
 // each carries that submodule's parameters.
@@ -197,7 +200,7 @@ func (s *Generator) encode(v *runtime.Params, name string) {
 }
 
 func (s *Generator) check(c *runtime.Checker, name string) {
-	c.Exclusive(name, runtime.CountSet(s.Allcategories != nil, s.Alldeletedrevisions != nil, s.Allfileusages != nil, s.Allimages != nil, s.Alllinks != nil, s.Allpages != nil, s.Allredirects != nil, s.Allrevisions != nil, s.Alltransclusions != nil, s.Backlinks != nil, s.Categories != nil, s.Categorymembers != nil, s.Deletedrevisions != nil, s.Duplicatefiles != nil, s.Embeddedin != nil, s.Exturlusage != nil, s.Fileusage != nil, s.Images != nil, s.Imageusage != nil, s.Iwbacklinks != nil, s.Langbacklinks != nil, s.Links != nil, s.Linkshere != nil, s.Pageswithprop != nil, s.Prefixsearch != nil, s.Protectedtitles != nil, s.Querypage != nil, s.Random != nil, s.Recentchanges != nil, s.Redirects != nil, s.Revisions != nil, s.Search != nil, s.Templates != nil, s.Transcludedin != nil, s.Watchlist != nil, s.Watchlistraw != nil))
+	c.Exclusive(name, gensupport.CountSet(s.Allcategories != nil, s.Alldeletedrevisions != nil, s.Allfileusages != nil, s.Allimages != nil, s.Alllinks != nil, s.Allpages != nil, s.Allredirects != nil, s.Allrevisions != nil, s.Alltransclusions != nil, s.Backlinks != nil, s.Categories != nil, s.Categorymembers != nil, s.Deletedrevisions != nil, s.Duplicatefiles != nil, s.Embeddedin != nil, s.Exturlusage != nil, s.Fileusage != nil, s.Images != nil, s.Imageusage != nil, s.Iwbacklinks != nil, s.Langbacklinks != nil, s.Links != nil, s.Linkshere != nil, s.Pageswithprop != nil, s.Prefixsearch != nil, s.Protectedtitles != nil, s.Querypage != nil, s.Random != nil, s.Recentchanges != nil, s.Redirects != nil, s.Revisions != nil, s.Search != nil, s.Templates != nil, s.Transcludedin != nil, s.Watchlist != nil, s.Watchlistraw != nil))
 	if s.Allcategories != nil {
 		s.Allcategories.check(c, "gac")
 	}

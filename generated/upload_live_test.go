@@ -53,7 +53,7 @@ func decodeUploadAnswer(t *testing.T, res *runtime.Response) uploadAnswer {
 func checkImageinfo(t *testing.T, c *generated.Client, name string, data []byte) {
 	t.Helper()
 	res, err := c.Query(context.Background(), &generated.QueryParams{
-		Titles: []string{"File:" + name},
+		PageSet: generated.PageSet{Titles: []string{"File:" + name}},
 		Prop: generated.QueryProps{Imageinfo: &generated.QueryImageinfoParams{
 			Prop: []generated.QueryImageinfoProp{generated.QueryImageinfoPropSize, generated.QueryImageinfoPropSHA1},
 		}},

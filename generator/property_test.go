@@ -948,6 +948,20 @@ var fixedSchemas = []struct {
 	name, what string
 	build      func() *apischema.Schema
 }{
+	{"page-sets", `modules "a" and "b" share a page set, "c" has its own (a multi generator), module "page" has an enum "set" (type PageSet) and a field "PageSet"`, func() *apischema.Schema {
+		pageSet := func(multi bool) []*apischema.Param {
+			ids := &apischema.Param{Name: "pageids", Type: apischema.Type{Name: apischema.TypeInteger}, Multi: true}
+			rev := &apischema.Param{Name: "revids", Type: apischema.Type{Name: apischema.TypeInteger}, Multi: true}
+			titles := &apischema.Param{Name: "titles", Type: apischema.Type{Name: apischema.TypeString}, Multi: true, HighLimit: new(int)}
+			return []*apischema.Param{titles, ids, rev, selParam("generator", multi, "g", "l", "query+l"),
+				{Name: "redirects", Type: apischema.Type{Name: apischema.TypeBoolean}}}
+		}
+		return fixedSchema(actions("a", "a", "b", "b", "c", "c", "page", "page"),
+			mod("a", append([]*apischema.Param{strParam("titles2")}, pageSet(false)...)...),
+			mod("b", pageSet(false)...), mod("c", pageSet(true)...),
+			mod("page", append([]*apischema.Param{enumParam("set", "x"), strParam("page-set")}, pageSet(false)...)...),
+			mod("query"), mod("query+l", strParam("from")))
+	}},
 	{"action-alias", "two action values select the same module", func() *apischema.Schema {
 		return fixedSchema(actions("edit", "edit", "modify", "edit"), mod("edit"))
 	}},

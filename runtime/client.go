@@ -70,12 +70,9 @@ type Options struct {
 	// instead of silently acting as an anonymous user. A request's own
 	// assert parameter takes precedence.
 	AssertUser bool
-	// Retry says how often and how patiently failed requests are retried:
-	// maxlag, ratelimited and readonly errors, HTTP 429, and for reads also
-	// 5xx answers and network errors. Writes are never retried when they
-	// may have been applied. The zero value means the defaults (5
-	// attempts); RetryPolicy{MaxAttempts: 1} disables retries. See
-	// [RetryPolicy] for the rules.
+	// Retry bounds how failed requests are retried. The zero value means
+	// the defaults; RetryPolicy{MaxAttempts: 1} disables retries. What is
+	// retried, and what never is, is at [RetryPolicy].
 	Retry RetryPolicy
 }
 
@@ -178,10 +175,9 @@ func (c *Client) API() string { return c.api }
 // for an error answer, a [*ResponseError] for an answer that is not API
 // JSON, or a wrapped transport or context error.
 //
-// Failed attempts are retried as Options.Retry allows (see [RetryPolicy]):
-// a write only when the failure proves it was not applied. When a write's
-// request was sent but the answer is lost or unusable, the error matches
-// [ErrMaybeApplied]: check the wiki before sending it again.
+// Failed attempts are retried as Options.Retry allows, by the rules at
+// [RetryPolicy]; a write whose answer was lost is not, and its error
+// matches [ErrMaybeApplied]: check the wiki before sending it again.
 //
 // The request is a GET unless it must be POSTed (see [Request.Post]); POST
 // bodies are application/x-www-form-urlencoded, or multipart/form-data when

@@ -28,6 +28,10 @@
 //     is large. OAuth is in the oauth sub-package: give its *http.Client
 //     to [Options.HTTPClient].
 //
+// Generated code also calls the sub-package gensupport, which is for
+// generated code only (it carries the contract between generated code and
+// this runtime); nothing in it is meant to be called by hand.
+//
 // A minimal hand-written call:
 //
 //	c, err := mw.NewClient("https://test.wikipedia.org/w/api.php", mw.Options{
@@ -50,22 +54,9 @@
 //
 // # Retries
 //
-// [Client.Do] retries failed attempts within Options.Retry (a
-// [RetryPolicy]: 5 attempts by default, waits from 1 s doubling with
-// jitter up to 60 s, Retry-After honoured; RetryPolicy{MaxAttempts: 1}
-// disables it), never past its context. What is retried depends on whether
-// the request is a read or a write (it has a token, is flagged Post as
-// mustbeposted, or uploads a file):
-//
-//   - reads and writes: the API errors maxlag, ratelimited and readonly,
-//     which the wiki raises before doing anything; HTTP 429 from a proxy;
-//     a connection that failed before the request was completely sent;
-//     badtoken once, with a fresh token;
-//   - reads only: HTTP 5xx, answers cut short or not JSON, connection
-//     failures and time-outs;
-//   - writes whose request was sent but whose answer was lost or unusable
-//     (a time-out, a dropped connection, a 5xx page, a truncated body) are
-//     not retried: the error matches [ErrMaybeApplied] and says that the
-//     write may or may not have been applied, so that the caller checks
-//     before sending it again instead of risking a duplicate edit.
+// [Client.Do] retries a failed attempt when another one may succeed and
+// cannot do harm, as Options.Retry allows and never past its context. The
+// rules (what is retried for reads and for writes, the waits, and why a
+// write whose answer was lost comes back as [ErrMaybeApplied] instead) are
+// written once, at [RetryPolicy].
 package runtime

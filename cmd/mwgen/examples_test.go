@@ -157,7 +157,7 @@ func main() {
 		panic(err)
 	}
 	c := testwiki.New(rt)
-	resp, err := c.Query(context.Background(), &testwiki.QueryParams{Titles: []string{"Main Page"}})
+	resp, err := c.Query(context.Background(), &testwiki.QueryParams{PageSet: testwiki.PageSet{Titles: []string{"Main Page"}}})
 	if err != nil {
 		panic(err)
 	}

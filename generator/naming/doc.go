@@ -45,22 +45,14 @@
 // An exported identifier must start with an upper-case letter. Exported
 // prefixes "V" to a name that starts with a digit ("0.10" → "V0_10", "3d" →
 // "V3d") and "X" to a name that starts with a letter that has no upper case
-// ("日本語" → "X日本語"). Unexported uses "v" and "x" likewise.
+// ("日本語" → "X日本語").
 //
 // # Degenerate names
 //
-// The empty name becomes "Empty" ("empty"). A name with no letters, digits,
-// "*" or leading "!" becomes "X" ("x") followed by the lower-case hex of its
+// The empty name becomes "Empty". A name with no letters, digits, "*" or
+// leading "!" becomes "X" followed by the lower-case hex of its
 // bytes, so punctuation-only names stay distinct from each other: "??" →
 // "X3f3f", "--" → "X2d2d", "_" → "X5f".
-//
-// # Unexported names
-//
-// Unexported spells the same words but lower-cases the first: an initialism
-// entirely ("URL" → "url", "IDs" → "ids", so "pageids" → "pageIDs"), another
-// word up to its first lower-case letter ("HTMLParser" → "htmlParser",
-// "ALLPAGES" → "allpages"). A result that is a Go keyword or predeclared
-// identifier gets "_" appended ("type" → "type_", "string" → "string_").
 //
 // # Collisions
 //
@@ -68,8 +60,8 @@
 // "AB"; "*" and "all" both give "All"). Assign resolves such collisions by a
 // rule that looks only at the colliding items themselves, so adding an
 // unrelated module, parameter or value never renames an existing identifier.
-// Scope.Take is the simpler, order-dependent alternative for names that are
-// not derived from the wiki.
+// Assign also keeps the names the generated code defines itself (which the
+// generator passes as reserved) away from names derived from the wiki.
 //
 // # Stability across Go versions
 //

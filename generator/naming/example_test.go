@@ -24,19 +24,6 @@ func ExampleExported() {
 	// "日本語" → X日本語
 }
 
-func ExampleUnexported() {
-	for _, name := range []string{"includeMissingTitles", "pageids", "URL", "!bot", "type", "string"} {
-		fmt.Printf("%q → %s\n", name, naming.Unexported(name))
-	}
-	// Output:
-	// "includeMissingTitles" → includeMissingTitles
-	// "pageids" → pageIDs
-	// "URL" → url
-	// "!bot" → notBot
-	// "type" → type_
-	// "string" → string_
-}
-
 func ExampleConstName() {
 	fmt.Println(naming.ConstName("QueryAllpagesFilterredir", "nonredirects"))
 	fmt.Println(naming.ConstName("QueryRecentchangesShow", "!bot"))
@@ -65,12 +52,6 @@ func ExampleAssign() {
 	// "*" → ShowAll__2f0c9f3d
 	// "all" → ShowAll
 	// "validate" → ShowValidate_
-}
-
-func ExampleScope_Take() {
-	s := naming.NewScope("Extra", "Validate")
-	fmt.Println(s.Take("Title"), s.Take("Title"), s.Take("Validate"), s.Take("V2"), s.Take("V2"))
-	// Output: Title Title2 Validate2 V2 V2_2
 }
 
 func ExampleCommentSafe() {

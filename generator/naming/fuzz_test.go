@@ -2,8 +2,8 @@ package naming
 
 import "testing"
 
-// FuzzExported checks that any input gives valid identifiers from Exported,
-// Unexported and ConstName, and that CommentSafe output is a valid comment.
+// FuzzExported checks that any input gives valid identifiers from Exported
+// and ConstName.
 func FuzzExported(f *testing.F) {
 	for _, s := range []string{"", "allpages", "query+allpages", "includeMissingTitles", "0.10", "!minor", "*", "??", "日本語", "ϒ", "a\x00b", "\xff", "type", "pageids"} {
 		f.Add(s)

@@ -2,7 +2,6 @@ package naming
 
 import (
 	"encoding/hex"
-	"go/token"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,44 +41,6 @@ func Exported(name string) string {
 	return s
 }
 
-// Unexported turns a MediaWiki name into an unexported Go identifier in
-// lower camel case (for parameters and local variables): the words of
-// Exported with the first one lower-cased, and "_" appended to Go keywords
-// and predeclared identifiers. The result is always a valid identifier that
-// is neither exported nor a keyword nor predeclared.
-//
-//	Unexported("includeMissingTitles") == "includeMissingTitles"
-//	Unexported("query+allpages")       == "queryAllpages"
-//	Unexported("pageids")              == "pageIDs"
-//	Unexported("URL")                  == "url"
-//	Unexported("0.10")                 == "v0_10"
-//	Unexported("!bot")                 == "notBot"
-//	Unexported("type")                 == "type_"
-//	Unexported("string")               == "string_"
-//	Unexported("")                     == "empty"
-func Unexported(name string) string {
-	if name == "" {
-		return "empty"
-	}
-	ws := split(name)
-	if len(ws) == 0 {
-		return "x" + hex.EncodeToString([]byte(name))
-	}
-	ws[0].s = lowerFirstWord(ws[0])
-	s := join("", ws)
-	r, _ := utf8.DecodeRuneInString(s)
-	switch {
-	case unicode.IsDigit(r):
-		s = "v" + s
-	case unicode.IsUpper(r): // an upper-case letter with no lower case, like ϒ
-		s = "x" + s
-	}
-	if token.IsKeyword(s) || predeclared[s] {
-		s += "_"
-	}
-	return s
-}
-
 // ConstName returns the name of the constant for an enum value of the type
 // typeName: typeName followed by the words of Exported(value). The "V" or
 // "X" that Exported puts before a leading digit or caseless letter is not
@@ -114,9 +75,6 @@ func ConstName(typeName, value string) string {
 // word is one part of a name, spelled as in an exported identifier.
 type word struct {
 	s string
-	// initialism words are lower-cased entirely at the start of an
-	// unexported name ("IDs" → "ids").
-	initialism bool
 }
 
 // split splits name into words and spells them (see the package
@@ -166,12 +124,12 @@ func appendPart(words []word, part string) []word {
 	lower := strings.ToLower(part)
 	if c, ok := compounds[lower]; ok {
 		for _, s := range c {
-			words = append(words, word{s: s, initialism: s != capitalize(strings.ToLower(s))})
+			words = append(words, word{s: s})
 		}
 		return words
 	}
 	if s, ok := initialisms[lower]; ok {
-		return append(words, word{s: s, initialism: true})
+		return append(words, word{s: s})
 	}
 	return append(words, word{s: capitalize(part)})
 }
@@ -184,25 +142,6 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(u) + s[size:]
-}
-
-// lowerFirstWord spells w as the first word of an unexported name.
-func lowerFirstWord(w word) string {
-	if w.initialism {
-		return strings.ToLower(w.s)
-	}
-	rs := []rune(w.s)
-	n := 0 // length of the leading run of upper-case letters
-	for n < len(rs) && unicode.IsUpper(rs[n]) {
-		n++
-	}
-	if n > 1 && n < len(rs) && unicode.IsLower(rs[n]) {
-		n-- // "HTMLParser": the P starts the next word
-	}
-	for i := 0; i < n; i++ {
-		rs[i] = unicode.ToLower(rs[i])
-	}
-	return string(rs)
 }
 
 // join appends the words to prefix, with "_" where a digit meets a digit.
@@ -262,8 +201,7 @@ var initialisms = map[string]string{
 
 // compounds maps run-together MediaWiki words ending in id/ids, taken from
 // the parameter names of MediaWiki 1.39 and its bundled extensions, to
-// their words, spelled for an exported name. A word spelled other than plain capitalisation ("IDs",
-// "RC") counts as an initialism in Unexported. Entries may be added; an
+// their words, spelled for an exported name. Entries may be added; an
 // existing entry must never change (testdata/names.txt pins every one).
 var compounds = map[string][]string{
 	"baserevid":    {"Base", "Rev", "ID"},
@@ -291,19 +229,4 @@ var compounds = map[string][]string{
 	"torevid":      {"To", "Rev", "ID"},
 	"userid":       {"User", "ID"},
 	"userids":      {"User", "IDs"},
-}
-
-// predeclared holds Go's predeclared identifiers (keywords are checked with
-// go/token).
-var predeclared = map[string]bool{
-	"any": true, "append": true, "bool": true, "byte": true, "cap": true,
-	"clear": true, "close": true, "comparable": true, "complex": true,
-	"complex128": true, "complex64": true, "copy": true, "delete": true,
-	"error": true, "false": true, "float32": true, "float64": true,
-	"imag": true, "int": true, "int16": true, "int32": true, "int64": true,
-	"int8": true, "iota": true, "len": true, "make": true, "max": true,
-	"min": true, "new": true, "nil": true, "panic": true, "print": true,
-	"println": true, "real": true, "recover": true, "rune": true,
-	"string": true, "true": true, "uint": true, "uint16": true,
-	"uint32": true, "uint64": true, "uint8": true, "uintptr": true,
 }

@@ -22,10 +22,9 @@ var update = flag.Bool("update", false, "rewrite testdata/names.txt with the cur
 const fixture = "testdata/names.txt"
 
 type fixtureLine struct {
-	comment    string // a "#" or blank line, kept as it is
-	input      string
-	exported   string
-	unexported string
+	comment  string // a "#" or blank line, kept as it is
+	input    string
+	exported string
 }
 
 func readFixture(t *testing.T) []fixtureLine {
@@ -44,14 +43,14 @@ func readFixture(t *testing.T) []fixtureLine {
 			continue
 		}
 		f := strings.Split(line, "\t")
-		if len(f) != 3 {
-			t.Fatalf("%s:%d: want 3 tab-separated fields, got %d", fixture, n, len(f))
+		if len(f) != 2 {
+			t.Fatalf("%s:%d: want 2 tab-separated fields, got %d", fixture, n, len(f))
 		}
 		in, err := strconv.Unquote(f[0])
 		if err != nil {
 			t.Fatalf("%s:%d: input %s: %v", fixture, n, f[0], err)
 		}
-		lines = append(lines, fixtureLine{input: in, exported: f[1], unexported: f[2]})
+		lines = append(lines, fixtureLine{input: in, exported: f[1]})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -75,8 +74,8 @@ func quote(s string) string {
 	return b.String()
 }
 
-// TestFixture checks Exported and Unexported against testdata/names.txt:
-// lines of Go-quoted input, Exported and Unexported separated by tabs.
+// TestFixture checks Exported against testdata/names.txt: lines of
+// Go-quoted input and Exported, separated by a tab.
 // With -update it rewrites the outputs instead; review the diff like code.
 func TestFixture(t *testing.T) {
 	lines := readFixture(t)
@@ -91,16 +90,13 @@ func TestFixture(t *testing.T) {
 			t.Errorf("%q is listed twice", l.input)
 		}
 		seen[l.input] = true
-		e, u := Exported(l.input), Unexported(l.input)
-		fmt.Fprintf(&out, "%s\t%s\t%s\n", quote(l.input), e, u)
+		e := Exported(l.input)
+		fmt.Fprintf(&out, "%s\t%s\n", quote(l.input), e)
 		if *update {
 			continue
 		}
 		if e != l.exported {
 			t.Errorf("Exported(%q) = %q, fixture says %q", l.input, e, l.exported)
-		}
-		if u != l.unexported {
-			t.Errorf("Unexported(%q) = %q, fixture says %q", l.input, u, l.unexported)
 		}
 	}
 	if *update {
@@ -124,11 +120,6 @@ func TestFixtureCoversTables(t *testing.T) {
 		}
 	}
 	for k := range compounds {
-		if !inputs[k] {
-			missing = append(missing, k)
-		}
-	}
-	for k := range predeclared {
 		if !inputs[k] {
 			missing = append(missing, k)
 		}
@@ -194,31 +185,6 @@ func TestExported(t *testing.T) {
 	} {
 		if got := Exported(tc.in); got != tc.want {
 			t.Errorf("Exported(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestUnexported(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"includeMissingTitles", "includeMissingTitles"},
-		{"IncludeMissingTitles", "includeMissingTitles"},
-		{"HTMLParser", "htmlParser"},
-		{"ALLPAGES", "allpages"},
-		{"ABc", "aBc"},
-		{"ID", "id"},
-		{"IDs", "ids"},
-		{"oauthToken", "oauthToken"},
-		{"rcid", "rcID"},
-		{"pageids", "pageIDs"},
-		{"Type", "type_"},
-		{"TYPE", "type_"},
-		{"iota", "iota_"},
-		{"_", "x5f"},
-		{"ϒ", "xϒ"}, // upper case without a lower case
-		{"9", "v9"},
-	} {
-		if got := Unexported(tc.in); got != tc.want {
-			t.Errorf("Unexported(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -320,29 +286,5 @@ func TestAssignHashCollision(t *testing.T) {
 	want[k2] = "Foo__" + hash64(k2) + "_2"
 	if diff := cmp.Diff(want, Assign(reserved, items)); diff != "" {
 		t.Errorf("Assign (-want +got):\n%s", diff)
-	}
-}
-
-func TestScopeTake(t *testing.T) {
-	s := NewScope("Extra", "Validate")
-	s.Reserve("Client")
-	var got []string
-	for _, n := range []string{"Title", "Title", "Validate", "Title", "V2", "V2", "Client"} {
-		got = append(got, s.Take(n))
-	}
-	want := []string{"Title", "Title2", "Validate2", "Title3", "V2", "V2_2", "Client2"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Take (-want +got):\n%s", diff)
-	}
-	if !s.Taken("Title3") || s.Taken("Title4") {
-		t.Error("Taken is wrong")
-	}
-	// Assign in a scope avoids names taken before and takes its own.
-	m := s.Assign([]Item{{"title", "Title"}, {"body", "Body"}})
-	if diff := cmp.Diff(map[string]string{"title": "Title_", "body": "Body"}, m); diff != "" {
-		t.Errorf("Assign (-want +got):\n%s", diff)
-	}
-	if got := s.Take("Body"); got != "Body2" {
-		t.Errorf("Take(Body) after Assign = %q", got)
 	}
 }

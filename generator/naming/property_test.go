@@ -30,7 +30,7 @@ func randomName(rng *rand.Rand, maxParts int) string {
 	return b.String()
 }
 
-// checkName checks the invariants of Exported, Unexported and ConstName.
+// checkName checks the invariants of Exported and ConstName.
 func checkName(t *testing.T, name string) {
 	t.Helper()
 	e := Exported(name)
@@ -39,10 +39,6 @@ func checkName(t *testing.T, name string) {
 	}
 	if strings.Contains(e, "__") || strings.HasSuffix(e, "_") {
 		t.Fatalf("Exported(%q) = %q: has a suffix Assign uses", name, e)
-	}
-	u := Unexported(name)
-	if !token.IsIdentifier(u) || token.IsExported(u) || predeclared[u] {
-		t.Fatalf("Unexported(%q) = %q: not a plain unexported identifier", name, u)
 	}
 	for _, typ := range []string{"T", "T2", "Tß"} {
 		c := ConstName(typ, name)

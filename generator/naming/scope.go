@@ -6,117 +6,52 @@ import (
 	"sort"
 	"strconv"
 	"unicode"
-	"unicode/utf8"
 )
 
-// Scope hands out unique identifiers within one Go scope: a package, the
-// fields and methods of a struct, the constants of a type. Names the
-// generated code defines itself (helpers, fixed fields and methods such as
-// "Extra", "Validate", "Encode", "Values", "Client", "New") are reserved
-// first; then names derived from the wiki are handed out with Assign, which
-// is stable, or Take, which is not.
-//
-//	s := naming.NewScope("Extra", "Validate")
-//	s.Take("Title")    // "Title"
-//	s.Take("Title")    // "Title2"
-//	s.Take("Validate") // "Validate2"
-//
-// The zero Scope is not usable; use NewScope.
-type Scope struct {
+// scope is the set of identifiers taken in one Go scope while Assign
+// hands out names.
+type scope struct {
 	taken map[string]bool
-}
-
-// NewScope returns a scope in which the given names are already taken.
-//
-//	s := naming.NewScope("Client", "New")
-func NewScope(reserved ...string) *Scope {
-	s := &Scope{taken: make(map[string]bool)}
-	s.Reserve(reserved...)
-	return s
-}
-
-// Reserve marks names as taken. Reserving a name twice is harmless.
-//
-//	s.Reserve("Encode", "Values")
-func (s *Scope) Reserve(names ...string) {
-	for _, n := range names {
-		s.taken[n] = true
-	}
-}
-
-// Taken reports whether name is reserved or has been handed out.
-//
-//	naming.NewScope("Extra").Taken("Extra") == true
-func (s *Scope) Taken(name string) bool { return s.taken[name] }
-
-// Take returns preferred if it is free in the scope, and otherwise the
-// first free one of preferred+"2", preferred+"3", ... ("_2", "_3", ... when
-// preferred ends in a digit, so "V2" becomes "V2_2", not "V22"). The name
-// returned is taken from then on. preferred should be a Go identifier; Take
-// does not check.
-//
-// The result depends on the order of the calls: a name taken earlier keeps
-// the plain form. Use Assign for names derived from the wiki, where adding
-// an unrelated item must not rename existing ones.
-//
-//	s := naming.NewScope("Client")
-//	s.Take("Client") // "Client2"
-//	s.Take("Client") // "Client3"
-func (s *Scope) Take(preferred string) string {
-	name := preferred
-	if s.taken[name] {
-		sep := ""
-		if r, _ := utf8.DecodeLastRuneInString(preferred); unicode.IsDigit(r) {
-			sep = "_"
-		}
-		for i := 2; s.taken[name]; i++ {
-			name = preferred + sep + strconv.Itoa(i)
-		}
-	}
-	s.taken[name] = true
-	return name
 }
 
 // Item is one name to assign: Key is what identifies it on the wiki (a wire
 // parameter name, an enum value, a module path) and Name the Go identifier
-// it would like, normally Exported(Key), Unexported(Key) or
-// ConstName(type, Key).
+// it would like, normally Exported(Key) or ConstName(type,
+// Key).
 type Item struct {
 	Key  string
 	Name string
 }
 
-// Assign gives every item a distinct identifier that is not reserved and
-// returns them by Key. It is NewScope(reserved...).Assign(items).
+// Assign gives every item a distinct identifier within one Go scope (a
+// package, the fields and methods of a struct, the constants of a type)
+// and returns them by Key. reserved are the names the generated code
+// defines itself in that scope, which no item may take: the generator
+// passes its own lists (Client and New at package level, Extra among a
+// params struct's fields, the Client's methods and the method names go vet
+// checks). Items with the same Key must have the same Name (Assign panics
+// otherwise); duplicates are merged.
 //
-//	naming.Assign([]string{"Validate"}, []naming.Item{
+//	naming.Assign([]string{"Extra"}, []naming.Item{
 //		{Key: "all", Name: "All"},
 //		{Key: "*", Name: "All"},
-//		{Key: "validate", Name: "Validate"},
+//		{Key: "extra", Name: "Extra"},
 //	})
-//	// map[*:All__2f0c9f3d all:All validate:Validate_]
-func Assign(reserved []string, items []Item) map[string]string {
-	return NewScope(reserved...).Assign(items)
-}
-
-// Assign gives every item a distinct identifier that is not yet taken in the
-// scope, takes them, and returns them by Key. Items with the same Key must
-// have the same Name (Assign panics otherwise); duplicates are merged.
+//	// map[*:All__2f0c9f3d all:All extra:Extra_]
 //
 // Items that want the same Name form a group. The group's first key keeps
 // the Name; the others get Name+"__"+hash, where hash is the 32-bit FNV-1a
 // hash of their own Key in 8 hex digits. The first key is the one with the
 // fewest runes that are not lower-case letters or digits (the empty key
 // counts as having one), then the smallest in byte order: "all" before "*",
-// "id" before "Id", "a-b" before "a_b". When Name is taken in the scope
-// (reserved by the generator), the first key gets Name+"_" instead, with
-// more "_" while that is taken too.
+// "id" before "Id", "a-b" before "a_b". When Name is reserved, the first
+// key gets Name+"_" instead, with more "_" while that is taken too.
 //
 //	"all" → "All", "*" → "All__2f0c9f3d"
-//	"validate" → "Validate_" (when "Validate" is reserved)
+//	"extra" → "Extra_" (when "Extra" is reserved)
 //
 // The result for an item thus depends only on its own Key and Name, the
-// names already taken, and the Keys of its group, not on the order of items
+// reserved names, and the Keys of its group, not on the order of items
 // nor on any other item: adding an item never renames an item that wants a
 // different Name. Adding one that wants the same Name can move the plain
 // Name to the newcomer; the other suffixed items keep their names.
@@ -128,7 +63,15 @@ func Assign(reserved []string, items []Item) map[string]string {
 // 64-bit FNV-1a hash in 16 hex digits is used instead, then a further "_2",
 // "_3"... in group order: the result is unique and independent of the order
 // of items in every case.
-func (s *Scope) Assign(items []Item) map[string]string {
+func Assign(reserved []string, items []Item) map[string]string {
+	s := &scope{taken: make(map[string]bool, len(reserved)+len(items))}
+	for _, n := range reserved {
+		s.taken[n] = true
+	}
+	return s.assign(items)
+}
+
+func (s *scope) assign(items []Item) map[string]string {
 	byKey := make(map[string]string, len(items))
 	groups := make(map[string][]string) // Name → keys, each once
 	for _, it := range items {

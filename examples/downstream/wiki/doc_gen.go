@@ -13,7 +13,9 @@
 //	})
 //	if err != nil { ... }
 //	c := wiki.New(rt)
-//	res, err := c.Query(ctx, &wiki.QueryParams{Titles: []string{"Main Page"}})
+//	res, err := c.Query(ctx, &wiki.QueryParams{
+//		PageSet: wiki.PageSet{Titles: []string{"Main Page"}},
+//	})
 //
 // Parameters are checked against the schema before anything is sent; tokens,
 // continuation, errors and retries are the runtime's job.

@@ -6,6 +6,7 @@ package wiki
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -164,8 +165,8 @@ func (p *QueryAllpagesParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"filterredir", string(p.Filterredir))
 	v.Int(prefix+"minsize", p.Minsize)
 	v.Int(prefix+"maxsize", p.Maxsize)
-	v.Strings(prefix+"prtype", runtime.StringsOf(p.Prtype))
-	v.Strings(prefix+"prlevel", runtime.StringsOf(p.Prlevel))
+	v.Strings(prefix+"prtype", gensupport.StringsOf(p.Prtype))
+	v.Strings(prefix+"prlevel", gensupport.StringsOf(p.Prlevel))
 	v.Text(prefix+"prfiltercascade", string(p.Prfiltercascade))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"dir", string(p.Dir))
@@ -177,9 +178,9 @@ func (p *QueryAllpagesParams) encode(v *runtime.Params, prefix string) {
 func (p *QueryAllpagesParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+allpages")
 	c.OneOf(prefix+"filterredir", string(p.Filterredir), QueryAllpagesFilterredir.values(""))
-	c.AllOf(prefix+"prtype", runtime.StringsOf(p.Prtype), QueryAllpagesPrtype.values(""), "")
+	c.AllOf(prefix+"prtype", gensupport.StringsOf(p.Prtype), QueryAllpagesPrtype.values(""), "")
 	c.Count(prefix+"prtype", len(p.Prtype), 500)
-	c.AllOf(prefix+"prlevel", runtime.StringsOf(p.Prlevel), QueryAllpagesPrlevel.values(""), "")
+	c.AllOf(prefix+"prlevel", gensupport.StringsOf(p.Prlevel), QueryAllpagesPrlevel.values(""), "")
 	c.Count(prefix+"prlevel", len(p.Prlevel), 500)
 	c.OneOf(prefix+"prfiltercascade", string(p.Prfiltercascade), QueryAllpagesPrfiltercascade.values(""))
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)

@@ -7,6 +7,7 @@ package wiki
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -121,60 +122,8 @@ type QueryParams struct {
 	Continue string
 	// Rawcontinue is rawcontinue: Return raw query-continue data for continuation.
 	Rawcontinue bool
-	// Titles is titles: A list of titles to work on.
-	// (up to 50 values (500 with apihighlimits))
-	Titles []string
-	// PageIDs is pageids: A list of page IDs to work on.
-	// (up to 50 values (500 with apihighlimits))
-	PageIDs []int
-	// RevIDs is revids: A list of revision IDs to work on. Note that almost all query modules will convert revision IDs to the corresponding page ID and work on the latest revision instead. Only prop=revisions uses exact revisions for its response.
-	// (up to 50 values (500 with apihighlimits))
-	RevIDs []int
-	// Generator is generator: Get the list of pages to work on by executing the specified query module.
-	//
-	// Note: Generator parameter names must be prefixed with a "g", see examples.
-	//
-	// ;allcategories:Enumerate all categories.
-	// ;alldeletedrevisions:List all deleted revisions by a user or in a namespace.
-	// ;allfileusages:List all file usages, including non-existing.
-	// ;allimages:Enumerate all images sequentially.
-	// ;alllinks:Enumerate all links that point to a given namespace.
-	// ;allpages:Enumerate all pages sequentially in a given namespace.
-	// ;allredirects:List all redirects to a namespace.
-	// ;allrevisions:List all revisions.
-	// ;alltransclusions:List all transclusions (pages embedded using {{x}}), including non-existing.
-	// ;backlinks:Find all pages that link to the given page.
-	// ;categories:List all categories the pages belong to.
-	// ;categorymembers:List all pages in a given category.
-	// ;deletedrevisions:Get deleted revision information.
-	// ;duplicatefiles:List all files that are duplicates of the given files based on hash values.
-	// ;embeddedin:Find all pages that embed (transclude) the given title.
-	// ;exturlusage:Enumerate pages that contain a given URL.
-	// ;fileusage:Find all pages that use the given files.
-	// ;images:Returns all files contained on the given pages.
-	// ;imageusage:Find all pages that use the given image title.
-	// ;iwbacklinks:Find all pages that link to the given interwiki link.
-	// ;langbacklinks:Find all pages that link to the given language link.
-	// ;links:Returns all links from the given pages.
-	// ;linkshere:Find all pages that link to the given pages.
-	// ;pageswithprop:List all pages using a given page property.
-	// ;prefixsearch:Perform a prefix search for page titles.
-	// ;protectedtitles:List all titles protected from creation.
-	// ;querypage:Get a list provided by a QueryPage-based special page.
-	// ;random:Get a set of random pages.
-	// ;recentchanges:Enumerate recent changes.
-	// ;redirects:Returns all redirects to the given pages.
-	// ;revisions:Get revision information.
-	// ;search:Perform a full text search.
-	// ;templates:Returns all pages transcluded on the given pages.
-	// ;transcludedin:Find all pages that transclude the given pages.
-	// ;watchlist:Get recent changes to pages in the current user's watchlist.
-	// ;watchlistraw:Get all pages on the current user's watchlist.
-	Generator QueryGenerator
-	// Redirects is redirects: Automatically resolve redirects in query+titles, query+pageids, and query+revids, and in pages returned by query+generator.
-	Redirects bool
-	// Converttitles is converttitles: Convert titles to other variants if necessary. Only works if the wiki's content language supports variant conversion. Languages that support variant conversion include ban, en, crh, gan, iu, kk, ku, shi, sr, tg, uz and zh.
-	Converttitles bool
+	// PageSet is the set of pages to work on: titles, pageids, revids, generator, redirects, converttitles.
+	PageSet
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).
 	Extra url.Values
@@ -263,6 +212,68 @@ func (s *QueryMetas) check(c *runtime.Checker, name string) {
 	}
 }
 
+// PageSet is the set of pages a module works on, as MediaWiki's ApiPageSet takes it:
+// titles, page IDs or revision IDs, or a generator that finds the pages
+// (titles, pageids, revids, generator, redirects, converttitles).
+//
+// It is embedded in QueryParams.
+type PageSet struct {
+	// Titles is titles: A list of titles to work on.
+	// (up to 50 values (500 with apihighlimits))
+	Titles []string
+	// PageIDs is pageids: A list of page IDs to work on.
+	// (up to 50 values (500 with apihighlimits))
+	PageIDs []int
+	// RevIDs is revids: A list of revision IDs to work on. Note that almost all query modules will convert revision IDs to the corresponding page ID and work on the latest revision instead. Only prop=revisions uses exact revisions for its response.
+	// (up to 50 values (500 with apihighlimits))
+	RevIDs []int
+	// Generator is generator: Get the list of pages to work on by executing the specified query module.
+	//
+	// Note: Generator parameter names must be prefixed with a "g", see examples.
+	//
+	// ;allcategories:Enumerate all categories.
+	// ;alldeletedrevisions:List all deleted revisions by a user or in a namespace.
+	// ;allfileusages:List all file usages, including non-existing.
+	// ;allimages:Enumerate all images sequentially.
+	// ;alllinks:Enumerate all links that point to a given namespace.
+	// ;allpages:Enumerate all pages sequentially in a given namespace.
+	// ;allredirects:List all redirects to a namespace.
+	// ;allrevisions:List all revisions.
+	// ;alltransclusions:List all transclusions (pages embedded using {{x}}), including non-existing.
+	// ;backlinks:Find all pages that link to the given page.
+	// ;categories:List all categories the pages belong to.
+	// ;categorymembers:List all pages in a given category.
+	// ;deletedrevisions:Get deleted revision information.
+	// ;duplicatefiles:List all files that are duplicates of the given files based on hash values.
+	// ;embeddedin:Find all pages that embed (transclude) the given title.
+	// ;exturlusage:Enumerate pages that contain a given URL.
+	// ;fileusage:Find all pages that use the given files.
+	// ;images:Returns all files contained on the given pages.
+	// ;imageusage:Find all pages that use the given image title.
+	// ;iwbacklinks:Find all pages that link to the given interwiki link.
+	// ;langbacklinks:Find all pages that link to the given language link.
+	// ;links:Returns all links from the given pages.
+	// ;linkshere:Find all pages that link to the given pages.
+	// ;pageswithprop:List all pages using a given page property.
+	// ;prefixsearch:Perform a prefix search for page titles.
+	// ;protectedtitles:List all titles protected from creation.
+	// ;querypage:Get a list provided by a QueryPage-based special page.
+	// ;random:Get a set of random pages.
+	// ;recentchanges:Enumerate recent changes.
+	// ;redirects:Returns all redirects to the given pages.
+	// ;revisions:Get revision information.
+	// ;search:Perform a full text search.
+	// ;templates:Returns all pages transcluded on the given pages.
+	// ;transcludedin:Find all pages that transclude the given pages.
+	// ;watchlist:Get recent changes to pages in the current user's watchlist.
+	// ;watchlistraw:Get all pages on the current user's watchlist.
+	Generator QueryGenerator
+	// Redirects is redirects: Automatically resolve redirects in query+titles, query+pageids, and query+revids, and in pages returned by query+generator.
+	Redirects bool
+	// Converttitles is converttitles: Convert titles to other variants if necessary. Only works if the wiki's content language supports variant conversion. Languages that support variant conversion include ban, en, crh, gan, iu, kk, ku, shi, sr, tg, uz and zh.
+	Converttitles bool
+}
+
 // QueryGenerator selects submodules for generator. Set one field to use that submodule;
 // each carries that submodule's parameters.
 type QueryGenerator struct {
@@ -284,13 +295,29 @@ func (s *QueryGenerator) encode(v *runtime.Params, name string) {
 }
 
 func (s *QueryGenerator) check(c *runtime.Checker, name string) {
-	c.Exclusive(name, runtime.CountSet(s.Allpages != nil, s.Revisions != nil))
+	c.Exclusive(name, gensupport.CountSet(s.Allpages != nil, s.Revisions != nil))
 	if s.Allpages != nil {
 		s.Allpages.check(c, "gap")
 	}
 	if s.Revisions != nil {
 		s.Revisions.check(c, "grv")
 	}
+}
+
+func (p *PageSet) encode(v *runtime.Params, prefix string) {
+	v.Strings(prefix+"titles", p.Titles)
+	v.Ints(prefix+"pageids", p.PageIDs)
+	v.Ints(prefix+"revids", p.RevIDs)
+	p.Generator.encode(v, prefix+"generator")
+	v.Bool(prefix+"redirects", p.Redirects)
+	v.Bool(prefix+"converttitles", p.Converttitles)
+}
+
+func (p *PageSet) check(c *runtime.Checker, prefix string) {
+	c.Count(prefix+"titles", len(p.Titles), 500)
+	c.Count(prefix+"pageids", len(p.PageIDs), 500)
+	c.Count(prefix+"revids", len(p.RevIDs), 500)
+	p.Generator.check(c, prefix+"generator")
 }
 
 func (p *QueryParams) encode(v *runtime.Params, prefix string) {
@@ -304,12 +331,7 @@ func (p *QueryParams) encode(v *runtime.Params, prefix string) {
 	v.Bool(prefix+"iwurl", p.Iwurl)
 	v.Text(prefix+"continue", p.Continue)
 	v.Bool(prefix+"rawcontinue", p.Rawcontinue)
-	v.Strings(prefix+"titles", p.Titles)
-	v.Ints(prefix+"pageids", p.PageIDs)
-	v.Ints(prefix+"revids", p.RevIDs)
-	p.Generator.encode(v, prefix+"generator")
-	v.Bool(prefix+"redirects", p.Redirects)
-	v.Bool(prefix+"converttitles", p.Converttitles)
+	p.PageSet.encode(v, prefix)
 	v.Merge(p.Extra)
 }
 
@@ -319,10 +341,7 @@ func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	p.List.check(c, prefix+"list")
 	p.Meta.check(c, prefix+"meta")
 	c.OneOf(prefix+"exportschema", string(p.Exportschema), QueryExportschema.values(""))
-	c.Count(prefix+"titles", len(p.Titles), 500)
-	c.Count(prefix+"pageids", len(p.PageIDs), 500)
-	c.Count(prefix+"revids", len(p.RevIDs), 500)
-	p.Generator.check(c, prefix+"generator")
+	p.PageSet.check(c, prefix)
 }
 
 // Query calls action=query. p may be nil when no parameter is needed.
@@ -340,7 +359,7 @@ func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, 
 func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

@@ -6,6 +6,7 @@ package wiki
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -180,8 +181,8 @@ func (QueryRevisionsDir) values() []string {
 }
 
 func (p *QueryRevisionsParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
 	v.Limit(prefix+"limit", p.Limit)
 	v.Bool(prefix+"expandtemplates", p.Expandtemplates)
 	v.Bool(prefix+"generatexml", p.Generatexml)
@@ -205,9 +206,9 @@ func (p *QueryRevisionsParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryRevisionsParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+revisions")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryRevisionsProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryRevisionsProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), QueryRevisionsSlots.values(""), "*")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), QueryRevisionsSlots.values(""), "*")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"dir", string(p.Dir), QueryRevisionsDir.values(""))

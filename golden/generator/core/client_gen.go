@@ -7,8 +7,13 @@ package core
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 )
+
+// The runtime must support the contract this code was generated for; when it
+// does not, the build fails here, naming the contract (see gensupport.Version).
+const _ = gensupport.EnforceVersion1
 
 // Client calls the wiki's Action API through a *runtime.Client, which owns the
 // transport, tokens, continuation and errors. It is safe for concurrent use.
@@ -57,7 +62,7 @@ func (c *Client) do(ctx context.Context, req *runtime.Request) (*runtime.Respons
 
 func (c *Client) all(ctx context.Context, req *runtime.Request) iter.Seq2[*runtime.Response, error] {
 	if err := c.prepare(req); err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.rt.Continue(ctx, req)
 }

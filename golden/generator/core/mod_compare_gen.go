@@ -7,6 +7,7 @@ package core
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -280,7 +281,7 @@ func (p *CompareParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"fromtitle", p.Fromtitle)
 	v.Int(prefix+"fromid", p.FromID)
 	v.Int(prefix+"fromrev", p.Fromrev)
-	v.Strings(prefix+"fromslots", runtime.StringsOf(p.Fromslots))
+	v.Strings(prefix+"fromslots", gensupport.StringsOf(p.Fromslots))
 	v.Bool(prefix+"frompst", p.Frompst)
 	v.OptText(prefix+"fromtext", p.Fromtext)
 	v.Text(prefix+"fromcontentformat", string(p.Fromcontentformat))
@@ -290,35 +291,35 @@ func (p *CompareParams) encode(v *runtime.Params, prefix string) {
 	v.Int(prefix+"toid", p.ToID)
 	v.Int(prefix+"torev", p.Torev)
 	v.Text(prefix+"torelative", string(p.Torelative))
-	v.Strings(prefix+"toslots", runtime.StringsOf(p.Toslots))
+	v.Strings(prefix+"toslots", gensupport.StringsOf(p.Toslots))
 	v.Bool(prefix+"topst", p.Topst)
 	v.OptText(prefix+"totext", p.Totext)
 	v.Text(prefix+"tocontentformat", string(p.Tocontentformat))
 	v.Text(prefix+"tocontentmodel", string(p.Tocontentmodel))
 	v.Text(prefix+"tosection", p.Tosection)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
-	v.Templated(prefix+"fromtext-{slot}", "{slot}", prefix+"fromslots", p.FromtextSlot)
-	v.Templated(prefix+"fromsection-{slot}", "{slot}", prefix+"fromslots", p.FromsectionSlot)
-	v.Templated(prefix+"fromcontentformat-{slot}", "{slot}", prefix+"fromslots", p.FromcontentformatSlot)
-	v.Templated(prefix+"fromcontentmodel-{slot}", "{slot}", prefix+"fromslots", p.FromcontentmodelSlot)
-	v.Templated(prefix+"totext-{slot}", "{slot}", prefix+"toslots", p.TotextSlot)
-	v.Templated(prefix+"tosection-{slot}", "{slot}", prefix+"toslots", p.TosectionSlot)
-	v.Templated(prefix+"tocontentformat-{slot}", "{slot}", prefix+"toslots", p.TocontentformatSlot)
-	v.Templated(prefix+"tocontentmodel-{slot}", "{slot}", prefix+"toslots", p.TocontentmodelSlot)
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
+	gensupport.Templated(v, prefix+"fromtext-{slot}", "{slot}", prefix+"fromslots", p.FromtextSlot)
+	gensupport.Templated(v, prefix+"fromsection-{slot}", "{slot}", prefix+"fromslots", p.FromsectionSlot)
+	gensupport.Templated(v, prefix+"fromcontentformat-{slot}", "{slot}", prefix+"fromslots", p.FromcontentformatSlot)
+	gensupport.Templated(v, prefix+"fromcontentmodel-{slot}", "{slot}", prefix+"fromslots", p.FromcontentmodelSlot)
+	gensupport.Templated(v, prefix+"totext-{slot}", "{slot}", prefix+"toslots", p.TotextSlot)
+	gensupport.Templated(v, prefix+"tosection-{slot}", "{slot}", prefix+"toslots", p.TosectionSlot)
+	gensupport.Templated(v, prefix+"tocontentformat-{slot}", "{slot}", prefix+"toslots", p.TocontentformatSlot)
+	gensupport.Templated(v, prefix+"tocontentmodel-{slot}", "{slot}", prefix+"toslots", p.TocontentmodelSlot)
 	v.Merge(p.Extra)
 }
 
 func (p *CompareParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("compare")
-	c.AllOf(prefix+"fromslots", runtime.StringsOf(p.Fromslots), CompareFromslots.values(""), "")
+	c.AllOf(prefix+"fromslots", gensupport.StringsOf(p.Fromslots), CompareFromslots.values(""), "")
 	c.Count(prefix+"fromslots", len(p.Fromslots), 500)
 	c.OneOf(prefix+"torelative", string(p.Torelative), CompareTorelative.values(""))
-	c.AllOf(prefix+"toslots", runtime.StringsOf(p.Toslots), CompareToslots.values(""), "")
+	c.AllOf(prefix+"toslots", gensupport.StringsOf(p.Toslots), CompareToslots.values(""), "")
 	c.Count(prefix+"toslots", len(p.Toslots), 500)
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), CompareProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), CompareProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), CompareSlots.values(""), "*")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), CompareSlots.values(""), "*")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 }
 

@@ -7,6 +7,7 @@ package core
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -162,7 +163,7 @@ func (p *EditParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"sectiontitle", p.Sectiontitle)
 	v.OptText(prefix+"text", p.Text)
 	v.Text(prefix+"summary", p.Summary)
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.Bool(prefix+"minor", p.Minor)
 	v.Bool(prefix+"notminor", p.Notminor)
 	v.Bool(prefix+"bot", p.Bot)

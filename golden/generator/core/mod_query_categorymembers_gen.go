@@ -6,6 +6,7 @@ package core
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -133,9 +134,9 @@ func (QueryCategorymembersDir) values() []string {
 func (p *QueryCategorymembersParams) encode(v *runtime.Params, prefix string) {
 	v.Text(prefix+"title", p.Title)
 	v.Int(prefix+"pageid", p.PageID)
-	v.Strings(prefix+"prop", runtime.StringsOf(p.Prop))
+	v.Strings(prefix+"prop", gensupport.StringsOf(p.Prop))
 	v.Namespaces(prefix+"namespace", p.Namespace)
-	v.Strings(prefix+"type", runtime.StringsOf(p.Type))
+	v.Strings(prefix+"type", gensupport.StringsOf(p.Type))
 	v.Text(prefix+"continue", p.Continue)
 	v.Limit(prefix+"limit", p.Limit)
 	v.Text(prefix+"sort", string(p.Sort))
@@ -153,10 +154,10 @@ func (p *QueryCategorymembersParams) encode(v *runtime.Params, prefix string) {
 
 func (p *QueryCategorymembersParams) check(c *runtime.Checker, prefix string) {
 	c = c.For("query+categorymembers")
-	c.AllOf(prefix+"prop", runtime.StringsOf(p.Prop), QueryCategorymembersProp.values(""), "")
+	c.AllOf(prefix+"prop", gensupport.StringsOf(p.Prop), QueryCategorymembersProp.values(""), "")
 	c.Count(prefix+"prop", len(p.Prop), 500)
 	c.Count(prefix+"namespace", len(p.Namespace), 500)
-	c.AllOf(prefix+"type", runtime.StringsOf(p.Type), QueryCategorymembersType.values(""), "")
+	c.AllOf(prefix+"type", gensupport.StringsOf(p.Type), QueryCategorymembersType.values(""), "")
 	c.Count(prefix+"type", len(p.Type), 500)
 	c.LimitRange(prefix+"limit", p.Limit, 1, 500, 5000)
 	c.OneOf(prefix+"sort", string(p.Sort), QueryCategorymembersSort.values(""))

@@ -6,6 +6,7 @@ package core
 
 import (
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -44,7 +45,7 @@ func (QueryTokensType) values() []string {
 }
 
 func (p *QueryTokensParams) encode(v *runtime.Params, prefix string) {
-	v.Strings(prefix+"type", runtime.StringsOf(p.Type))
+	v.Strings(prefix+"type", gensupport.StringsOf(p.Type))
 	v.Merge(p.Extra)
 }
 

@@ -13,7 +13,9 @@
 //	})
 //	if err != nil { ... }
 //	c := naming.New(rt)
-//	res, err := c.Query(ctx, &naming.QueryParams{Titles: []string{"Main Page"}})
+//	res, err := c.Query(ctx, &naming.QueryParams{
+//		PageSet: naming.PageSet{Titles: []string{"Main Page"}},
+//	})
 //
 // Parameters are checked against the schema before anything is sent; tokens,
 // continuation, errors and retries are the runtime's job.

@@ -7,6 +7,7 @@ package naming
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -50,7 +51,7 @@ func (c *Client) HyphenName(ctx context.Context, p *HyphenNameParams) (*runtime.
 func (c *Client) HyphenNameAll(ctx context.Context, p *HyphenNameParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

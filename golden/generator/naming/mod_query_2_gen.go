@@ -7,6 +7,7 @@ package naming
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
 )
@@ -70,7 +71,7 @@ func (s *QueryGenerator) encode(v *runtime.Params, name string) {
 }
 
 func (s *QueryGenerator) check(c *runtime.Checker, name string) {
-	c.Exclusive(name, runtime.CountSet(s.MyList != nil))
+	c.Exclusive(name, gensupport.CountSet(s.MyList != nil))
 	if s.MyList != nil {
 		s.MyList.check(c, "gml")
 	}
@@ -104,7 +105,7 @@ func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, 
 func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
 	req, err := p.request()
 	if err != nil {
-		return runtime.Fail(err)
+		return gensupport.Fail(err)
 	}
 	return c.all(ctx, req)
 }

@@ -7,6 +7,7 @@ package naming
 import (
 	"context"
 	"github.com/mwgen/mwgen/runtime"
+	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
 )
 
@@ -154,16 +155,16 @@ func (p *TypeParams) encode(v *runtime.Params, prefix string) {
 	v.Timestamp(prefix+"check", p.Check)
 	v.Text(prefix+"encode", p.Encode)
 	v.File(prefix+"request", p.Request)
-	v.Strings(prefix+"show", runtime.StringsOf(p.Show))
+	v.Strings(prefix+"show", gensupport.StringsOf(p.Show))
 	v.Text(prefix+"mode", string(p.Mode))
-	v.Strings(prefix+"slots", runtime.StringsOf(p.Slots))
+	v.Strings(prefix+"slots", gensupport.StringsOf(p.Slots))
 	v.Ints(prefix+"ids", p.IDs)
 	v.Namespaces(prefix+"ns", p.Ns)
 	v.Text(prefix+"password", p.Password)
 	v.Sensitive(prefix + "password")
-	v.Strings(prefix+"tags", runtime.StringsOf(p.Tags))
+	v.Strings(prefix+"tags", gensupport.StringsOf(p.Tags))
 	v.OptText(prefix+"expiry", p.Expiry)
-	v.Templated(prefix+"text-{slot}", "{slot}", prefix+"slots", p.TextSlot)
+	gensupport.Templated(v, prefix+"text-{slot}", "{slot}", prefix+"slots", p.TextSlot)
 	v.Merge(p.Extra)
 }
 
@@ -173,11 +174,11 @@ func (p *TypeParams) check(c *runtime.Checker, prefix string) {
 	c.IntRange(prefix+"func", p.Func, runtime.Set(0), runtime.Set(10))
 	c.LimitRange(prefix+"range", p.Range, 1, 50, 500)
 	c.Count(prefix+"values", len(p.Values), 500)
-	c.AllOf(prefix+"show", runtime.StringsOf(p.Show), TypeShow.values(""), "*")
+	c.AllOf(prefix+"show", gensupport.StringsOf(p.Show), TypeShow.values(""), "*")
 	c.Count(prefix+"show", len(p.Show), 500)
 	c.Required(prefix+"mode", p.Mode != "")
 	c.OneOf(prefix+"mode", string(p.Mode), TypeMode.values(""))
-	c.AllOf(prefix+"slots", runtime.StringsOf(p.Slots), TypeSlots.values(""), "")
+	c.AllOf(prefix+"slots", gensupport.StringsOf(p.Slots), TypeSlots.values(""), "")
 	c.Count(prefix+"slots", len(p.Slots), 500)
 	c.Count(prefix+"ids", len(p.IDs), 500)
 	c.Count(prefix+"ns", len(p.Ns), 500)

@@ -1,17 +1,35 @@
 package generator
 
 import (
+	"strconv"
+
 	"github.com/dave/jennifer/jen"
 )
 
-// emitClient writes the Client type and what every method shares: the main
+// contractVersion is the contract between generated code and the runtime
+// that this generator writes for (see gensupport.Version, which says when
+// it changes; a test keeps the two equal). client_gen.go refers to
+// gensupport.EnforceVersion<N>, so a runtime without that contract fails
+// the build with a message that names it.
+const contractVersion = 1
+
+// client writes the Client type and what every method shares: the main
 // module's parameters and the calls into the runtime.
-func emitClient(f *jen.File, m *pkgModel) {
+func (g *emitter) client(f *jen.File) {
+	main := g.m.main.name
+	contract := g.contract
+	if contract == 0 {
+		contract = contractVersion
+	}
+	f.Comment("The runtime must support the contract this code was generated for; when it")
+	f.Comment("does not, the build fails here, naming the contract (see gensupport.Version).")
+	f.Const().Id("_").Op("=").Qual(support, "EnforceVersion"+strconv.Itoa(contract))
+	f.Line()
 	f.Comment("Client calls the wiki's Action API through a *runtime.Client, which owns the")
 	f.Comment("transport, tokens, continuation and errors. It is safe for concurrent use.")
 	f.Type().Id("Client").Struct(
 		jen.Id("rt").Op("*").Qual(rt, "Client"),
-		jen.Id("main").Op("*").Id(m.byPath["main"].name),
+		jen.Id("main").Op("*").Id(main),
 	)
 	f.Line()
 	f.Comment("New returns a Client that sends its requests through rt.")
@@ -26,7 +44,7 @@ func emitClient(f *jen.File, m *pkgModel) {
 	f.Line()
 	f.Comment("WithMain returns a copy of c that adds the main module's parameters (uselang,")
 	f.Comment("assert, curtimestamp...) to every request. They are checked at each call.")
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("WithMain").Params(jen.Id("p").Op("*").Id(m.byPath["main"].name)).Op("*").Id("Client").Block(
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("WithMain").Params(jen.Id("p").Op("*").Id(main)).Op("*").Id("Client").Block(
 		jen.Id("cp").Op(":=").Op("*").Id("c"),
 		jen.Id("cp").Dot("main").Op("=").Id("p"),
 		jen.Return(jen.Op("&").Id("cp")),
@@ -51,7 +69,7 @@ func emitClient(f *jen.File, m *pkgModel) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("all").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual(rt, "Request"),
 	).Qual("iter", "Seq2").Types(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
-		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(rt, "Fail").Call(jen.Err()))),
+		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(support, "Fail").Call(jen.Err()))),
 		jen.Return(jen.Id("c").Dot("rt").Dot("Continue").Call(jen.Id("ctx"), jen.Id("req"))),
 	)
 }
