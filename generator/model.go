@@ -223,14 +223,14 @@ type respModel struct {
 
 // pagesIter is the merged page iterator of action=query.
 type pagesIter struct {
-	method   string // QueryPages
-	page     string // QueryPage
-	pageID   string // the page struct's Go field for pageid
-	title    string // ... and for title
-	field    string // the answer's pages field (Pages)
-	resp     string // QueryResponse
-	all      string // QueryAll
-	params   string // QueryParams
+	method string // QueryPages
+	page   string // QueryPage
+	pageID string // the page struct's Go field for pageid
+	title  string // ... and for title
+	field  string // the answer's pages field (Pages)
+	resp   string // QueryResponse
+	all    string // QueryAll
+	params string // QueryParams
 }
 
 // itemsIter is a list module's item iterator.
