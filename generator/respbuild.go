@@ -21,7 +21,7 @@ import (
 // struct must not have fields of its own for them.
 var envelopeKeys = map[string]bool{
 	"errors": true, "error": true, "warnings": true, "continue": true,
-	"batchcomplete": true, "servedby": true, "docref": true,
+	"batchcomplete": true, "servedby": true, "docref": true, "limits": true,
 }
 
 // respBuilder builds the response family.

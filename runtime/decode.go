@@ -27,7 +27,7 @@ import (
 //
 // A type that embeds Envelope must not have its own fields for the keys
 // Envelope decodes: errors, error, warnings, continue, batchcomplete,
-// servedby, docref.
+// servedby, docref, limits.
 type Envelope struct {
 	// Warnings are the answer's warnings, in the wiki's order.
 	Warnings Warnings `json:"warnings"`
@@ -36,6 +36,9 @@ type Envelope struct {
 	Continue Continuation `json:"continue"`
 	// BatchComplete reports "batchcomplete", as [Response.BatchComplete].
 	BatchComplete bool `json:"batchcomplete"`
+	// Limits are the limits the wiki used for parameters sent as "max"
+	// (see [Max]), by module name: {"allpages": 500}.
+	Limits map[string]int `json:"limits"`
 
 	wireError
 	raw json.RawMessage
