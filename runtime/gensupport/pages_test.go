@@ -6,13 +6,14 @@ import (
 	"testing"
 )
 
-type part struct{ Cats []string }
+// Part is exported, as generated page parts are: Merge sees exported fields only.
+type Part struct{ Cats []string }
 
 type page struct {
 	ID    int
 	Title string
 	Size  int
-	*part
+	*Part
 }
 
 type batch struct {
@@ -33,8 +34,8 @@ func batches(bs []batch, stopped *int) iter.Seq2[*batch, error] {
 
 func TestPagesMergesAcrossBatches(t *testing.T) {
 	bs := []batch{
-		{pages: []page{{ID: 1, Title: "A", Size: 3, part: &part{Cats: []string{"x"}}}, {ID: 2, Title: "B", Size: 4}}},
-		{pages: []page{{ID: 1, Title: "A", part: &part{Cats: []string{"y"}}}, {ID: 2, Title: "B", part: &part{Cats: []string{"z"}}}}, complete: true},
+		{pages: []page{{ID: 1, Title: "A", Size: 3, Part: &Part{Cats: []string{"x"}}}, {ID: 2, Title: "B", Size: 4}}},
+		{pages: []page{{ID: 1, Title: "A", Part: &Part{Cats: []string{"y"}}}, {ID: 2, Title: "B", Part: &Part{Cats: []string{"z"}}}}, complete: true},
 		{pages: []page{{Title: "Missing"}}, complete: true},
 	}
 	var n int
@@ -50,7 +51,7 @@ func TestPagesMergesAcrossBatches(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	if got[0].Size != 3 || len(got[0].Cats) != 2 || got[0].Cats[1] != "y" || got[1].Size != 4 || len(got[1].Cats) != 1 {
-		t.Errorf("not merged: %+v %+v", got[0].part, got[1].part)
+		t.Errorf("not merged: %+v %+v", got[0].Part, got[1].Part)
 	}
 }
 
