@@ -490,7 +490,11 @@ func (g *emitter) method(f *jen.File, ps *paramsStruct) {
 
 // rawMethod writes the methods of a module without a typed answer.
 func (g *emitter) rawMethod(f *jen.File, ps *paramsStruct) {
-	f.Add(commentCode(fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)))
+	doc := fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)
+	if g.m.withShapes {
+		doc += "\n\nThe shapes this package was generated with have none for " + ps.path + ", so the answer is\nuntyped: probe a test wiki that has the module with `mwgen shapes probe`, and\ngenerate with --shapes, to get a typed one."
+	}
+	f.Add(commentCode(doc))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
 	).Params(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
