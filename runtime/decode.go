@@ -16,11 +16,15 @@ import (
 // warnings, the continuation, batchcomplete, any error, and the module's
 // result together:
 //
+//	type Page struct {
+//		Title string `json:"title"`
+//	}
+//	type AllpagesQuery struct {
+//		Allpages []Page `json:"allpages"`
+//	}
 //	type AllpagesAnswer struct {
 //		mw.Envelope
-//		Query struct {
-//			Allpages []struct{ Title string `json:"title"` } `json:"allpages"`
-//		} `json:"query"`
+//		Query AllpagesQuery `json:"query"`
 //	}
 //	var a AllpagesAnswer
 //	err := c.DoInto(ctx, req, &a)
