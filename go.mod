@@ -9,3 +9,5 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/spf13/pflag v1.1.0
 )
+
+require golang.org/x/oauth2 v0.30.0

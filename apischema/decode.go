@@ -107,6 +107,7 @@ func decode(data []byte) (*Schema, error) {
 		if got := s.Hash(); got != b.snapshotHash {
 			return nil, fmt.Errorf("snapshot hash is %s but its content hashes to %s: the file was changed after it was written; fetch it again with 'mwgen schema fetch'", b.snapshotHash, got)
 		}
+		s.verified = b.snapshotHash
 	}
 	return s, nil
 }
@@ -289,29 +290,45 @@ func (b *builder) addModules(raw json.RawMessage) error {
 		return fmt.Errorf("modules: %w", err)
 	}
 	b.anyModules = true
+	var probs Problems
 	for i, item := range list {
 		if len(item) == 0 || item[0] != '{' {
-			return fmt.Errorf("modules[%d]: want a module object, got %s", i, excerpt(item))
+			probs.add("module that is not an object", "modules[%d]: want a module object, got %s", i, excerpt(item))
+			continue
 		}
 		m := new(Module)
+		where := fmt.Sprintf("modules[%d] (%s)", i, pathHint(item))
 		if err := json.Unmarshal(item, m); err != nil {
-			return fmt.Errorf("modules[%d] (%s): %w", i, pathHint(item), describeJSONError(err))
+			var pe *paramError
+			if errors.As(err, &pe) {
+				where += ": parameter " + pe.param
+				err = pe.err
+			} else {
+				err = describeJSONError(err)
+			}
+			kind := err.Error()
+			if errors.Is(err, errObjectValue) {
+				kind = "a value that is a JSON object"
+			}
+			probs.add(kind, "%s: %v", where, err)
+			continue
 		}
 		if m.Path == "" {
-			return fmt.Errorf("modules[%d] (%s): no path", i, pathHint(item))
+			probs.add("module without a path", "%s: no path", where)
+			continue
 		}
 		if j, dup := b.seen[m.Path]; dup {
 			old, _ := json.Marshal(b.schema.Modules[j])
 			now, _ := json.Marshal(m)
 			if !bytes.Equal(old, now) {
-				return fmt.Errorf("modules[%d]: module %q appears twice with different content", i, m.Path)
+				probs.add("module that appears twice with different content", "modules[%d]: module %q appears twice with different content", i, m.Path)
 			}
 			continue
 		}
 		b.seen[m.Path] = len(b.schema.Modules)
 		b.schema.Modules = append(b.schema.Modules, m)
 	}
-	return nil
+	return probs.err()
 }
 
 // pathHint names a module in an error even when it failed to decode.

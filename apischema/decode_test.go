@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -229,8 +230,13 @@ func TestDecodeBadInput(t *testing.T) {
 		{"duplicate parameter", `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[
 			{"index":1,"name":"title","type":"string","required":false,"multi":false},
 			{"index":2,"name":"title","type":"integer","required":false,"multi":false}]}]}}`, `module "main": duplicate parameter "title" (entries 1 and 2)`},
-		{"missing submodule", `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[
-			{"index":1,"name":"action","type":["edit"],"submodules":{"edit":"edit"},"required":false,"multi":false}]}]}}`, `refers to submodule "edit", which is missing`},
+		{"generator that is not a generator", `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[
+			{"index":1,"name":"generator","type":["edit"],"submodules":{"edit":"edit"},"submoduleparamprefix":"g","required":false,"multi":false}]},
+			{"name":"edit","path":"edit","prefix":"","parameters":[]}]}}`, `value "edit" selects module "edit", which is not a generator`},
+		{"object default", `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[
+			{"index":1,"name":"a","type":"string","default":{"x":1},"required":false,"multi":false}]}]}}`, `modules[0] (main): parameter "a": field "default": want a string, number, boolean, array or null, got a JSON object (MediaWiki never sends one here): "{\"x\":1}"`},
+		{"nested array default", `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[
+			{"index":1,"name":"a","type":"string","default":[["x"]],"required":false,"multi":true}]}]}}`, `nested array`},
 		{"module without path", `{"paraminfo":{"modules":[{"name":"main","parameters":[]}]}}`, "no path"},
 		{"conflicting duplicate module", `{"paraminfo":{"modules":[{"name":"main","path":"main","parameters":[]}]}}
 			{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"x","parameters":[]}]}}`, `module "main" appears twice with different content`},
@@ -283,6 +289,10 @@ func TestScalarKinds(t *testing.T) {
 		{`true`, ScalarBool, "true"},
 		{`false`, ScalarBool, "false"},
 		{`""`, ScalarString, ""},
+		{`["content","links"]`, ScalarArray, "content|links"},
+		{`[]`, ScalarArray, ""},
+		{`[1,true,"x",null]`, ScalarArray, "1|true|x|"},
+		{`null`, ScalarNull, ""},
 	} {
 		var s Scalar
 		if err := json.Unmarshal([]byte(tt.in), &s); err != nil {
@@ -299,5 +309,212 @@ func TestScalarKinds(t *testing.T) {
 	var s Scalar
 	if err := json.Unmarshal([]byte(`{"a":1}`), &s); err == nil {
 		t.Error("an object was accepted as a scalar")
+	}
+}
+
+// The real www.mediawiki.org dump: every shape it holds decodes, the array
+// default is kept, and the snapshot round trip is byte-identical.
+func TestDecodeWikimediaDump(t *testing.T) {
+	s, err := Decode(readTestdata(t, "wikimedia/mediawiki.org-1.47.0-wmf.22.json"), "dump")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Modules) != 50 {
+		t.Fatalf("got %d modules, want 50", len(s.Modules))
+	}
+	if v := s.Wiki.MediaWikiVersion(); v != "1.47.0-wmf.22" {
+		t.Errorf("version %q", v)
+	}
+	builders := s.Module("query+cirrusbuilddoc").Param("builders")
+	if builders.Default == nil || builders.Default.Kind() != ScalarArray ||
+		strings.Join(builders.Default.Values(), ",") != "content,links" || builders.Default.Raw() != `["content","links"]` {
+		t.Fatalf("cbbuilders default = %#v", builders.Default)
+	}
+	if d := s.Dangling(); len(d) < 100 {
+		t.Errorf("want the dump's main and query to name 100+ modules it does not hold, got %d", len(d))
+	}
+	snap, err := s.MarshalSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(snap, []byte(`"default": [`)) {
+		t.Error("the snapshot lost the array default")
+	}
+	again, err := Decode(snap, "snapshot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap2, err := again.MarshalSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(snap, snap2) {
+		t.Error("snapshot round trip is not byte-identical")
+	}
+	// Module objects survive verbatim: re-encoding each gives the input's JSON.
+	var docs []json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(readTestdata(t, "wikimedia/mediawiki.org-1.47.0-wmf.22.json")))
+	for dec.More() {
+		var d json.RawMessage
+		if err := dec.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	var raw struct {
+		ParamInfo struct {
+			Modules []json.RawMessage `json:"modules"`
+		} `json:"paraminfo"`
+	}
+	if err := json.Unmarshal(docs[1], &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range raw.ParamInfo.Modules {
+		var m Module
+		if err := json.Unmarshal(in, &m); err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sameJSON(t, in, out) {
+			t.Errorf("module %s changed in a round trip:\nin  %s\nout %s", m.Path, in, out)
+		}
+	}
+}
+
+// sameJSON compares two JSON documents as values. Booleans that are false
+// and empty arrays, which paraminfo sends and the model leaves out, are
+// dropped from objects first.
+func sameJSON(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatal(err)
+	}
+	return cmp.Equal(dropEmpty(va), dropEmpty(vb))
+}
+
+func dropEmpty(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range v {
+			if arr, ok := e.([]any); ok && len(arr) == 0 && k != "parameters" && k != "type" {
+				continue
+			}
+			if e == false && k != "required" && k != "multi" {
+				continue
+			}
+			out[k] = dropEmpty(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = dropEmpty(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Every default shape survives a snapshot round trip, byte for byte.
+func TestDefaultShapesRoundTrip(t *testing.T) {
+	in := `{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","parameters":[
+		{"index":1,"name":"s","type":"string","default":"x","required":false,"multi":false},
+		{"index":2,"name":"e","type":"string","default":"","required":false,"multi":false},
+		{"index":3,"name":"n","type":"integer","default":-1,"required":false,"multi":false},
+		{"index":4,"name":"b","type":"boolean","default":false,"required":false,"multi":false},
+		{"index":5,"name":"a","type":["x","y"],"default":["x","y"],"required":false,"multi":true},
+		{"index":6,"name":"z","type":"string","default":null,"required":false,"multi":false},
+		{"index":7,"name":"ea","type":["x"],"default":[],"required":false,"multi":true}]}]}}`
+	s, err := Decode([]byte(in), "in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"s": `"x"`, "e": `""`, "n": `-1`, "b": `false`, "a": `["x","y"]`, "z": `null`, "ea": `[]`}
+	for name, raw := range want {
+		p := s.Main().Param(name)
+		if p.Default == nil || p.Default.Raw() != raw {
+			t.Errorf("%s: default %v, want %s", name, p.Default, raw)
+		}
+	}
+	snap, err := s.MarshalSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Decode(snap, "snap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap2, _ := again.MarshalSnapshot()
+	if !bytes.Equal(snap, snap2) {
+		t.Errorf("round trip differs:\n%s\n%s", snap, snap2)
+	}
+	for name, raw := range want {
+		if p := again.Main().Param(name); p.Default == nil || p.Default.Raw() != raw {
+			t.Errorf("%s after round trip: default %v, want %s", name, p.Default, raw)
+		}
+	}
+}
+
+// A known field in a shape its Go field cannot hold is data: kept
+// verbatim, never a refusal.
+func TestUnexpectedShapesAreKept(t *testing.T) {
+	in := `{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","helpurls":"https://x","templatedparameters":{},"parameters":[
+		{"index":1,"name":"f","type":"float","max":1.5,"min":"0","tokentype":false,"required":false,"multi":false},
+		{"index":2,"name":"n","type":[1,2,"three"],"required":false,"multi":false}]}]}}`
+	s, err := Decode([]byte(in), "in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Main()
+	p := m.Param("f")
+	if p.Max != nil || string(p.Extra["max"]) != "1.5" || string(p.Extra["min"]) != `"0"` || string(p.Extra["tokentype"]) != "false" {
+		t.Errorf("param extras %v", p.Extra)
+	}
+	if n := m.Param("n"); strings.Join(n.Type.Values, ",") != "1,2,three" {
+		t.Errorf("numeric enum: %v", n.Type)
+	}
+	if string(m.Extra["helpurls"]) != `"https://x"` || string(m.Extra["templatedparameters"]) != "{}" {
+		t.Errorf("module extras %v", m.Extra)
+	}
+	out, _ := json.Marshal(p)
+	if !sameJSON(t, []byte(`{"index":1,"name":"f","type":"float","max":1.5,"min":"0","tokentype":false,"required":false,"multi":false}`), out) {
+		t.Errorf("re-encoded as %s", out)
+	}
+}
+
+// Many problems fit on one screen: each kind once, with a count and its
+// first places.
+func TestProblemsAreGrouped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"paraminfo":{"modules":[`)
+	for i := range 40 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"name":"m%d","path":"m%d","parameters":[{"name":"a","type":"string","default":{"o":%d}}]}`, i, i, i)
+		fmt.Fprintf(&b, `,{"name":"n%d","path":"n%d","parameters":[{"name":"b","type":"string","max":"x","multi":"no"}]}`, i, i)
+	}
+	b.WriteString(`]}}`)
+	_, err := Decode([]byte(b.String()), "big.json")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	msg := err.Error()
+	lines := strings.Split(msg, "\n")
+	if len(lines) > 20 {
+		t.Errorf("%d lines:\n%s", len(lines), msg)
+	}
+	for _, want := range []string{"80 problems of 2 kinds", "a value that is a JSON object (40):", `modules[0] (m0): parameter "a": field "default"`, "... and 37 more", `field "multi": want a boolean`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("missing %q in:\n%s", want, msg)
+		}
 	}
 }

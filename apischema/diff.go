@@ -337,6 +337,54 @@ func Diff(old, new *Schema) *SchemaDiff {
 	return &SchemaDiff{Changes: d.changes}
 }
 
+// DiffCommon is Diff over the modules both schemas have: for partial
+// dumps, and for wikis with different sets of extensions, where modules
+// present on one side only are not changes.
+func DiffCommon(old, new *Schema) *SchemaDiff {
+	oldMods, newMods := diffModuleIndex(old), diffModuleIndex(new)
+	keep := func(s *Schema, other map[string]*Module) *Schema {
+		out := &Schema{}
+		if s == nil {
+			return out
+		}
+		for _, m := range s.Modules {
+			if m != nil && other[m.Path] != nil {
+				out.Modules = append(out.Modules, m)
+			}
+		}
+		return out
+	}
+	return Diff(keep(old, newMods), keep(new, oldMods))
+}
+
+// Counts returns the number of changes and of breaking ones.
+func (d *SchemaDiff) Counts() (changes, breaking int) {
+	if d == nil {
+		return 0, 0
+	}
+	for _, c := range d.Changes {
+		if c.Breaking {
+			breaking++
+		}
+	}
+	return len(d.Changes), breaking
+}
+
+// MarshalJSON writes the changes and a summary, for scripts:
+// {"changes": [...], "total": 3, "breaking": 1}. Changes is never null.
+func (d *SchemaDiff) MarshalJSON() ([]byte, error) {
+	total, breaking := d.Counts()
+	changes := []Change{}
+	if d != nil && d.Changes != nil {
+		changes = d.Changes
+	}
+	return marshal(struct {
+		Changes  []Change `json:"changes"`
+		Total    int      `json:"total"`
+		Breaking int      `json:"breaking"`
+	}{changes, total, breaking})
+}
+
 // diffModuleIndex maps module paths to modules; the first of duplicates wins.
 func diffModuleIndex(s *Schema) map[string]*Module {
 	idx := map[string]*Module{}

@@ -744,7 +744,7 @@ func TestDiffChangeKindText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"changes":[{"kind":"limit-changed","module":"query+allpages","param":"aplimit","value":"max","old":"500","new":"50","breaking":true}]}`
+	want := `{"changes":[{"kind":"limit-changed","module":"query+allpages","param":"aplimit","value":"max","old":"500","new":"50","breaking":true}],"total":1,"breaking":1}`
 	if string(b) != want {
 		t.Errorf("JSON:\n got %s\nwant %s", b, want)
 	}

@@ -206,11 +206,10 @@ func missingSubmodules(s *Schema) []string {
 // walk fetches main, then every submodule it refers to, level by level.
 func (f *fetcher) walk(ctx context.Context, b *builder, batch int) error {
 	asked := map[string]bool{}
-	for next := []string{"main"}; len(next) > 0; next = missingSubmodules(b.schema) {
+	for next := []string{"main"}; len(next) > 0; next = unasked(missingSubmodules(b.schema), asked) {
+		// A module the wiki returned no paraminfo for stays out: its
+		// selector value is dangling, which Schema.Dangling reports.
 		for _, p := range next {
-			if asked[p] {
-				return fmt.Errorf("submodule %q is referenced but missing: the wiki returned no paraminfo for it", p)
-			}
 			asked[p] = true
 		}
 		for len(next) > 0 {
@@ -228,6 +227,10 @@ func (f *fetcher) walk(ctx context.Context, b *builder, batch int) error {
 		}
 	}
 	return nil
+}
+
+func unasked(paths []string, asked map[string]bool) []string {
+	return slices.DeleteFunc(paths, func(p string) bool { return asked[p] })
 }
 
 func (f *fetcher) paraminfo(ctx context.Context, modules []string) ([]byte, error) {

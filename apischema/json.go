@@ -3,6 +3,7 @@ package apischema
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,8 +11,12 @@ import (
 	"strings"
 )
 
-// Scalar is a JSON string, number or boolean kept exactly as the wiki sent
-// it. paraminfo's "default" is raw PHP: a string, an int or a bool.
+// Scalar is a value paraminfo sent (a parameter's default, an info
+// value), kept exactly as the wiki sent it. paraminfo's "default" is raw
+// PHP: a string, an int, a bool, an array of values (multi-value defaults,
+// as CirrusSearch's cbbuilders ["content","links"] on MediaWiki 1.4x), or
+// null. Every one of those shapes is data; only a JSON object, which
+// MediaWiki never emits here, is refused.
 type Scalar struct {
 	raw string // compact JSON literal
 }
@@ -29,13 +34,21 @@ const (
 	ScalarString ScalarKind = iota
 	ScalarNumber
 	ScalarBool
+	// ScalarArray is an array of values: a multi-value default.
+	ScalarArray
+	// ScalarNull is JSON null.
+	ScalarNull
 )
 
 // Kind reports the JSON type of the value.
 func (s Scalar) Kind() ScalarKind {
 	switch {
-	case strings.HasPrefix(s.raw, `"`):
+	case strings.HasPrefix(s.raw, `"`), s.raw == "":
 		return ScalarString
+	case strings.HasPrefix(s.raw, "["):
+		return ScalarArray
+	case s.raw == "null":
+		return ScalarNull
 	case s.raw == "true" || s.raw == "false":
 		return ScalarBool
 	default:
@@ -44,13 +57,45 @@ func (s Scalar) Kind() ScalarKind {
 }
 
 // String returns the value as text: a string as is, a number in its JSON
-// spelling, a boolean as "true" or "false".
+// spelling, a boolean as "true" or "false", an array as its values joined
+// with "|" (the way MediaWiki spells a multi-value default as a string),
+// and null as "".
 func (s Scalar) String() string {
-	if s.Kind() == ScalarString {
+	switch s.Kind() {
+	case ScalarString:
 		var v string
 		if err := json.Unmarshal([]byte(s.raw), &v); err == nil {
 			return v
 		}
+	case ScalarArray:
+		return strings.Join(s.Values(), "|")
+	case ScalarNull:
+		return ""
+	}
+	return s.raw
+}
+
+// Values returns the elements of an array as text (see String), and nil
+// for any other kind.
+func (s Scalar) Values() []string {
+	if s.Kind() != ScalarArray {
+		return nil
+	}
+	var elems []Scalar
+	if err := json.Unmarshal([]byte(s.raw), &elems); err != nil {
+		return nil
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		out[i] = e.String()
+	}
+	return out
+}
+
+// Raw returns the value's compact JSON spelling, as the wiki sent it.
+func (s Scalar) Raw() string {
+	if s.raw == "" {
+		return `""`
 	}
 	return s.raw
 }
@@ -68,24 +113,20 @@ func (s Scalar) Int() (v int64, ok bool) {
 }
 
 // MarshalJSON implements json.Marshaler.
-func (s Scalar) MarshalJSON() ([]byte, error) {
-	if s.raw == "" {
-		return []byte(`""`), nil
-	}
-	return []byte(s.raw), nil
-}
+func (s Scalar) MarshalJSON() ([]byte, error) { return []byte(s.Raw()), nil }
 
-// UnmarshalJSON implements json.Unmarshaler; it accepts strings, numbers and
-// booleans only.
+// errObjectValue is what a JSON object where a value belongs gives.
+var errObjectValue = errors.New("want a string, number, boolean, array or null, got a JSON object (MediaWiki never sends one here)")
+
+// UnmarshalJSON implements json.Unmarshaler; it accepts strings, numbers,
+// booleans, null, and arrays of those.
 func (s *Scalar) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return fmt.Errorf("empty value")
 	}
-	switch b[0] {
-	case '"', 't', 'f', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-	default:
-		return fmt.Errorf("want a string, number or boolean, got %.40s", b)
+	if err := checkValue(b, true); err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, b); err != nil {
@@ -93,6 +134,32 @@ func (s *Scalar) UnmarshalJSON(b []byte) error {
 	}
 	s.raw = buf.String()
 	return nil
+}
+
+// checkValue accepts a JSON string, number, boolean or null, and (when
+// array is set) an array of those.
+func checkValue(b []byte, array bool) error {
+	switch b[0] {
+	case '"', 't', 'f', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return nil
+	case '{':
+		return fmt.Errorf("%w: %s", errObjectValue, excerpt(b))
+	case '[':
+		if !array {
+			return fmt.Errorf("want a string, number, boolean or null inside an array, got a nested array: %s", excerpt(b))
+		}
+		var elems []json.RawMessage
+		if err := json.Unmarshal(b, &elems); err != nil {
+			return err
+		}
+		for _, e := range elems {
+			if err := checkValue(bytes.TrimSpace(e), false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("want a JSON value, got %s", excerpt(b))
 }
 
 // MarshalJSON writes a type name as a string and an enum as an array.
@@ -112,7 +179,19 @@ func (t *Type) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '[' {
 		vals := []string{}
 		if err := json.Unmarshal(b, &vals); err != nil {
-			return fmt.Errorf("enum values: %w", err)
+			// PHP keeps integer values integers: an enum of numbers is
+			// an enum of their spellings.
+			var scalars []Scalar
+			vals = vals[:0]
+			if json.Unmarshal(b, &scalars) != nil {
+				return fmt.Errorf("enum values: %w", err)
+			}
+			for _, v := range scalars {
+				if k := v.Kind(); k == ScalarArray || k == ScalarNull {
+					return fmt.Errorf("enum values: want strings or numbers, got %s", excerpt(b))
+				}
+				vals = append(vals, v.String())
+			}
 		}
 		*t = Type{Name: TypeEnum, Values: vals}
 		return nil
@@ -142,6 +221,65 @@ var (
 	exampleKeys = jsonKeys(reflect.TypeOf(Example{}))
 	infoKeys    = jsonKeys(reflect.TypeOf(Info{}))
 )
+
+// Fields whose values may take a shape their typed field cannot hold and
+// are then kept verbatim in Extra: every optional field but a parameter's
+// default, whose every JSON shape but an object is a value (see Scalar).
+var (
+	moduleLenient = omitemptyKeys(reflect.TypeOf(Module{}))
+	paramLenient  = slices.DeleteFunc(omitemptyKeys(reflect.TypeOf(Param{})), func(k string) bool { return k == "default" })
+)
+
+func omitemptyKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && strings.Contains(opts, "omitempty") {
+			keys = append(keys, name)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// decodeLenient decodes the object b into v. When a field in lenient holds
+// a JSON shape its Go field cannot (a newer MediaWiki, an extension), the
+// field is left out and returned, for the caller to keep verbatim; reset
+// zeroes v before the next try.
+func decodeLenient(b []byte, v any, lenient []string, reset func()) (kept map[string]json.RawMessage, err error) {
+	for range len(lenient) + 1 {
+		err = json.Unmarshal(b, v)
+		var te *json.UnmarshalTypeError
+		if err == nil || !errors.As(err, &te) {
+			return kept, err
+		}
+		key := topField(te.Field)
+		if _, ok := slices.BinarySearch(lenient, key); !ok {
+			return kept, err
+		}
+		var all map[string]json.RawMessage
+		if json.Unmarshal(b, &all) != nil || all[key] == nil {
+			return kept, err
+		}
+		if kept == nil {
+			kept = map[string]json.RawMessage{}
+		}
+		kept[key] = all[key]
+		b = stripKey(b, key)
+		reset()
+	}
+	return kept, err
+}
+
+// topField returns the top-level key of a json.UnmarshalTypeError's Field
+// ("moduleAlias.description" → "description", "info.0.values" → "info").
+func topField(field string) string {
+	for _, alias := range []string{"moduleAlias.", "paramAlias."} {
+		field = strings.TrimPrefix(field, alias)
+	}
+	key, _, _ := strings.Cut(field, ".")
+	return key
+}
 
 func jsonKeys(t reflect.Type, more ...string) []string {
 	keys := slices.Clone(more)
@@ -258,22 +396,23 @@ func (m *Module) MarshalJSON() ([]byte, error) {
 func (m *Module) UnmarshalJSON(b []byte) error {
 	in := moduleJSON{moduleAlias: (*moduleAlias)(m)}
 	// description is a string for helpformat none/wikitext/html and an
-	// array of message specs for helpformat=raw; keep the latter in Extra.
-	if err := json.Unmarshal(b, &in); err != nil {
-		var te *json.UnmarshalTypeError
-		if !asTypeError(err, &te) || te.Field != "description" {
-			return err
-		}
-		m.Description = ""
-		if err := json.Unmarshal(stripKey(b, "description"), &in); err != nil {
-			return err
-		}
+	// array of message specs for helpformat=raw; a field of any shape the
+	// typed field cannot hold is kept verbatim in Extra.
+	kept, err := decodeLenient(b, &in, moduleLenient, func() {
+		*m = Module{}
+		in = moduleJSON{moduleAlias: (*moduleAlias)(m)}
+	})
+	if err != nil {
+		return err
 	}
-	extra, all, err := splitObject(b, moduleKeys)
+	extra, err := extras(b, moduleKeys)
 	if err != nil {
 		return err
 	}
 	m.Extra = extra
+	for k, v := range kept {
+		m.addExtra(k, v)
+	}
 	switch d := bytes.TrimSpace(in.DynamicParameters); {
 	case len(d) == 0, string(d) == "false", string(d) == "null":
 	case string(d) == "true":
@@ -287,9 +426,6 @@ func (m *Module) UnmarshalJSON(b []byte) error {
 		// Structured help (helpformat=raw): the flag holds, the help is kept.
 		m.DynamicParameters = true
 		m.addExtra("dynamicparameters", d)
-	}
-	if raw := bytes.TrimSpace(all["description"]); m.Description == "" && len(raw) > 0 && raw[0] != '"' {
-		m.addExtra("description", raw)
 	}
 	return nil
 }
@@ -313,10 +449,20 @@ func (p *Param) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON implements json.Unmarshaler.
 func (p *Param) UnmarshalJSON(b []byte) error {
 	if err := p.unmarshal(b); err != nil {
-		return fmt.Errorf("parameter %s: %w", paramHint(b), describeJSONError(err))
+		return &paramError{param: paramHint(b), err: describeJSONError(err)}
 	}
 	return nil
 }
+
+// paramError is a parameter that cannot be decoded. Its module adds where
+// the parameter is.
+type paramError struct {
+	param string // `"title"` or `#3`
+	err   error
+}
+
+func (e *paramError) Error() string { return "parameter " + e.param + ": " + e.err.Error() }
+func (e *paramError) Unwrap() error { return e.err }
 
 // paramHint names a parameter in an error even when it failed to decode.
 func paramHint(b []byte) string {
@@ -332,27 +478,30 @@ func paramHint(b []byte) string {
 }
 
 func (p *Param) unmarshal(b []byte) error {
-	alias := (*paramAlias)(p)
-	if err := json.Unmarshal(b, alias); err != nil {
-		var te *json.UnmarshalTypeError
-		if !asTypeError(err, &te) || te.Field != "description" {
-			return err
-		}
-		p.Description = ""
-		if err := json.Unmarshal(stripKey(b, "description"), alias); err != nil {
-			return err
-		}
-	}
 	extra, all, err := splitObject(b, paramKeys)
 	if err != nil {
 		return err
 	}
+	def := bytes.TrimSpace(all["default"])
+	if len(def) > 0 {
+		if err := checkValue(def, true); err != nil {
+			return fmt.Errorf("field \"default\": %w", err)
+		}
+	}
+	kept, err := decodeLenient(b, (*paramAlias)(p), paramLenient, func() { *p = Param{} })
+	if err != nil {
+		return err
+	}
+	if string(def) == "null" {
+		// encoding/json leaves a pointer nil for null; null is a value.
+		p.Default = &Scalar{raw: "null"}
+	}
 	p.Extra = extra
-	if raw := bytes.TrimSpace(all["description"]); p.Description == "" && len(raw) > 0 && raw[0] != '"' {
+	for k, v := range kept {
 		if p.Extra == nil {
 			p.Extra = map[string]json.RawMessage{}
 		}
-		p.Extra["description"] = raw
+		p.Extra[k] = v
 	}
 	return nil
 }
@@ -393,14 +542,6 @@ func (i *Info) UnmarshalJSON(b []byte) error {
 	extra, err := extras(b, infoKeys)
 	i.Extra = extra
 	return err
-}
-
-func asTypeError(err error, target **json.UnmarshalTypeError) bool {
-	te, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*target = te
-	}
-	return ok
 }
 
 // stripKey returns the object without one member.

@@ -38,6 +38,10 @@ type Schema struct {
 	HelpFormat string
 	// Modules holds every module, sorted by Path.
 	Modules []*Module
+
+	// verified is the hash Decode checked a snapshot against ("" when the
+	// schema did not come from a snapshot); see ShortHash.
+	verified string
 }
 
 // Wiki identifies the wiki a schema was read from.

@@ -2,10 +2,10 @@ package apischema
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -18,62 +18,67 @@ import (
 // Validate checks what every consumer of a schema relies on: at least one
 // module, unique module paths, unique parameter names within a module,
 // parameter types present, templated parameters bound to parameters that
-// exist, and every submodule a selector refers to present in the schema.
-// All problems are reported together.
+// exist, and generator values that select modules able to be generators.
+// All problems are reported together (a *Problems).
+//
+// A selector value whose module is not in the schema (a partial schema:
+// raw paraminfo saved for a few modules) is not a problem here; see
+// Dangling.
 func (s *Schema) Validate() error {
+	var probs Problems
 	if len(s.Modules) == 0 {
-		return errors.New("the schema has no modules (empty module list)")
+		probs.add("no modules", "the schema has no modules (empty module list)")
+		return probs.err()
 	}
-	var errs []error
-	paths := make(map[string]bool, len(s.Modules))
+	paths := make(map[string]*Module, len(s.Modules))
 	for _, m := range s.Modules {
 		if m == nil {
-			errs = append(errs, errors.New("a module is null"))
+			probs.add("null module", "a module is null")
 			continue
 		}
-		if paths[m.Path] {
-			errs = append(errs, fmt.Errorf("module %q appears twice", m.Path))
+		if paths[m.Path] != nil {
+			probs.add("module appears twice", "module %q appears twice", m.Path)
 		}
-		paths[m.Path] = true
+		paths[m.Path] = m
 	}
 	for _, m := range s.Modules {
-		if m == nil {
-			continue
+		if m != nil {
+			m.validate(paths, &probs)
 		}
-		errs = append(errs, m.validate(paths)...)
 	}
-	return errors.Join(errs...)
+	return probs.err()
 }
 
-func (m *Module) validate(paths map[string]bool) []error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("module %q: "+format, append([]any{m.Path}, args...)...))
+func (m *Module) validate(paths map[string]*Module, probs *Problems) {
+	bad := func(kind, format string, args ...any) {
+		probs.add(kind, "module %q: "+format, append([]any{m.Path}, args...)...)
 	}
 	if m.Name == "" {
-		bad("no name")
+		bad("module without a name", "no name")
 	}
 	seen := map[string]int{}
 	all := slices.Concat(m.Parameters, m.TemplatedParameters)
 	for i, p := range all {
 		if p == nil {
-			bad("parameter #%d is null", i+1)
+			bad("null parameter", "parameter #%d is null", i+1)
 			continue
 		}
 		if p.Name == "" {
-			bad("parameter #%d has no name", i+1)
+			bad("parameter without a name", "parameter #%d has no name", i+1)
 			continue
 		}
 		if j, dup := seen[p.Name]; dup {
-			bad("duplicate parameter %q (entries %d and %d)", p.Name, j+1, i+1)
+			bad("duplicate parameter", "duplicate parameter %q (entries %d and %d)", p.Name, j+1, i+1)
 		}
 		seen[p.Name] = i
 		if p.Type.Name == "" {
-			bad("parameter %q has no type", p.Name)
+			bad("parameter without a type", "parameter %q has no type", p.Name)
 		}
-		for _, path := range sortedValues(p.Submodules) {
-			if !paths[path] {
-				bad("parameter %q refers to submodule %q, which is missing from the schema", p.Name, path)
+		if p.Name == "generator" && p.SubmoduleParamPrefix != "" {
+			for _, v := range slices.Sorted(maps.Keys(p.Submodules)) {
+				if t := paths[p.Submodules[v]]; t != nil && !t.Generator {
+					bad("generator value that is not a generator", "parameter %q: value %q selects module %q, which is not a generator (no \"generator\": true)", p.Name, v, t.Path)
+				}
 			}
 		}
 	}
@@ -84,16 +89,98 @@ func (m *Module) validate(paths map[string]bool) []error {
 		for _, v := range slices.Sorted(maps.Keys(p.TemplateVars)) {
 			target := p.TemplateVars[v]
 			if !strings.Contains(p.Name, "{"+v+"}") {
-				bad("templated parameter %q has no placeholder {%s}", p.Name, v)
+				bad("templated parameter without its placeholder", "templated parameter %q has no placeholder {%s}", p.Name, v)
 			}
 			if t := m.Param(target); t == nil {
-				bad("templated parameter %q is bound to %q, which is not a parameter of the module", p.Name, target)
+				bad("templated parameter bound to nothing", "templated parameter %q is bound to %q, which is not a parameter of the module", p.Name, target)
 			} else if !t.Multi {
-				bad("templated parameter %q is bound to %q, which is not multi-valued", p.Name, target)
+				bad("templated parameter bound to a single-valued parameter", "templated parameter %q is bound to %q, which is not multi-valued", p.Name, target)
 			}
 		}
 	}
-	return errs
+}
+
+// DanglingValue is a value of a submodule selector (main's action, query's
+// prop, list, meta and generator...) whose module is not in the schema.
+// The value is still valid on the wire; a generator can offer no typed
+// parameters for it.
+type DanglingValue struct {
+	// Module and Param name the selector: "query", "list".
+	Module, Param string
+	// Value is the selector value ("geosearch"), Path the module it
+	// selects ("query+geosearch").
+	Value, Path string
+}
+
+// Dangling returns the selector values whose modules are not in the
+// schema, sorted by module, parameter and value. A schema fetched whole
+// has none; raw paraminfo saved for a few modules has many.
+func (s *Schema) Dangling() []DanglingValue {
+	have := make(map[string]bool, len(s.Modules))
+	for _, m := range s.Modules {
+		if m != nil {
+			have[m.Path] = true
+		}
+	}
+	var out []DanglingValue
+	for _, m := range s.Modules {
+		if m == nil {
+			continue
+		}
+		for _, p := range slices.Concat(m.Parameters, m.TemplatedParameters) {
+			if p == nil {
+				continue
+			}
+			for _, v := range slices.Sorted(maps.Keys(p.Submodules)) {
+				if path := p.Submodules[v]; !have[path] {
+					out = append(out, DanglingValue{Module: m.Path, Param: p.Name, Value: v, Path: path})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b DanglingValue) int {
+		return cmp.Or(strings.Compare(a.Module, b.Module), strings.Compare(a.Param, b.Param), strings.Compare(a.Value, b.Value))
+	})
+	return out
+}
+
+// DanglingSummary describes dangling selector values in one line: how many,
+// of how many selectors, and an example from each of the first few
+// selectors ("312 values of 7 selector parameters name modules that are
+// not in the schema, e.g. main action=abusefiltercheckmatch, query
+// list=geosearch ..."). It returns "" for none.
+func DanglingSummary(ds []DanglingValue) string {
+	if len(ds) == 0 {
+		return ""
+	}
+	var examples []string
+	selectors := 0
+	for i, d := range ds {
+		if i > 0 && ds[i-1].Module == d.Module && ds[i-1].Param == d.Param {
+			continue
+		}
+		selectors++
+		if len(examples) < 3 {
+			examples = append(examples, d.Module+" "+d.Param+"="+d.Value)
+		}
+	}
+	values, params := "values", "selector parameters"
+	if len(ds) == 1 {
+		values = "value"
+	}
+	if selectors == 1 {
+		params = "selector parameter"
+	}
+	verb := "name modules that are"
+	if len(ds) == 1 {
+		verb = "names a module that is"
+	}
+	more := ""
+	if len(ds) > len(examples) {
+		more = " ..."
+	}
+	return fmt.Sprintf("%d %s of %d %s %s not in the schema, e.g. %s%s",
+		len(ds), values, selectors, params, verb, strings.Join(examples, ", "), more)
 }
 
 // Hash returns the schema's content hash: a SHA-256 over the modules, as hex.
@@ -201,8 +288,16 @@ func OpenEnum(m *Module, p *Param) bool {
 	return EnumSourceOf(m, p) != EnumFixed || len(p.Type.Values) == 0
 }
 
-// ShortHash returns the first 12 hex digits of Hash, for display.
-func (s *Schema) ShortHash() string { return s.Hash()[:12] }
+// ShortHash returns the first 12 hex digits of Hash, for display. For a
+// schema decoded from a snapshot it is the hash the decoder verified, so
+// it costs nothing; change such a schema and ShortHash still names the
+// snapshot (call Hash for the hash of what the schema holds now).
+func (s *Schema) ShortHash() string {
+	if s.verified != "" {
+		return s.verified[:12]
+	}
+	return s.Hash()[:12]
+}
 
 // MarshalSnapshot encodes the schema in mwgen's snapshot format:
 // deterministic, indented JSON with modules sorted by path, a stable key

@@ -30,6 +30,7 @@ type BlockParams struct {
 	// (default "never")
 	Expiry runtime.Opt[string]
 	// Reason is reason: Reason for block.
+	// (default "")
 	Reason string
 	// Anononly is anononly: Block anonymous users only (i.e. disable anonymous edits for this IP address).
 	Anononly bool

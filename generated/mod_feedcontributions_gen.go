@@ -28,7 +28,7 @@ type FeedcontributionsParams struct {
 	// Month is month: From month (and earlier).
 	Month runtime.Opt[int]
 	// Tagfilter is tagfilter: Filter contributions that have these tags.
-	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)
+	// (default ""; up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)
 	Tagfilter []FeedcontributionsTagfilter
 	// Deletedonly is deletedonly: Show only deleted contributions.
 	Deletedonly bool

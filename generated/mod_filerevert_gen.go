@@ -20,6 +20,7 @@ type FilerevertParams struct {
 	// (required)
 	Filename string
 	// Comment is comment: Upload comment.
+	// (default "")
 	Comment string
 	// Archivename is archivename: Archive name of the revision to revert to.
 	// (required)

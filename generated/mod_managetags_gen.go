@@ -32,6 +32,7 @@ type ManagetagsParams struct {
 	// (required)
 	Tag string
 	// Reason is reason: An optional reason for creating, deleting, activating or deactivating the tag.
+	// (default "")
 	Reason string
 	// Ignorewarnings is ignorewarnings: Whether to ignore any warnings that are issued during the operation.
 	Ignorewarnings bool

@@ -29,6 +29,7 @@ type MergehistoryParams struct {
 	// Timestamp is timestamp: Timestamp up to which revisions will be moved from the source page's history to the destination page's history. If omitted, the entire page history of the source page will be merged into the destination page.
 	Timestamp runtime.Timestamp
 	// Reason is reason: Reason for the history merge.
+	// (default "")
 	Reason string
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).

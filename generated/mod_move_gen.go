@@ -28,6 +28,7 @@ type MoveParams struct {
 	// (required)
 	To string
 	// Reason is reason: Reason for the rename.
+	// (default "")
 	Reason string
 	// Movetalk is movetalk: Rename the talk page, if it exists.
 	Movetalk bool

@@ -33,6 +33,7 @@ type ProtectParams struct {
 	// (default "infinite"; up to 50 values (500 with apihighlimits))
 	Expiry []string
 	// Reason is reason: Reason for (un)protecting.
+	// (default "")
 	Reason string
 	// Tags is tags: Change tags to apply to the entry in the protection log.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

@@ -40,7 +40,7 @@ type QueryAllcategoriesParams struct {
 	//
 	// ;size:Adds number of pages in the category.
 	// ;hidden:Tags categories that are hidden with __HIDDENCAT__.
-	// (up to 50 values (500 with apihighlimits))
+	// (default ""; up to 50 values (500 with apihighlimits))
 	Prop []QueryAllcategoriesProp
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).

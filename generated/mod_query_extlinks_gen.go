@@ -21,6 +21,7 @@ type QueryExtlinksParams struct {
 	// Continue is elcontinue: When more results are available, use this to continue. More detailed information on how to continue queries can be found on mediawiki.org.
 	Continue string
 	// Protocol is elprotocol: Protocol of the URL. If empty and elquery is set, the protocol is http. Leave both this and elquery empty to list all external links.
+	// (default "")
 	Protocol QueryExtlinksProtocol
 	// Query is elquery: Search string without protocol. Useful for checking whether a certain page contains a certain external url.
 	Query string

@@ -28,6 +28,7 @@ type QueryExturlusageParams struct {
 	// Continue is eucontinue: When more results are available, use this to continue. More detailed information on how to continue queries can be found on mediawiki.org.
 	Continue string
 	// Protocol is euprotocol: Protocol of the URL. If empty and euquery is set, the protocol is http. Leave both this and euquery empty to list all external links.
+	// (default "")
 	Protocol QueryExturlusageProtocol
 	// Query is euquery: Search string without protocol. See Special:LinkSearch. Leave empty to list all external links.
 	Query string

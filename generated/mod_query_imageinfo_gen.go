@@ -66,6 +66,7 @@ type QueryImageinfoParams struct {
 	// (up to 50 values (500 with apihighlimits))
 	Extmetadatafilter []string
 	// Urlparam is iiurlparam: A handler specific parameter string. For example, PDFs might use page15-100px. iiurlwidth must be used and be consistent with iiurlparam.
+	// (default "")
 	Urlparam string
 	// Badfilecontexttitle is iibadfilecontexttitle: If badfilecontexttitleprop=badfile is set, this is the page title used when evaluating the MediaWiki:Bad image list
 	Badfilecontexttitle string

@@ -33,7 +33,7 @@ type QueryIwbacklinksParams struct {
 	//
 	// ;iwprefix:Adds the prefix of the interwiki.
 	// ;iwtitle:Adds the title of the interwiki.
-	// (up to 50 values (500 with apihighlimits))
+	// (default ""; up to 50 values (500 with apihighlimits))
 	Prop []QueryIwbacklinksProp
 	// Dir is iwbldir: The direction in which to list.
 	// (default "ascending")

@@ -35,7 +35,7 @@ type QueryLangbacklinksParams struct {
 	//
 	// ;lllang:Adds the language code of the language link.
 	// ;lltitle:Adds the title of the language link.
-	// (up to 50 values (500 with apihighlimits))
+	// (default ""; up to 50 values (500 with apihighlimits))
 	Prop []QueryLangbacklinksProp
 	// Dir is lbldir: The direction in which to list.
 	// (default "ascending")

@@ -20,7 +20,7 @@ type QueryMystashedfilesParams struct {
 	//
 	// ;size:Fetch the file size and image dimensions.
 	// ;type:Fetch the file's MIME type and media type.
-	// (up to 50 values (500 with apihighlimits))
+	// (default ""; up to 50 values (500 with apihighlimits))
 	Prop []QueryMystashedfilesProp
 	// Limit is msflimit: How many files to get.
 	// (default "10"; min 1; max 500; max 5000 with apihighlimits)

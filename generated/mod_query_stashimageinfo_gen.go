@@ -49,6 +49,7 @@ type QueryStashimageinfoParams struct {
 	// (default "-1")
 	Urlheight runtime.Opt[int]
 	// Urlparam is siiurlparam: A handler specific parameter string. For example, PDFs might use page15-100px. siiurlwidth must be used and be consistent with siiurlparam.
+	// (default "")
 	Urlparam string
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).

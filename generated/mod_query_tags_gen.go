@@ -29,7 +29,7 @@ type QueryTagsParams struct {
 	// ;defined:Indicate whether the tag is defined.
 	// ;source:Gets the sources of the tag, which may include extension for extension-defined tags and manual for tags that may be applied manually by users.
 	// ;active:Whether the tag is still being applied.
-	// (up to 50 values (500 with apihighlimits))
+	// (default ""; up to 50 values (500 with apihighlimits))
 	Prop []QueryTagsProp
 	// Extra holds raw parameters, sent as they are after the typed ones
 	// (a key set here replaces a typed parameter of the same wire name).

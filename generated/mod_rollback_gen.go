@@ -32,6 +32,7 @@ type RollbackParams struct {
 	// (required)
 	User string
 	// Summary is summary: Custom edit summary. If empty, default summary will be used.
+	// (default "")
 	Summary string
 	// Markbot is markbot: Mark the reverted edits and the revert as bot edits.
 	Markbot bool

@@ -33,6 +33,7 @@ type StasheditParams struct {
 	// Stashedtexthash is stashedtexthash: Page content hash from a prior stash to use instead.
 	Stashedtexthash string
 	// Summary is summary: Change summary.
+	// (default "")
 	Summary string
 	// Contentmodel is contentmodel: Content model of the new content.
 	// (required; open: values outside the listed constants are accepted)

@@ -35,6 +35,7 @@ type TagParams struct {
 	// (up to 50 values (500 with apihighlimits))
 	Remove []string
 	// Reason is reason: Reason for the change.
+	// (default "")
 	Reason string
 	// Tags is tags: Tags to apply to the log entry that will be created as a result of this action.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

@@ -29,6 +29,7 @@ type UnblockParams struct {
 	// Deprecated: the wiki marks this parameter as deprecated.
 	UserID runtime.Opt[int]
 	// Reason is reason: Reason for unblock.
+	// (default "")
 	Reason string
 	// Tags is tags: Change tags to apply to the entry in the block log.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

@@ -26,6 +26,7 @@ type UndeleteParams struct {
 	// (required)
 	Title string
 	// Reason is reason: Reason for restoring.
+	// (default "")
 	Reason string
 	// Tags is tags: Change tags to apply to the entry in the deletion log.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

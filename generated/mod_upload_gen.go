@@ -29,6 +29,7 @@ type UploadParams struct {
 	// Filename is filename: Target filename.
 	Filename string
 	// Comment is comment: Upload comment. Also used as the initial page text for new files if text is not specified.
+	// (default "")
 	Comment string
 	// Tags is tags: Change tags to apply to the upload log entry and file page revision.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

@@ -36,6 +36,7 @@ type UserrightsParams struct {
 	// (up to 50 values (500 with apihighlimits))
 	Remove []UserrightsRemove
 	// Reason is reason: Reason for the change.
+	// (default "")
 	Reason string
 	// Tags is tags: Change tags to apply to the entry in the user rights log.
 	// (up to 50 values (500 with apihighlimits); open: values outside the listed constants are accepted)

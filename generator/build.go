@@ -342,14 +342,21 @@ func (b *builder) buildStruct(ps *paramsStruct) error {
 		}
 		f := b.buildField(mod, p, fieldNames[p.Name])
 		ps.fields = append(ps.fields, f)
-		if f.enum != nil {
-			ps.enums = append(ps.enums, f.enum)
-		}
-		if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
-			ps.sels = append(ps.sels, f.sel)
-		}
+		ps.enums, ps.sels = b.ownTypes(mod, p, f, ps.enums, ps.sels)
 	}
 	return nil
+}
+
+// ownTypes adds f's enum and its selector, unless shared, to the types
+// emitted with the struct that holds f.
+func (b *builder) ownTypes(mod *apischema.Module, p *apischema.Param, f *field, enums []*enumType, sels []*selector) ([]*enumType, []*selector) {
+	if f.enum != nil {
+		enums = append(enums, f.enum)
+	}
+	if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
+		sels = append(sels, f.sel)
+	}
+	return enums, sels
 }
 
 func (b *builder) isShared(key string) bool { return b.selUsers[key] > 1 || b.psUsers[key] > 1 }
@@ -615,12 +622,7 @@ func (b *builder) buildPageSet(mod *apischema.Module, key string, members []*api
 	for _, p := range members {
 		f := b.buildField(mod, p, names[p.Name])
 		set.fields = append(set.fields, f)
-		if f.enum != nil {
-			set.enums = append(set.enums, f.enum)
-		}
-		if f.sel != nil && !b.isShared(b.selectorKey(mod, p)) {
-			set.sels = append(set.sels, f.sel)
-		}
+		set.enums, set.sels = b.ownTypes(mod, p, f, set.enums, set.sels)
 	}
 	for _, p := range members {
 		set.wires = append(set.wires, mod.Prefix+p.Name)
@@ -708,8 +710,8 @@ func fieldDoc(mod *apischema.Module, p *apischema.Param, f *field) string {
 	if p.Required {
 		facts = append(facts, "required")
 	}
-	if p.Default != nil && p.Default.String() != "" {
-		facts = append(facts, "default "+strconv.Quote(naming.CommentSafe(p.Default.String())))
+	if d := defaultDoc(p.Default); d != "" {
+		facts = append(facts, d)
 	}
 	if p.Min != nil {
 		facts = append(facts, fmt.Sprintf("min %d", *p.Min))
@@ -777,4 +779,23 @@ func matchModules(s *apischema.Schema, patterns []string) (func(string) bool, er
 		}
 	}
 	return func(p string) bool { return selected[p] }, nil
+}
+
+// defaultDoc describes a parameter's default for its field's doc, whatever
+// shape paraminfo gave it: a string, number or boolean (`default "10"`), an
+// array of values for a multi-value parameter, written as it goes on the
+// wire (`default "content|links"`), an empty array, or null.
+func defaultDoc(d *apischema.Scalar) string {
+	if d == nil {
+		return ""
+	}
+	switch d.Kind() {
+	case apischema.ScalarNull:
+		return "default null (none)"
+	case apischema.ScalarArray:
+		if len(d.Values()) == 0 {
+			return `default "" (no values)`
+		}
+	}
+	return "default " + strconv.Quote(naming.CommentSafe(d.String()))
 }

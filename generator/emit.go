@@ -79,29 +79,25 @@ func (g *emitter) files() ([]File, error) {
 	if err := add("client"+GeneratedSuffix, client); err != nil {
 		return nil, err
 	}
-	if len(g.m.sharedSelectors) > 0 {
+	// The shared types, each kind in its own file when there are any.
+	shared := func(name string, n int, each func(f *jen.File, i int)) error {
+		if n == 0 {
+			return nil
+		}
 		f := g.newFile()
-		for i, sel := range g.m.sharedSelectors {
+		for i := range n {
 			if i > 0 {
 				f.Line()
 			}
-			g.selector(f, sel)
+			each(f, i)
 		}
-		if err := add(selectorsFile, f); err != nil {
-			return nil, err
-		}
+		return add(name, f)
 	}
-	if len(g.m.sharedPageSets) > 0 {
-		f := g.newFile()
-		for i, set := range g.m.sharedPageSets {
-			if i > 0 {
-				f.Line()
-			}
-			g.pageSet(f, set)
-		}
-		if err := add(pageSetFile, f); err != nil {
-			return nil, err
-		}
+	if err := shared(selectorsFile, len(g.m.sharedSelectors), func(f *jen.File, i int) { g.selector(f, g.m.sharedSelectors[i]) }); err != nil {
+		return nil, err
+	}
+	if err := shared(pageSetFile, len(g.m.sharedPageSets), func(f *jen.File, i int) { g.pageSet(f, g.m.sharedPageSets[i]) }); err != nil {
+		return nil, err
 	}
 	for _, ps := range g.m.structs {
 		f := g.newFile()

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"go/token"
 	"hash/fnv"
+	"path"
 	"strings"
 	"unicode"
 
@@ -55,6 +56,13 @@ type Options struct {
 	// maps); nil means none.
 	Shapes  *apischema.Shapes
 	Overlay *apischema.Overlay
+	// Strict refuses a partial schema: one whose selectors (action, list,
+	// prop, meta, generator...) have values naming modules that are not
+	// in it. By default such values stay valid on the wire, get no typed
+	// field or method, and are summarised through Warn.
+	Strict bool
+	// Warn, when set, is given warnings about the schema, one line each.
+	Warn func(msg string)
 }
 
 // GeneratedOptions returns the options that made the committed generated/
@@ -97,12 +105,21 @@ func Generate(s *apischema.Schema, opt Options) ([]File, error) {
 	if opt.Command == "" {
 		opt.Command = "mwgen generate"
 	}
-	if err := s.Validate(); err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
-	}
 	include, err := matchModules(s, opt.Modules)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
+	}
+	// --modules filters first; what is kept is validated.
+	if err := keptSchema(s, include).Validate(); err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	if sum := apischema.DanglingSummary(wantedDangling(s, include, opt.Modules)); sum != "" {
+		if opt.Strict {
+			return nil, fmt.Errorf("generate: the schema is partial (--strict): %s", sum)
+		}
+		if opt.Warn != nil {
+			opt.Warn(sum + "; generate them by adding those modules to the schema, or pass --strict to refuse")
+		}
 	}
 	m, err := buildModel(s, include, opt)
 	if err != nil {
@@ -114,6 +131,44 @@ func Generate(s *apischema.Schema, opt Options) ([]File, error) {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return files, nil
+}
+
+// keptSchema is s with only the modules that are generated.
+func keptSchema(s *apischema.Schema, include func(string) bool) *apischema.Schema {
+	kept := &apischema.Schema{Wiki: s.Wiki, HelpFormat: s.HelpFormat}
+	for _, m := range s.Modules {
+		if m == nil || m.Path == "main" || include(m.Path) {
+			kept.Modules = append(kept.Modules, m)
+		}
+	}
+	return kept
+}
+
+// wantedDangling returns the dangling selector values of generated
+// modules whose missing module the user asked for: any, without --modules;
+// with --modules, those a pattern matches (query+* and list=geosearch).
+// main's other formats (jsonfm, xml...) never count: the client always
+// asks for json.
+func wantedDangling(s *apischema.Schema, include func(string) bool, patterns []string) []apischema.DanglingValue {
+	var out []apischema.DanglingValue
+	for _, d := range s.Dangling() {
+		if d.Module != "main" && !include(d.Module) {
+			continue
+		}
+		if d.Module == "main" && d.Param == "format" {
+			continue // the client always asks for format=json
+		}
+		wanted := len(patterns) == 0
+		for _, pat := range patterns {
+			if ok, _ := path.Match(pat, d.Path); ok {
+				wanted = true
+			}
+		}
+		if wanted {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // header is the first lines of every generated file. The first must stay

@@ -89,6 +89,10 @@ func BenchmarkGofmtGenerated(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchGofmt(b, files)
+}
+
+func benchGofmt(b *testing.B, files []File) {
 	b.ReportAllocs()
 	for range b.N {
 		for _, f := range files {

@@ -80,7 +80,7 @@ func pageSetSchema() *apischema.Schema {
 		{Name: "main", Path: "main", Parameters: []*apischema.Param{action}},
 		{Name: "purge", Path: "purge", Group: "action", Parameters: append([]*apischema.Param{{Name: "forcelinkupdate", Type: apischema.Type{Name: "boolean"}}}, ps(500, "purge's help")...)},
 		{Name: "query", Path: "query", Group: "action", Parameters: ps(500, "query's help")},
-		{Name: "allpages", Path: "query+allpages", Group: "list", Prefix: "ap", Parameters: []*apischema.Param{{Name: "from", Type: apischema.Type{Name: "string"}}}},
+		{Name: "allpages", Path: "query+allpages", Group: "list", Prefix: "ap", Generator: true, Parameters: []*apischema.Param{{Name: "from", Type: apischema.Type{Name: "string"}}}},
 		{Name: "watch", Path: "watch", Group: "action", Parameters: ps(50, "watch's help")},
 	}}
 }

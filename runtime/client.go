@@ -321,6 +321,19 @@ func readFiles(p *Params) (map[string][]byte, error) {
 // outcome tells the retry logic whether the request was sent and what
 // came back.
 func (c *Client) send(ctx context.Context, action string, p *Params, files map[string][]byte, post bool, dst Answer) (*Response, outcome) {
+	// Whether the request was written in full tells a write that failed
+	// before (safe to send again) from one that failed after (the wiki may
+	// have applied it). The hook runs before the transport's last flush,
+	// so a false "sent" is possible, a false "not sent" is not. The
+	// request is made with it (req.WithContext would copy the request).
+	var wrote atomic.Bool
+	tctx := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	})
 	form := p.Form()
 	multi := p.HasFiles()
 	post = post || multi || p.hasSensitive() || len(c.api)+1+len(form) > maxGETURL
@@ -334,36 +347,24 @@ func (c *Client) send(ctx context.Context, action string, p *Params, files map[s
 		if err != nil {
 			return nil, outcome{final: true, err: fmt.Errorf("mediawiki: action=%s: %w", action, err)}
 		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.api, body)
+		req, err = http.NewRequestWithContext(tctx, http.MethodPost, c.api, body)
 		if err == nil {
 			req.Header.Set("Content-Type", contentType)
 		}
 	case post:
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, c.api, strings.NewReader(form))
+		req, err = http.NewRequestWithContext(tctx, http.MethodPost, c.api, strings.NewReader(form))
 		if err == nil {
 			// No charset: MediaWiki expects the bare media type.
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
 	default:
-		req, err = http.NewRequestWithContext(ctx, http.MethodGet, c.api+"?"+form, nil)
+		req, err = http.NewRequestWithContext(tctx, http.MethodGet, c.api+"?"+form, nil)
 	}
 	if err != nil {
 		return nil, outcome{final: true, err: fmt.Errorf("mediawiki: action=%s: %w", action, err)}
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
-	// Whether the request was written in full tells a write that failed
-	// before (safe to send again) from one that failed after (the wiki may
-	// have applied it). The hook runs before the transport's last flush,
-	// so a false "sent" is possible, a false "not sent" is not.
-	var wrote atomic.Bool
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	}))
 
 	start := time.Now()
 	resp, err := c.hc.Do(req)

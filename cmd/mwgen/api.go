@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/runtime"
@@ -29,7 +28,25 @@ const (
 const defaultAPIUserAgent = "mwgen-api-cli"
 
 func runAPI(ctx context.Context, e env, args []string) int {
-	fs := newFlags(e, "api", "mwgen api --api URL [--post] [--all] [--schema FILE] action=NAME [key=value ...]", `  # The wiki's name, version and more, as indented JSON:
+	o, code, done := parseAPI(e, args)
+	if done {
+		return code
+	}
+	return o.run(ctx, e)
+}
+
+// apiOpts are mwgen api's parsed and checked arguments.
+type apiOpts struct {
+	api, schemaFile, userAgent string
+	post, all                  bool
+	wf                         *wikiFlags // --timeout, -v
+	action                     string
+	params                     *runtime.Params
+	// user and password are a bot password from the environment.
+	user, password string
+}
+
+const apiExamples = `  # The wiki's name, version and more, as indented JSON:
   mwgen api --api https://test.wikipedia.org/w/api.php action=query meta=siteinfo
 
   # Every page whose title starts with "Sandbox", following continuation:
@@ -42,6 +59,9 @@ func runAPI(ctx context.Context, e env, args []string) int {
   export MWGEN_BOT_USER='MyName@mytool' MWGEN_BOT_PASSWORD='...'
   mwgen api --api URL action=edit title=Sandbox text='Hello, world' summary=test
 
+  # An edit with an owner-only OAuth 2.0 token (no login, no file):
+  MWGEN_OAUTH2_TOKEN='eyJ0...' mwgen api --api URL action=edit title=Sandbox text=Hi
+
   # A repeated key is one multi-value parameter (titles=Main Page|Sandbox):
   mwgen api --api URL action=query prop=info titles='Main Page' titles=Sandbox
 
@@ -53,85 +73,60 @@ action=paraminfo. A token parameter given on the command line is sent as is.
 
 With MWGEN_BOT_USER and MWGEN_BOT_PASSWORD set (a bot password from
 Special:BotPasswords), mwgen logs in first and asserts the login on every
-request. Errors go to stderr as one line, with exit status 2.
-`)
-	api := fs.String("api", "", "the wiki's api.php `URL` (required)")
-	post := fs.Bool("post", false, "send a POST even when the module does not need one")
-	all := fs.Bool("all", false, "follow continuation, printing one JSON document per batch")
-	schemaFile := fs.String("schema", "", "read which modules need tokens or POST from `FILE` instead of the embedded schema")
-	userAgent := fs.String("user-agent", defaultAPIUserAgent, "your tool and contact, prepended to mwgen's User-Agent")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up on a request after this long (0: never)")
+request. Otherwise OAuth is used when there is a login for the wiki:
+MWGEN_OAUTH2_TOKEN, a stored 'mwgen login --oauth2' (its token refreshed
+silently, and stored), or OAuth 1.0a's MWGEN_CONSUMER_KEY... or stored
+'mwgen login'. Errors go to stderr as one line, with exit status 2.
+`
+
+// parseAPI parses and checks api's arguments; done means stop with code.
+func parseAPI(e env, args []string) (o *apiOpts, code int, done bool) {
+	fs := newFlags(e, "api", "mwgen api --api URL [--post] [--all] [--schema FILE] action=NAME [key=value ...]", apiExamples)
+	o = &apiOpts{}
+	fs.StringVar(&o.api, "api", "", "the wiki's api.php `URL` (required)")
+	fs.BoolVar(&o.post, "post", false, "send a POST even when the module does not need one")
+	fs.BoolVar(&o.all, "all", false, "follow continuation, printing one JSON document per batch")
+	fs.StringVar(&o.schemaFile, "schema", "", "read which modules need tokens or POST from `FILE` instead of the embedded schema")
+	fs.StringVar(&o.userAgent, "user-agent", defaultAPIUserAgent, "your tool and contact, prepended to mwgen's User-Agent")
+	o.wf = addWikiFlags(fs)
 	if code, done := parse(fs, args); done {
-		return code
+		return nil, code, true
 	}
-	if *api == "" {
-		return fail(e, "api", errors.New("--api is required (the wiki's api.php URL)"))
+	if o.api == "" {
+		return nil, fail(e, "api", errors.New("--api is required (the wiki's api.php URL)")), true
 	}
-	action, params, err := parseAPIArgs(fs.Args())
-	if err != nil {
-		return fail(e, "api", err)
+	var err error
+	if o.action, o.params, err = parseAPIArgs(fs.Args()); err != nil {
+		return nil, fail(e, "api", err), true
 	}
-	user, password := os.Getenv(envBotUser), os.Getenv(envBotPassword)
-	if (user == "") != (password == "") {
-		return fail(e, "api", fmt.Errorf("set both %s and %s to log in, or neither", envBotUser, envBotPassword))
+	o.user, o.password = os.Getenv(envBotUser), os.Getenv(envBotPassword)
+	if (o.user == "") != (o.password == "") {
+		return nil, fail(e, "api", fmt.Errorf("set both %s and %s to log in, or neither", envBotUser, envBotPassword)), true
 	}
+	return o, exitOK, false
+}
+
+// run makes the call (or calls, with --all) and prints the answers.
+func (o *apiOpts) run(ctx context.Context, e env) int {
+	ctx, cancel := o.wf.context(ctx) // one deadline for the whole command, retries included
+	defer cancel()
 	// Nothing below may show the password, whatever an error quotes.
 	failAPI := func(err error) int {
 		msg := strings.Join(strings.Fields(err.Error()), " ")
-		if password != "" {
-			msg = strings.ReplaceAll(msg, password, "***")
+		if o.password != "" {
+			msg = strings.ReplaceAll(msg, o.password, "***")
 		}
 		return fail(e, "api", errors.New(msg))
 	}
-
-	schema, err := loadAPISchema(*schemaFile)
+	c, err := o.client(ctx, e)
 	if err != nil {
 		return failAPI(err)
 	}
-	jar, err := cookiejar.New(nil)
+	req, err := o.request(ctx, c)
 	if err != nil {
 		return failAPI(err)
 	}
-	hc := &http.Client{Jar: jar, Timeout: *timeout}
-	signed := false
-	if user == "" {
-		// OAuth when the environment or the credential store has a
-		// consumer for this wiki (mwgen login); anonymous otherwise.
-		if hc, signed, err = oauthClient(ctx, e, *api, *userAgent, hc); err != nil {
-			return failAPI(err)
-		}
-	}
-	c, err := runtime.NewClient(*api, runtime.Options{
-		HTTPClient: hc,
-		UserAgent:  *userAgent,
-		AssertUser: user != "" || signed,
-	})
-	if err != nil {
-		return failAPI(err)
-	}
-	if user != "" {
-		// A bot password through action=login: meta=tokens&type=login, then
-		// lgname, lgpassword and lgtoken POSTed; the session stays in the jar.
-		if err := c.Login(ctx, user, password); err != nil {
-			return failAPI(err)
-		}
-	}
-
-	info, ok := schemaModuleInfo(schema, action)
-	if !ok {
-		if info, err = fetchModuleInfo(ctx, c, action); err != nil {
-			return failAPI(err)
-		}
-	}
-	for _, name := range info.sensitive {
-		params.Sensitive(name)
-	}
-	req := &runtime.Request{Action: action, Params: params, Post: *post || info.mustBePosted}
-	if info.tokenType != "" && !params.Has(info.tokenParam) {
-		req.TokenType, req.TokenParam = info.tokenType, info.tokenParam
-	}
-
-	if !*all {
+	if !o.all {
 		resp, err := c.Do(ctx, req)
 		if err != nil {
 			return failAPI(err)
@@ -150,6 +145,67 @@ request. Errors go to stderr as one line, with exit status 2.
 		}
 	}
 	return exitOK
+}
+
+// client returns the API client: logged in with the bot password, or
+// authorized with OAuth, or anonymous.
+func (o *apiOpts) client(ctx context.Context, e env) (*runtime.Client, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	if o.api, err = o.wf.findAPI(ctx, e, o.api, o.userAgent); err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Jar: jar} // no timeout of its own: ctx is the one deadline; -v logs through the runtime
+	signed := false
+	if o.user == "" {
+		// OAuth when the environment or the credential store has a
+		// login for this wiki (mwgen login); anonymous otherwise.
+		if hc, signed, err = oauthClient(ctx, e, o.api, o.userAgent, hc); err != nil {
+			return nil, err
+		}
+	}
+	c, err := runtime.NewClient(o.api, runtime.Options{
+		HTTPClient: hc,
+		UserAgent:  o.userAgent,
+		AssertUser: o.user != "" || signed,
+		Logger:     o.wf.logger(e),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if o.user != "" {
+		// A bot password through action=login: meta=tokens&type=login, then
+		// lgname, lgpassword and lgtoken POSTed; the session stays in the jar.
+		if err := c.Login(ctx, o.user, o.password); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// request builds the call: POST and the token as the schema (or the
+// wiki's paraminfo) says.
+func (o *apiOpts) request(ctx context.Context, c *runtime.Client) (*runtime.Request, error) {
+	schema, err := loadAPISchema(o.schemaFile)
+	if err != nil {
+		return nil, err
+	}
+	info, ok := schemaModuleInfo(schema, o.action)
+	if !ok {
+		if info, err = fetchModuleInfo(ctx, c, o.action); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range info.sensitive {
+		o.params.Sensitive(name)
+	}
+	req := &runtime.Request{Action: o.action, Params: o.params, Post: o.post || info.mustBePosted}
+	if info.tokenType != "" && !o.params.Has(info.tokenParam) {
+		req.TokenType, req.TokenParam = info.tokenType, info.tokenParam
+	}
+	return req, nil
 }
 
 // reservedAPIParams are set by the runtime client on every request.
@@ -310,10 +366,12 @@ func printJSON(e env, raw json.RawMessage) error {
 	return nil
 }
 
-// oauthClient returns a client that signs with the OAuth credentials the
-// environment (MWGEN_CONSUMER_KEY...) or the credential store hold for the
-// wiki's host, re-authorizing on the terminal if the token was revoked; or
-// base unchanged when there are none.
+// oauthClient returns a client that sends the OAuth credentials the
+// environment or the credential store hold for the wiki's host: OAuth 2.0
+// (MWGEN_OAUTH2_TOKEN, or a stored login whose token is refreshed silently)
+// first, else OAuth 1.0a (MWGEN_CONSUMER_KEY..., or a stored login),
+// authorizing again on the terminal if the token was revoked; or base
+// unchanged when there are none.
 func oauthClient(ctx context.Context, e env, api, userAgent string, base *http.Client) (*http.Client, bool, error) {
 	store, err := oauth.OpenStore("")
 	if err != nil {
@@ -323,6 +381,16 @@ func oauthClient(ctx context.Context, e env, api, userAgent string, base *http.C
 	if err != nil {
 		// A bad URL: runtime.NewClient says what is wrong with it.
 		return base, false, nil
+	}
+	prompter := &oauth.TerminalPrompter{In: e.stdin, Out: e.stderr}
+	if r, ok, err := oauth.LookupOAuth2(host, store); err != nil {
+		return nil, false, err
+	} else if ok {
+		hc, _, err := oauth.OAuth2ClientFor(api, r, oauth.ClientOptions{Store: store, Prompter: prompter, HTTPClient: base, UserAgent: userAgent})
+		if err != nil {
+			return nil, false, err
+		}
+		return hc, true, nil
 	}
 	res, err := oauth.Lookup(host, store)
 	switch {
@@ -335,7 +403,7 @@ func oauthClient(ctx context.Context, e env, api, userAgent string, base *http.C
 	}
 	hc, err := oauth.ClientFromEnvOrStore(ctx, api, oauth.ClientOptions{
 		Store:      store,
-		Prompter:   &oauth.TerminalPrompter{In: e.stdin, Out: e.stderr},
+		Prompter:   prompter,
 		HTTPClient: base,
 		UserAgent:  userAgent,
 	})

@@ -320,7 +320,7 @@ func TestAPIHelp(t *testing.T) {
 			}
 		}
 	}
-	if _, stdout, _ := mwgen(t); !strings.Contains(stdout, "  api ") {
+	if _, stdout, _ := mwgen(t, "--help"); !strings.Contains(stdout, "  api ") {
 		t.Errorf("mwgen's usage does not list api:\n%s", stdout)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/generator"
@@ -19,13 +18,17 @@ func runGenerate(ctx context.Context, e env, args []string) int {
   # A client for your wiki, only for editing and listing pages:
   mwgen generate --api https://wiki.example.org/w/api.php --out ./wiki --package wiki --modules 'edit,query+allpages'
 
-  # From a saved snapshot or raw paraminfo responses:
+  # Any URL of the wiki will do: mwgen finds its api.php.
+  mwgen generate --api https://en.wikipedia.org --out ./enwiki --package enwiki
+
+  # From a saved snapshot or raw paraminfo responses (a partial schema is
+  # fine: selector values naming modules not in it get a warning):
   mwgen generate --schema schema.json --out ./wiki --package wiki
 
   # In your repository, next to the package:
   //go:generate go run github.com/mwgen/mwgen/cmd/mwgen generate --schema schema.json --out . --package wiki
 `)
-	api := fs.String("api", "", "fetch the schema from this api.php `URL`")
+	api := fs.String("api", "", "fetch the schema from the wiki at `URL` (its api.php, or any page of the wiki)")
 	schemas := fs.StringSlice("schema", nil, "read the schema from `FILE` (an mwgen snapshot or raw paraminfo responses; repeatable)")
 	out := fs.String("out", "", "write the package into `DIR` (required)")
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
@@ -33,6 +36,8 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
 	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes")
 	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
+	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
+	wf := addWikiFlags(fs)
 	if code, done := parse(fs, args); done {
 		return code
 	}
@@ -51,9 +56,12 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	var err error
 	switch {
 	case *api != "":
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		ctx, cancel := wf.context(ctx)
 		defer cancel()
-		s, err = apischema.Fetch(ctx, *api, apischema.FetchOptions{HelpFormat: "wikitext", UserAgent: *userAgent})
+		var u string
+		if u, err = wf.findAPI(ctx, e, *api, *userAgent); err == nil {
+			s, err = apischema.Fetch(ctx, u, wf.fetchOptions(e, "wikitext", *userAgent))
+		}
 	case len(*schemas) > 0:
 		s, err = readSchemas(*schemas)
 	default:
@@ -66,6 +74,8 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		Package: *pkg,
 		Modules: *modules,
 		Command: "mwgen generate " + strings.Join(args, " "),
+		Strict:  *strict,
+		Warn:    func(msg string) { fmt.Fprintf(e.stderr, "mwgen generate: warning: %s\n", msg) },
 	}
 	if !*noShapes {
 		if opt.Shapes, opt.Overlay, err = generateShapes(*shapesFile); err != nil {

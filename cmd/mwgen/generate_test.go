@@ -1,12 +1,12 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mwgen/mwgen/internal/testwiki"
 )
 
 // snapshotDir lists a directory as name → content, for before/after checks.
@@ -73,22 +73,26 @@ func TestGenerateEmbedded(t *testing.T) {
 // it did not exist).
 func TestGenerateBadInput(t *testing.T) {
 	inputs := map[string]string{
-		"html.json":              "<!DOCTYPE html><html><body>Not an API</body></html>",
-		"truncated.json":         `{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","parameters":[{"in`,
-		"readapidenied.json":     `{"error":{"code":"readapidenied","info":"You need read permission to use this module."}}`,
-		"empty.json":             `{"paraminfo":{"helpformat":"none","modules":[]}}`,
-		"shape.json":             `{"paraminfo":{"helpformat":"none","modules":"main"}}`,
-		"duplicate.json":         `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"a","type":"string","required":false,"multi":false},{"index":2,"name":"a","type":"string","required":false,"multi":false}]}]}}`,
-		"missing-submodule.json": `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"action","type":["edit"],"submodules":{"edit":"edit"},"required":false,"multi":false}]}]}}`,
+		"html.json":           "<!DOCTYPE html><html><body>Not an API</body></html>",
+		"truncated.json":      `{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","parameters":[{"in`,
+		"readapidenied.json":  `{"error":{"code":"readapidenied","info":"You need read permission to use this module."}}`,
+		"empty.json":          `{"paraminfo":{"helpformat":"none","modules":[]}}`,
+		"shape.json":          `{"paraminfo":{"helpformat":"none","modules":"main"}}`,
+		"duplicate.json":      `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"a","type":"string","required":false,"multi":false},{"index":2,"name":"a","type":"string","required":false,"multi":false}]}]}}`,
+		"object-default.json": `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"a","type":"string","default":{"x":1},"required":false,"multi":false}]}]}}`,
+		"not-a-generator.json": `{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"action","type":["query"],"submodules":{"query":"query"},"required":false,"multi":false}]},
+			{"name":"query","path":"query","group":"action","prefix":"","parameters":[{"index":1,"name":"generator","type":["edit"],"submodules":{"edit":"edit"},"submoduleparamprefix":"g","required":false,"multi":false}]},
+			{"name":"edit","path":"edit","group":"action","prefix":"","parameters":[]}]}}`,
 	}
 	wants := map[string]string{
-		"html.json":              "got HTML",
-		"truncated.json":         "truncated JSON",
-		"readapidenied.json":     "readapidenied",
-		"empty.json":             "no modules",
-		"shape.json":             "want a JSON array",
-		"duplicate.json":         `duplicate parameter "a"`,
-		"missing-submodule.json": `submodule "edit", which is missing`,
+		"html.json":            "got HTML",
+		"truncated.json":       "truncated JSON",
+		"readapidenied.json":   "readapidenied",
+		"empty.json":           "no modules",
+		"shape.json":           "want a JSON array",
+		"duplicate.json":       `duplicate parameter "a"`,
+		"object-default.json":  `parameter "a": field "default": want a string, number, boolean, array or null, got a JSON object`,
+		"not-a-generator.json": `module "query": parameter "generator": value "edit" selects module "edit", which is not a generator`,
 	}
 	in := t.TempDir()
 	for name, body := range inputs {
@@ -100,9 +104,17 @@ func TestGenerateBadInput(t *testing.T) {
 			runBadGenerate(t, []string{"--schema", path}, path, wants[name])
 		})
 	}
-	t.Run("not api.php", func(t *testing.T) {
-		w := testwiki.Require(t)
-		runBadGenerate(t, []string{"--api", w.Index}, w.Index, "does not look like a MediaWiki api.php")
+	t.Run("strict with dangling selector values", func(t *testing.T) {
+		path := filepath.Join(in, "partial.json")
+		os.WriteFile(path, []byte(`{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"action","type":["edit","query"],"submodules":{"edit":"edit","query":"query"},"required":false,"multi":false}]}]}}`), 0o644)
+		runBadGenerate(t, []string{"--schema", path, "--strict"}, "--strict", `2 values of 1 selector parameter name modules that are not in the schema, e.g. main action=edit ...`)
+	})
+	t.Run("no api.php at the URL", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write([]byte("<html><head><title>A blog</title></head></html>"))
+		}))
+		defer srv.Close()
+		runBadGenerate(t, []string{"--api", srv.URL + "/wiki/Main_Page"}, srv.URL+"/w/api.php", "no MediaWiki api.php found")
 	})
 	t.Run("bad package name", func(t *testing.T) {
 		runBadGenerate(t, []string{"--package", "func"}, "func", "keyword")
@@ -155,4 +167,35 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A partial schema (a raw paraminfo answer for a few modules) generates:
+// the dangling selector values are summarised in one warning line.
+func TestGeneratePartialSchema(t *testing.T) {
+	dump := "../../apischema/testdata/wikimedia/mediawiki.org-1.47.0-wmf.22.json"
+	out := filepath.Join(t.TempDir(), "wm")
+	code, stdout, stderr := mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q", stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 1 || !strings.Contains(stderr, "256 values of 5 selector parameters name modules that are not in the schema, e.g. main action=bouncehandler") || !strings.Contains(stderr, "--strict") {
+		t.Errorf("want one warning line, got:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "mod_query_cirrusbuilddoc_gen.go")); err != nil {
+		t.Error(err)
+	}
+	// --modules filters first: a pattern whose modules are all present
+	// leaves nothing to warn about.
+	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm", "--modules", "block,query+watchlist")
+	if code != exitOK || stderr != "" {
+		t.Errorf("--modules block,query+watchlist: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm", "--modules", "query+*")
+	if code != exitOK || !strings.Contains(stderr, "query list=alldeletedrevisions") || strings.Contains(stderr, "main action") {
+		t.Errorf("--modules query+*: exit %d, stderr %q", code, stderr)
+	}
 }

@@ -22,7 +22,8 @@ import (
 
 // clearOAuthEnv unsets the MWGEN_* OAuth variables for the test.
 func clearOAuthEnv(t *testing.T) {
-	for _, k := range []string{oauth.EnvConsumerKey, oauth.EnvConsumerSecret, oauth.EnvAccessToken, oauth.EnvAccessSecret, oauth.EnvCredentialsFile} {
+	for _, k := range []string{oauth.EnvConsumerKey, oauth.EnvConsumerSecret, oauth.EnvAccessToken, oauth.EnvAccessSecret, oauth.EnvCredentialsFile,
+		oauth.EnvOAuth2Token, oauth.EnvOAuth2ClientID, oauth.EnvOAuth2ClientSecret} {
 		t.Setenv(k, "")
 	}
 }
@@ -39,6 +40,10 @@ type approvingTerminal struct {
 	all     bytes.Buffer
 	prompts atomic.Int32
 	errs    chan error
+	// cancel clicks Cancel; answer, when set, turns the address the
+	// browser ends on into what is typed.
+	cancel bool
+	answer func(callback string) string
 }
 
 func newApprovingTerminal(p *oauthprovider.Provider, stdin io.Writer) *approvingTerminal {
@@ -62,6 +67,10 @@ func (a *approvingTerminal) Write(b []byte) (int, error) {
 			a.prompts.Add(1)
 			go a.approve(line)
 		}
+		if strings.HasPrefix(line, "http") && strings.Contains(line, "/rest.php/oauth2/authorize?") {
+			a.prompts.Add(1)
+			go a.approveOAuth2(line)
+		}
 	}
 	return len(b), nil
 }
@@ -76,6 +85,23 @@ func (a *approvingTerminal) approve(authURL string) {
 	if err != nil {
 		a.errs <- err
 		return
+	}
+	if _, err := io.WriteString(a.stdin, cb+"\n"); err != nil {
+		a.errs <- err
+	}
+}
+
+// approveOAuth2 clicks Allow (or Cancel, with a.cancel) on the OAuth 2.0
+// approval page and types the address the browser ends on, or a.answer
+// instead when set.
+func (a *approvingTerminal) approveOAuth2(authURL string) {
+	cb, err := a.p.ApproveOAuth2(authURL, !a.cancel)
+	if err != nil {
+		a.errs <- err
+		return
+	}
+	if a.answer != nil {
+		cb = a.answer(cb)
 	}
 	if _, err := io.WriteString(a.stdin, cb+"\n"); err != nil {
 		a.errs <- err
@@ -315,7 +341,7 @@ func TestLoginErrors(t *testing.T) {
 
 // TestLoginHelp: the commands are in the table and document their flags.
 func TestLoginHelp(t *testing.T) {
-	for _, cmd := range []string{"login", "whoami"} {
+	for _, cmd := range []string{"login", "whoami", "logout"} {
 		var stderr bytes.Buffer
 		code, out := runMwgen(t, strings.NewReader(""), &stderr, cmd, "--help")
 		if code != 0 || !strings.Contains(out, "--api") || !strings.Contains(out, "--credentials") {
@@ -323,7 +349,7 @@ func TestLoginHelp(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	run(context.Background(), nil, strings.NewReader(""), &out, io.Discard)
+	run(context.Background(), []string{"--help"}, strings.NewReader(""), &out, io.Discard)
 	if !strings.Contains(out.String(), "login") || !strings.Contains(out.String(), "whoami") {
 		t.Errorf("usage lacks login/whoami:\n%s", out.String())
 	}

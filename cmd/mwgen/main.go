@@ -43,27 +43,38 @@ type env struct {
 type command struct {
 	name    string
 	summary string
+	example string
 	run     func(ctx context.Context, e env, args []string) int
 }
 
 func commands() []command {
 	return []command{
-		{"api", "call any API module and print the JSON answer", runAPI},
-		{"generate", "generate a typed Go client package for a wiki", runGenerate},
-		{"init", "set up a //go:generate line that generates a client package", runInit},
-		{"login", "authorize mwgen with OAuth on a wiki and store the token", runLogin},
-		{"schema", "fetch a wiki's API schema, or diff two schemas", runSchema},
-		{"shapes", "learn a test wiki's response shapes, or report their coverage", runShapes},
-		{"version", "print mwgen's version", runVersion},
-		{"whoami", "show who the stored OAuth token acts as on a wiki", runWhoami},
+		{"api", "call any API module and print the JSON answer",
+			"mwgen api --api https://test.wikipedia.org action=query meta=siteinfo", runAPI},
+		{"generate", "generate a typed Go client package for a wiki",
+			"mwgen generate --api https://wiki.example.org --out ./wiki --package wiki", runGenerate},
+		{"init", "set up a //go:generate line that generates a client package",
+			"mwgen init --api https://wiki.example.org/w/api.php --package wiki", runInit},
+		{"login", "authorize mwgen with OAuth on a wiki and store the token",
+			"mwgen login --api https://wiki.example.org/w/api.php --consumer-key KEY", runLogin},
+		{"logout", "remove the OAuth credentials stored for a wiki",
+			"mwgen logout --api https://wiki.example.org/w/api.php", runLogout},
+		{"schema", "fetch a wiki's API schema, or diff two schemas",
+			"mwgen schema fetch --api https://wiki.example.org -o schema.json", runSchema},
+		{"shapes", "learn a test wiki's response shapes, or report their coverage",
+			"mwgen shapes probe --api http://127.0.0.1:8080/api.php -o shapes.json", runShapes},
+		{"version", "print mwgen's version", "mwgen version", runVersion},
+		{"whoami", "show who the stored OAuth token acts as on a wiki",
+			"mwgen whoami --api https://wiki.example.org/w/api.php", runWhoami},
 	}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		usage(stdout)
-		return exitOK
+		// As go does: usage on stderr, and a status that says nothing ran.
+		usage(stderr)
+		return exitError
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
@@ -94,7 +105,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n  %-10s   e.g. %s\n", c.name, c.summary, "", c.example)
 	}
 	fmt.Fprint(w, `
 Run 'mwgen <command> --help' for a command's flags and examples.

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,9 +28,22 @@ func mwgen(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
-	code, out, _ := mwgen(t)
-	if code != exitOK || !strings.Contains(out, "Commands:") || !strings.Contains(out, "schema") {
-		t.Errorf("mwgen with no arguments: %d %q", code, out)
+	code, out, errOut := mwgen(t)
+	if code != exitError || out != "" || !strings.Contains(errOut, "Commands:") || !strings.Contains(errOut, "schema") {
+		t.Errorf("mwgen with no arguments: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = mwgen(t, "--help")
+	if code != exitOK {
+		t.Errorf("mwgen --help: %d", code)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out, "  "+c.name+" ") || !strings.Contains(out, "e.g. mwgen "+c.name) {
+			t.Errorf("mwgen --help does not list %s with an example:\n%s", c.name, out)
+		}
+		code, help, _ := mwgen(t, c.name, "--help")
+		if code != exitOK || !strings.Contains(help, "Examples:") {
+			t.Errorf("mwgen %s --help: %d, no examples:\n%s", c.name, code, help)
+		}
 	}
 	code, out, _ = mwgen(t, "version")
 	if code != exitOK || !strings.HasPrefix(out, "mwgen 0.") {
@@ -43,7 +58,7 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%v has no examples: %q", args, out)
 		}
 	}
-	code, _, errOut := mwgen(t, "frobnicate")
+	code, _, errOut = mwgen(t, "frobnicate")
 	if code != exitError || !strings.Contains(errOut, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: %d %q", code, errOut)
 	}
@@ -123,8 +138,8 @@ func TestSchemaFetchBadInput(t *testing.T) {
 		{"wrong shape", paraminfo(`{"paraminfo":{"helpformat":"none","modules":{"main":{}}}}`), "want a JSON array"},
 		{"duplicate parameter", paraminfo(`{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","parameters":[
 			{"index":1,"name":"a","type":"string","required":false,"multi":false},{"index":2,"name":"a","type":"string","required":false,"multi":false}]}]}}`), `duplicate parameter "a"`},
-		{"missing submodule", paraminfo(`{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","parameters":[
-			{"index":1,"name":"action","type":["edit"],"submodules":{"edit":"edit"},"required":false,"multi":false}]}]}}`), `submodule "edit" is referenced but missing`},
+		{"object default", paraminfo(`{"paraminfo":{"helpformat":"none","modules":[{"name":"main","path":"main","prefix":"","parameters":[
+			{"index":1,"name":"a","type":"string","default":{"x":1},"required":false,"multi":false}]}]}}`), `field "default": want a string, number, boolean, array or null, got a JSON object`},
 		{"not mediawiki", func(rw http.ResponseWriter, r *http.Request) {
 			io.WriteString(rw, `{"hello":"world"}`)
 		}, "does not look like a MediaWiki api.php"},
@@ -153,16 +168,86 @@ func TestSchemaFetchBadInput(t *testing.T) {
 		})
 	}
 
-	// A real MediaWiki URL that is not api.php.
+	// A real MediaWiki URL that is not api.php: its EditURI link names it.
 	t.Run("index.php of a real wiki", func(t *testing.T) {
 		w := testwiki.Require(t)
 		out := filepath.Join(t.TempDir(), "s.json")
-		code, stdout, stderr := mwgen(t, "schema", "fetch", "--api", w.Index, "-o", out)
-		checkFailure(t, code, stdout, stderr, w.Index, "does not look like a MediaWiki api.php")
+		code, stdout, stderr := mwgen(t, "schema", "fetch", "--api", w.Index, "-o", out, "--help-format", "none")
+		if code != exitOK || stdout != "" {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(stderr, "mwgen: using the API at "+w.API+" (found by the page's EditURI link)") {
+			t.Errorf("stderr does not say which API it uses: %q", stderr)
+		}
+		s, err := apischema.ReadFile(out)
+		if err != nil || s.Wiki.API != w.API {
+			t.Errorf("snapshot of %v: %v", s, err)
+		}
+	})
+	// Nothing at the URL: the error names what was tried.
+	t.Run("no api.php anywhere", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		defer srv.Close()
+		out := filepath.Join(t.TempDir(), "s.json")
+		code, stdout, stderr := mwgen(t, "schema", "fetch", "--api", srv.URL, "-o", out)
+		checkFailure(t, code, stdout, stderr, srv.URL+"/w/api.php", "no EditURI link")
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("output file written despite the error")
 		}
 	})
+}
+
+// --timeout is one deadline for the whole command: a stalled server does
+// not get it once per attempt.
+func TestTimeoutIsOverall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	for _, args := range [][]string{
+		{"schema", "fetch", "--api", srv.URL + "/api.php", "--timeout", "200ms"},
+		{"generate", "--api", srv.URL + "/api.php", "--timeout", "200ms", "--out", t.TempDir(), "--package", "w"},
+		{"api", "--api", srv.URL + "/api.php", "--timeout", "200ms", "action=query", "meta=siteinfo"},
+	} {
+		code, _, stderr := mwgen(t, args...)
+		if code != exitError || !strings.Contains(stderr, "deadline exceeded") {
+			t.Errorf("%v: exit %d, %q", args[:2], code, stderr)
+		}
+	}
+}
+
+// -v logs each request on stderr, secrets redacted.
+func TestVerboseLogsRequests(t *testing.T) {
+	w := testwiki.Require(t)
+	code, _, stderr := mwgen(t, "api", "--api", w.API, "-v", "action=query", "meta=siteinfo")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "level=DEBUG") || !strings.Contains(stderr, "meta=siteinfo") || !strings.Contains(stderr, "status=200") {
+		t.Errorf("no request log:\n%s", stderr)
+	}
+	code, _, stderr = mwgen(t, "schema", "fetch", "--api", w.API, "-v", "--help-format", "none", "-o", filepath.Join(t.TempDir(), "s.json"))
+	if code != exitOK || !strings.Contains(stderr, "mwgen request") || !strings.Contains(stderr, "method=GET") || !strings.Contains(stderr, "status=200") {
+		t.Errorf("schema fetch -v: exit %d:\n%s", code, stderr)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	u, _ := url.Parse("https://user:pw@wiki.example.org/w/api.php?action=login&lgpassword=hunter2&lgtoken=abc%2B%5C&title=X")
+	got := redactURL(u)
+	for _, secret := range []string{"hunter2", "pw@", "abc"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%s shows %q", got, secret)
+		}
+	}
+	if !strings.Contains(got, "title=X") || !strings.Contains(got, "action=login") {
+		t.Errorf("%s lost ordinary parameters", got)
+	}
 }
 
 func checkFailure(t *testing.T, code int, stdout, stderr, input, want string) {
@@ -201,5 +286,44 @@ func TestSchemaDiff(t *testing.T) {
 	code, _, errOut = mwgen(t, "schema", "diff", old)
 	if code != exitError || !strings.Contains(errOut, "want two schema files") {
 		t.Errorf("one argument: %d %q", code, errOut)
+	}
+
+	// --format json: the changes and the counts.
+	code, out, _ = mwgen(t, "schema", "diff", "--format", "json", old, cur)
+	var doc struct {
+		Changes  []apischema.Change `json:"changes"`
+		Total    int                `json:"total"`
+		Breaking int                `json:"breaking"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitChanges || doc.Total == 0 || doc.Total != len(doc.Changes) || doc.Breaking == 0 {
+		t.Errorf("json: %d %v %+v", code, err, doc)
+	}
+	code, out, _ = mwgen(t, "schema", "diff", "--format", "json", old, old)
+	if code != exitOK || !strings.Contains(out, `"changes": []`) || !strings.Contains(out, `"total": 0`) {
+		t.Errorf("json, no change: %d %q", code, out)
+	}
+	code, _, errOut = mwgen(t, "schema", "diff", "--format", "yaml", old, cur)
+	if code != exitError || !strings.Contains(errOut, "want text or json") {
+		t.Errorf("bad format: %d %q", code, errOut)
+	}
+
+	// --common: modules on one side only are not changes.
+	partial := filepath.Join(t.TempDir(), "partial.json")
+	s, err := apischema.ReadFile(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Modules = s.Modules[:1]
+	if err := s.WriteSnapshot(partial); err != nil {
+		t.Fatal(err)
+	}
+	_, full, _ := mwgen(t, "schema", "diff", old, partial)
+	_, common, _ := mwgen(t, "schema", "diff", "--common", old, partial)
+	if !strings.Contains(full, "module removed") || strings.Contains(common, "module removed") {
+		t.Errorf("--common still reports modules missing on one side:\n%s", common)
+	}
+	lines := strings.Split(strings.TrimSpace(common), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "breaking") && last != "no changes" {
+		t.Errorf("no summary line: %q", last)
 	}
 }

@@ -21,6 +21,12 @@ func runShapes(ctx context.Context, e env, args []string) int {
   mwgen shapes coverage [FILE]           what a shapes file covers, and its gaps
   mwgen shapes diff OLD NEW              compare two shapes files (! marks breaking changes)
 
+Examples:
+  # Learn the shapes of a test wiki that has the trace hook, seeding it first:
+  MWGEN_PROBE_PASSWORD=... mwgen shapes probe --api http://127.0.0.1:8080/api.php --user Admin --seed -o shapes.json
+  # What the embedded MediaWiki 1.39 shapes cover, gaps by name:
+  mwgen shapes coverage
+
 Run 'mwgen shapes probe --help' (or coverage, diff) for details.
 `)
 		return code

@@ -9,6 +9,7 @@ require (
 	github.com/dghubble/oauth1 v0.7.3 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/spf13/pflag v1.1.0 // indirect
+	golang.org/x/oauth2 v0.30.0 // indirect
 )
 
 tool github.com/mwgen/mwgen/cmd/mwgen

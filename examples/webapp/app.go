@@ -30,6 +30,11 @@ type appConfig struct {
 	// ConsumerKey and ConsumerSecret are the OAuth consumer's, registered
 	// with the callback above and "callback is a prefix".
 	ConsumerKey, ConsumerSecret string
+	// OAuth2 logs users in with OAuth 2.0 instead, with the client
+	// OAuth2ClientID (and OAuth2ClientSecret, empty for a public client),
+	// registered with the callback above as its redirect URI.
+	OAuth2                             bool
+	OAuth2ClientID, OAuth2ClientSecret string
 	// Sessions is a directory for the sessions (they then survive a
 	// restart); empty keeps them in memory.
 	Sessions string
@@ -63,8 +68,11 @@ func newApp(cfg appConfig) (http.Handler, error) {
 	if cfg.API == "" {
 		return nil, errors.New("no API URL (--api)")
 	}
-	if cfg.ConsumerKey == "" || cfg.ConsumerSecret == "" {
-		return nil, errors.New("no OAuth consumer: set MWGEN_CONSUMER_KEY and MWGEN_CONSUMER_SECRET")
+	switch {
+	case cfg.OAuth2 && cfg.OAuth2ClientID == "":
+		return nil, errors.New("no OAuth 2.0 client: set MWGEN_OAUTH2_CLIENT_ID (and MWGEN_OAUTH2_CLIENT_SECRET for a confidential client)")
+	case !cfg.OAuth2 && (cfg.ConsumerKey == "" || cfg.ConsumerSecret == ""):
+		return nil, errors.New("no OAuth consumer: set MWGEN_CONSUMER_KEY and MWGEN_CONSUMER_SECRET (or use --oauth2)")
 	}
 	callback := cfg.Callback
 	if callback == "" {
@@ -89,17 +97,22 @@ func newApp(cfg appConfig) (http.Handler, error) {
 		}
 		store = fs
 	}
-	wl, err := weblogin.New(weblogin.Config{
+	wlc := weblogin.Config{
 		API:        cfg.API,
 		Index:      cfg.Index,
 		Server:     cfg.Server,
-		Consumer:   oauth.Credentials{ConsumerKey: cfg.ConsumerKey, ConsumerSecret: cfg.ConsumerSecret},
 		Callback:   callback,
 		Store:      store,
 		HTTPClient: cfg.HTTPClient,
 		UserAgent:  ua,
 		Logger:     logger,
-	})
+	}
+	if cfg.OAuth2 {
+		wlc.OAuth2 = &weblogin.OAuth2Client{ClientID: cfg.OAuth2ClientID, ClientSecret: cfg.OAuth2ClientSecret}
+	} else {
+		wlc.Consumer = oauth.Credentials{ConsumerKey: cfg.ConsumerKey, ConsumerSecret: cfg.ConsumerSecret}
+	}
+	wl, err := weblogin.New(wlc)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +157,10 @@ type pageData struct {
 	API    string
 	Result string // "Saved revision N of TITLE"
 	Error  string
+	// Relogin, when set, is the login URL the page moves on to by itself.
+	Relogin string
+	// LogoutForm is weblogin's logout button (a POST with the CSRF token).
+	LogoutForm template.HTML
 
 	loggedOut bool // show the page logged out, whatever the session said
 }
@@ -159,6 +176,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, status int, d pageD
 	}
 	if d.User != nil {
 		d.CSRF = a.wl.CSRFToken(r)
+		d.LogoutForm = a.wl.LogoutForm(r, "/", "logout")
 	}
 	d.API = a.api
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -199,6 +217,15 @@ func (a *app) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	result, err := saveEdit(ctx, rt, title, text)
+	if errors.Is(err, weblogin.ErrNotLoggedIn) {
+		// The login ended (an OAuth 2.0 refresh was refused): weblogin
+		// logged the session out. Back to /login?next=/, by a page that
+		// moves on by itself: a redirect of the form's POST to the wiki
+		// would break the page's CSP form-action 'self'.
+		a.render(w, r, http.StatusUnauthorized, pageData{loggedOut: true, Relogin: a.wl.LoginURL("/"),
+			Error: "Your login has ended (the wiki no longer accepts your authorization): log in again."})
+		return
+	}
 	if err != nil {
 		var ae *runtime.APIError
 		if errors.As(err, &ae) && strings.HasPrefix(ae.Code, "mwoauth-invalid-authorization") {
@@ -263,6 +290,7 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <title>mwgen webapp</title>
+{{with .Relogin}}<meta http-equiv="refresh" content="0; url={{.}}">{{end}}
 <style>
 body { font-family: sans-serif; max-width: 42em; margin: 2em auto; padding: 0 1em; }
 label { display: block; margin-top: .8em; }
@@ -276,7 +304,7 @@ textarea { height: 8em; }
 <h1>mwgen webapp</h1>
 <p>An example of <code>runtime/weblogin</code>: log in with your account on <code>{{.API}}</code>, then edit a page as yourself.</p>
 {{if .User}}
-<p>Logged in as <span id="username">{{.User.Name}}</span>. <a id="logout" href="/logout?next=/">Log out</a></p>
+<p>Logged in as <span id="username">{{.User.Name}}</span>. {{.LogoutForm}}</p>
 <h2>Your groups</h2>
 <ul id="groups">{{range .User.Groups}}
 <li>{{.}}</li>{{end}}

@@ -168,7 +168,7 @@ func TestAppOverHTTP(t *testing.T) {
 		`<input id="edit-title" name="title"`,
 		`<textarea id="edit-text" name="text">`,
 		`<button id="edit-submit" type="submit">`,
-		`<a id="logout" href="/logout?next=/">`,
+		`<form method="post" action="/logout"`, `<button type="submit" id="logout">Log out</button>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("logged-in page lacks %s:\n%s", want, page)
@@ -218,8 +218,16 @@ func TestAppOverHTTP(t *testing.T) {
 		t.Errorf("empty title: %d", resp.StatusCode)
 	}
 
-	// Logout, then the old CSRF token is worthless.
-	resp, _ = c.do("GET", app+"/logout?next=/", nil)
+	// Another site cannot log the user out: a GET only asks, a POST
+	// needs the CSRF token.
+	if resp, page := c.do("GET", app+"/logout?next=/", nil); resp.StatusCode != 200 || !strings.Contains(page, `id="logout-confirm"`) {
+		t.Errorf("GET /logout: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := c.do("POST", app+"/logout", url.Values{"next": {"/"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /logout without the CSRF token: %d", resp.StatusCode)
+	}
+	// Logout with the page's button, then the old CSRF token is worthless.
+	resp, _ = c.do("POST", app+"/logout", url.Values{"next": {"/"}, "csrf": {csrf}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}

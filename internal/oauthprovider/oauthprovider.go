@@ -1,5 +1,6 @@
-// Package oauthprovider runs a test OAuth 1.0a provider that behaves like
-// MediaWiki's Extension:OAuth, for integration tests of mwgen's OAuth client.
+// Package oauthprovider runs a test OAuth 1.0a and OAuth 2.0 provider that
+// behaves like MediaWiki's Extension:OAuth, for integration tests of mwgen's
+// OAuth clients.
 //
 // The provider is provider.py next to this file, run with Debian's
 // /usr/bin/python3: every signature is verified by python3-oauthlib and
@@ -16,6 +17,13 @@
 //	reg, err := p.RegisterConsumer(oauthprovider.Consumer{Name: "My test app"})
 //	// ... oauth.Initiate with Config{Index: p.Index, Server: p.Server, ...}
 //	cb, err := p.Approve(requestToken, "")   // what the Approve button does
+//
+// OAuth 2.0 is served on rest.php (REST+"/oauth2/authorize", access_token,
+// resource/profile) by oauthlib's OAuth 2.0 server with REL1_39's answers
+// and errors; api.php accepts its access tokens as bearer tokens:
+//
+//	reg, err := p.RegisterOAuth2Client(oauthprovider.OAuth2Client{RedirectURI: cb})
+//	cb, err := p.ApproveOAuth2(authorizeURL, true) // what Allow does
 //
 // Start with an empty wikiAPI runs the provider without a wiki: the
 // handshake and identify work (with a synthetic user), api.php answers an
@@ -49,7 +57,7 @@ import (
 const Python = "/usr/bin/python3"
 
 // InstallHint says how to get what the provider needs.
-const InstallHint = "apt-get install python3-oauthlib python3-jwt"
+const InstallHint = "apt-get install python3-oauthlib python3-jwt python3-cryptography"
 
 // Provider is a running test provider.
 type Provider struct {
@@ -64,6 +72,9 @@ type Provider struct {
 	Server string
 	// URL is the provider's address, e.g. http://127.0.0.1:PORT.
 	URL string
+	// REST is the provider's rest.php URL, where the OAuth 2.0 endpoints
+	// are (REST+"/oauth2/authorize", ...).
+	REST string
 
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -175,6 +186,7 @@ func StartWith(t testing.TB, wikiAPI, botUser, botPassword string, opts Options)
 	}
 	p.Index, p.API, p.Server = r.Index, r.API, r.Server
 	p.URL = "http://127.0.0.1:" + strconv.Itoa(r.Port)
+	p.REST = p.URL + "/rest.php"
 	var health struct {
 		OK bool `json:"ok"`
 	}
@@ -294,6 +306,131 @@ func (p *Provider) SetClockSkew(seconds int) error {
 	return p.admin("clock-skew", url.Values{"seconds": {strconv.Itoa(seconds)}}, nil)
 }
 
+// OAuth2Client describes an OAuth 2.0 client to register, as
+// Special:OAuthConsumerRegistration/propose/oauth2 would.
+type OAuth2Client struct {
+	// ClientID and Secret; empty means random.
+	ClientID, Secret string
+	// Public registers a public client: no secret, PKCE (S256) required,
+	// and on REL1_39 no refresh (a refresh always checks the secret).
+	Public bool
+	// OwnerOnly registers an owner-only client: only client_credentials,
+	// and the registration answers a long-lived access token.
+	OwnerOnly bool
+	// Name is shown on the approval page.
+	Name string
+	// RedirectURI is the registered callback; empty means the provider's
+	// Special:OAuth/verified page.
+	RedirectURI string
+	// Grants are the client's grants (scopes); empty means basic,
+	// highvolume, editpage and createeditmovepage.
+	Grants []string
+	// TTL is the access tokens' lifetime in seconds; 0 means 3600.
+	TTL int
+}
+
+// OAuth2Registration is what registering an OAuth 2.0 client answers.
+type OAuth2Registration struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	RedirectURI  string `json:"redirect_uri"`
+	// AccessToken is set for owner-only clients.
+	AccessToken string `json:"access_token"`
+}
+
+// RegisterOAuth2Client registers an OAuth 2.0 client.
+func (p *Provider) RegisterOAuth2Client(c OAuth2Client) (*OAuth2Registration, error) {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("client_id", c.ClientID)
+	set("secret", c.Secret)
+	set("name", c.Name)
+	set("redirect_uri", c.RedirectURI)
+	set("grants", strings.Join(c.Grants, "|"))
+	if c.Public {
+		v.Set("public", "1")
+	}
+	if c.OwnerOnly {
+		v.Set("owner_only", "1")
+	}
+	if c.TTL > 0 {
+		v.Set("ttl", strconv.Itoa(c.TTL))
+	}
+	var r OAuth2Registration
+	if err := p.admin("register-oauth2-client", v, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ApproveOAuth2 does what Allow (accept) or Cancel on the approval page
+// does for authorizeURL (a /rest.php/oauth2/authorize URL), as the wiki
+// user, and returns the URL the browser is redirected to. An authorization
+// error (MediaWiki shows an HTML page, HTTP 200) is returned as an error
+// holding the page's text. It is safe to call from any goroutine.
+func (p *Provider) ApproveOAuth2(authorizeURL string, accept bool) (callback string, err error) {
+	v := url.Values{"url": {authorizeURL}, "action": {"accept"}}
+	if !accept {
+		v.Set("action", "cancel")
+	}
+	var r struct {
+		Callback  string `json:"callback"`
+		ErrorPage string `json:"error_page"`
+	}
+	if err := p.admin("oauth2-approve", v, &r); err != nil {
+		return "", err
+	}
+	if r.Callback == "" {
+		return "", fmt.Errorf("oauthprovider: the authorize page shows an error: %s", r.ErrorPage)
+	}
+	return r.Callback, nil
+}
+
+// RevokeOAuth2 revokes every token of an OAuth 2.0 client, as the user
+// would on Special:OAuthManageMyGrants: api.php then refuses its access
+// tokens and the token endpoint its refresh tokens.
+func (p *Provider) RevokeOAuth2(clientID string) error {
+	return p.admin("oauth2-revoke", url.Values{"client_id": {clientID}}, nil)
+}
+
+// ExpireOAuth2 ends an access token's lifetime on the provider (api.php
+// refuses it as invalid); its refresh token keeps working.
+func (p *Provider) ExpireOAuth2(accessToken string) error {
+	return p.admin("oauth2-expire", url.Values{"token": {accessToken}}, nil)
+}
+
+// ExpireOAuth2Client ends the lifetime of every access token of an OAuth
+// 2.0 client (their refresh tokens keep working).
+func (p *Provider) ExpireOAuth2Client(clientID string) error {
+	return p.admin("oauth2-expire", url.Values{"client_id": {clientID}}, nil)
+}
+
+// OAuth2Stats counts what the provider did for an OAuth 2.0 client.
+type OAuth2Stats struct {
+	// Authorizations approved, codes exchanged, refreshes granted and
+	// refused, client_credentials grants.
+	Authorizations    int `json:"authorizations"`
+	Exchanges         int `json:"exchanges"`
+	Refreshes         int `json:"refreshes"`
+	RefusedRefreshes  int `json:"refused_refreshes"`
+	ClientCredentials int `json:"client_credentials"`
+	// APIBearer and APIBearerRefused count api.php requests with a live
+	// and a refused bearer token.
+	APIBearer        int `json:"api_bearer"`
+	APIBearerRefused int `json:"api_bearer_refused"`
+}
+
+// OAuth2Stats returns the counters of an OAuth 2.0 client.
+func (p *Provider) OAuth2Stats(clientID string) (OAuth2Stats, error) {
+	var s OAuth2Stats
+	err := p.admin("oauth2-stats", url.Values{"client_id": {clientID}}, &s)
+	return s, err
+}
+
 // admin POSTs v to /_test/what and decodes the JSON answer into out.
 func (p *Provider) admin(what string, v url.Values, out any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -338,7 +475,7 @@ func checkPython(python string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, python, "-c", "import oauthlib.oauth1, jwt").CombinedOutput()
+	out, err := exec.CommandContext(ctx, python, "-c", "import oauthlib.oauth1, oauthlib.oauth2, jwt, cryptography").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s cannot import oauthlib and jwt: %v: %s", python, err, strings.TrimSpace(string(out)))
 	}

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""A test OAuth 1.0a provider that behaves like MediaWiki's Extension:OAuth.
+"""A test OAuth 1.0a and 2.0 provider that behaves like MediaWiki's Extension:OAuth.
 
 It exists so that mwgen's OAuth client (runtime/oauth) is checked by an
 implementation that is not ours: every signature is verified by Debian's
@@ -36,6 +36,14 @@ Test-only endpoints (JSON answers):
   /_test/revoke?token=T                   revoke an access token
   /_test/clock-skew?seconds=N             shift the provider's clock
   /_test/health
+  OAuth 2.0 (see the OAuth 2.0 section below):
+  /_test/register-oauth2-client  client_id, secret, public, owner_only,
+                                 redirect_uri, grants, ttl
+  /_test/oauth2-approve?url=AUTHORIZE_URL[&action=accept|cancel][&user=U]
+                                 what Allow/Cancel on Special:OAuth/approve does
+  /_test/oauth2-revoke?client_id=C   revoke every token of the client
+  /_test/oauth2-expire?token=T|client_id=C  end an access token's hour
+  /_test/oauth2-stats?client_id=C    counters (exchanges, refreshes, ...)
 
 It prints one JSON line {"ready": true, "server": ..., "index": ..., "api":
 ...} on stdout when it listens. With --exit-on-stdin-eof it stops when its
@@ -49,6 +57,7 @@ import argparse
 import hmac
 import html
 import http.cookiejar
+import http.cookies
 import http.server
 import json
 import logging
@@ -454,10 +463,604 @@ def synthetic_identity(user):
 
 
 # ---------------------------------------------------------------------------
+# OAuth 2.0, as Extension:OAuth REL1_39 serves it on rest.php (league's
+# oauth2-server inside MediaWiki; here oauthlib's oauth2 Server does the
+# protocol, PKCE included, and the answers are reshaped into MediaWiki's):
+#
+#   GET  /rest.php/oauth2/authorize     no wiki session: 307 to
+#        Special:UserLogin; with one: 302 to index.php?title=Special:OAuth/
+#        approve, whose Allow redirects to the registered callback with code
+#        and state, and whose Cancel with error=unauthorized_client and no
+#        state. Errors (a public client without code_challenge) are HTTP 200
+#        HTML pages, never redirects.
+#   POST /rest.php/oauth2/access_token  {"token_type","expires_in",
+#        "access_token","refresh_token"}; errors {error, error_description,
+#        hint?, message}: replayed code 400 invalid_request, old refresh
+#        token 401 invalid_request ("Token has been revoked"), wrong secret
+#        401 invalid_client, wrong PKCE verifier 400 invalid_grant. A refresh
+#        always authenticates the client (REL1_39), so a public client
+#        cannot refresh: 401 invalid_client. A refresh revokes the old
+#        access and refresh tokens.
+#   GET  /rest.php/oauth2/resource/profile  JSON served as text/html; a bad
+#        token 401 {"error":"access_denied",...}.
+#   api.php with "Authorization: Bearer T": forwarded as the wiki user when
+#        T is a live access token, else HTTP 200 mwoauth-invalid-authorization
+#        "Invalid access token" (expired, revoked and unknown look the same).
+#
+# Access tokens are RS256 JWTs (about 900 characters), valid one hour unless
+# the client was registered with another ttl.
+
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the test wiki is http
+
+from oauthlib.oauth2 import RequestValidator as O2RequestValidator  # noqa: E402
+from oauthlib.oauth2 import Server as O2Server  # noqa: E402
+from oauthlib.oauth2.rfc6749 import errors as o2errors  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa  # noqa: E402
+
+O2_TOKEN_TTL = 3600
+O2_CODE_TTL = 600
+O2_DESCRIPTIONS = {
+    "invalid_request": "The request is missing a required parameter, includes an invalid "
+                       "parameter value, includes a parameter more than once, or is otherwise "
+                       "malformed.",
+    "invalid_client": "Client authentication failed",
+    "invalid_grant": "The provided authorization grant (e.g., authorization code, resource "
+                     "owner credentials) or refresh token is invalid, expired, revoked, does "
+                     "not match the redirection URI used in the authorization request, or was "
+                     "issued to another client.",
+    "unsupported_grant_type": "The authorization grant type is not supported by the "
+                              "authorization server.",
+    "invalid_scope": "The requested scope is invalid, unknown, or malformed",
+    "unauthorized_client": "The client is not authorized to request an authorization code "
+                           "using this method.",
+    "access_denied": "The resource owner or authorization server denied the request.",
+    "server_error": "The authorization server encountered an unexpected condition.",
+}
+O2_KEY = crypto_rsa.generate_private_key(public_exponent=65537, key_size=2048)
+O2_KEY_PEM = O2_KEY.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption())
+
+
+class O2Client:
+    def __init__(self, client_id, secret, name, redirect_uri, owner_only, grants, ttl):
+        self.client_id = client_id
+        self.secret = secret  # None: a public client
+        self.name = name
+        self.redirect_uri = redirect_uri
+        self.owner_only = owner_only
+        self.grants = grants
+        self.ttl = ttl
+
+
+class O2Code:
+    def __init__(self, code, client_id, redirect_uri, challenge, method, user, scopes):
+        self.code = code
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri  # None when the request had none
+        self.challenge = challenge
+        self.method = method
+        self.user = user
+        self.scopes = scopes
+        self.used = False
+        self.created = time.time()
+
+
+class O2Token:
+    def __init__(self, access, refresh, client_id, user, scopes, expires):
+        self.access = access
+        self.refresh = refresh
+        self.client_id = client_id
+        self.user = user
+        self.scopes = scopes
+        self.expires = expires
+        self.revoked = False
+
+
+class O2State:
+    def __init__(self):
+        self.clients = {}
+        self.codes = {}
+        self.access = {}   # access token -> O2Token
+        self.refresh = {}  # refresh token -> O2Token
+        self.stats = {}    # client id -> counters
+        self.sessions = set()  # wiki session cookies (Special:UserLogin)
+        self.approvals = {}  # form token -> authorize query
+
+    def count(self, client_id, what):
+        with STATE.lock:
+            s = self.stats.setdefault(client_id, {"exchanges": 0, "refreshes": 0,
+                                                  "client_credentials": 0, "authorizations": 0,
+                                                  "refused_refreshes": 0, "api_bearer": 0,
+                                                  "api_bearer_refused": 0})
+            s[what] += 1
+
+
+O2 = O2State()
+
+
+def basic_credentials(request):
+    """The client id and secret of an HTTP Basic Authorization header (each
+    form-encoded, RFC 6749 section 2.3.1), or (None, None)."""
+    auth = (request.headers or {}).get("Authorization", "")
+    if auth[:6].lower() != "basic ":
+        return None, None
+    import base64
+    try:
+        raw = base64.b64decode(auth[6:].strip()).decode("utf-8")
+    except Exception:
+        return None, None
+    cid, _, secret = raw.partition(":")
+    return urllib.parse.unquote_plus(cid), urllib.parse.unquote_plus(secret)
+
+
+def request_client_id(request):
+    cid, _ = basic_credentials(request)
+    return cid or request.client_id
+
+
+class O2Validator(O2RequestValidator):
+    def _client(self, cid):
+        return O2.clients.get(cid or "")
+
+    def client_authentication_required(self, request, *args, **kwargs):
+        if request.grant_type == "refresh_token":
+            return True  # REL1_39: a refresh always checks the client secret
+        c = self._client(request_client_id(request))
+        return c is None or c.secret is not None
+
+    def authenticate_client(self, request, *args, **kwargs):
+        cid, secret = basic_credentials(request)
+        if cid is None:
+            cid, secret = request.client_id, request.client_secret
+        c = self._client(cid)
+        if c is None or c.secret is None or not secret or \
+                not hmac.compare_digest(c.secret, secret):
+            return False
+        request.client = c
+        request.client_id = cid
+        return True
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        c = self._client(client_id)
+        if c is None or c.secret is not None:
+            return False
+        request.client = c
+        return True
+
+    def validate_client_id(self, client_id, request, *args, **kwargs):
+        c = self._client(client_id)
+        return c is not None and not c.owner_only
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        c = self._client(client_id)
+        return c is not None and redirect_uri == c.redirect_uri
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        c = self._client(client_id)
+        return c.redirect_uri if c else None
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        return response_type == "code"
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        c = self._client(client_id)
+        return c is not None and all(s in c.grants or s == "basic" for s in scopes)
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        c = self._client(client_id)
+        return list(c.grants) if c else []
+
+    def is_pkce_required(self, client_id, request):
+        c = self._client(client_id)
+        return c is None or c.secret is None
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        with STATE.lock:
+            O2.codes[code["code"]] = O2Code(
+                code["code"], client_id, request.redirect_uri, request.code_challenge,
+                request.code_challenge_method, request.user, list(request.scopes or []))
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        c = O2.codes.get(code)
+        if c is None or c.used or c.client_id != client.client_id or \
+                time.time() - c.created > O2_CODE_TTL:
+            return False
+        request.user = c.user
+        request.scopes = c.scopes
+        return True
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
+        c = O2.codes.get(code)
+        if c is None:
+            return False
+        return c.redirect_uri is None or c.redirect_uri == redirect_uri
+
+    def get_code_challenge(self, code, request):
+        c = O2.codes.get(code)
+        return c.challenge if c else None
+
+    def get_code_challenge_method(self, code, request):
+        c = O2.codes.get(code)
+        return c.method if c else None
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs):
+        c = self._client(client_id) or client
+        if c is None:
+            return False
+        if c.owner_only:
+            return grant_type == "client_credentials"
+        return grant_type in ("authorization_code", "refresh_token")
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        with STATE.lock:
+            c = O2.codes.get(code)
+            if c:
+                c.used = True
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        t = O2.refresh.get(refresh_token)
+        if t is None or t.revoked or t.client_id != client.client_id:
+            return False
+        request.user = t.user
+        return True
+
+    def get_original_scopes(self, refresh_token, request, *args, **kwargs):
+        t = O2.refresh.get(refresh_token)
+        return list(t.scopes) if t else []
+
+    def rotate_refresh_token(self, request):
+        return True
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        c = request.client
+        user = request.user or (WIKI.user if WIKI and WIKI.user else "TestUser")
+        with STATE.lock:
+            if request.grant_type == "refresh_token":
+                old = O2.refresh.get(request.refresh_token)
+                if old:
+                    old.revoked = True  # the old access and refresh tokens
+            t = O2Token(token["access_token"], token.get("refresh_token"), c.client_id, user,
+                        list(request.scopes or []), STATE.now() + token["expires_in"])
+            O2.access[t.access] = t
+            if t.refresh:
+                O2.refresh[t.refresh] = t
+
+    def validate_bearer_token(self, token, scopes, request):
+        t = O2.access.get(token or "")
+        if t is None or t.revoked or STATE.now() >= t.expires:
+            return False
+        request.user = t.user
+        request.client_id = t.client_id
+        request.o2_token = t
+        return True
+
+
+def o2_expires_in(request):
+    c = getattr(request, "client", None)
+    return c.ttl if c is not None and c.ttl else O2_TOKEN_TTL
+
+
+def o2_access_token(request):
+    """An RS256 JWT, as Extension:OAuth's access tokens are."""
+    now = int(STATE.now())
+    c = getattr(request, "client", None)
+    claims = {
+        "aud": c.client_id if c else request.client_id,
+        "jti": secrets.token_hex(40),
+        "iat": now, "nbf": now, "exp": now + o2_expires_in(request),
+        "sub": "1",
+        "iss": SERVER,
+        "scopes": list(request.scopes or []),
+        "ratelimit": {"requests_per_unit": 5000, "unit": "HOUR"},
+    }
+    return jwt.encode(claims, O2_KEY_PEM, algorithm="RS256")
+
+
+def o2_refresh_token(request):
+    return secrets.token_hex(64)
+
+
+O2_VALIDATOR = O2Validator()
+O2_SERVER = O2Server(O2_VALIDATOR, token_expires_in=o2_expires_in,
+                     token_generator=o2_access_token, refresh_token_generator=o2_refresh_token)
+
+
+def o2_error_body(code, hint=None, description=None):
+    d = description or O2_DESCRIPTIONS.get(code, code)
+    body = {"error": code, "error_description": d}
+    if hint:
+        body["hint"] = hint
+    body["message"] = d
+    return body
+
+
+def o2_bearer(headers):
+    auth = headers.get("Authorization", "")
+    if auth[:7].lower() != "bearer ":
+        return None
+    return auth[7:].strip()
+
+
+def o2_live_token(token):
+    with STATE.lock:
+        t = O2.access.get(token or "")
+        if t is None or t.revoked or STATE.now() >= t.expires:
+            return None
+        return t
+
+
+class O2Handlers:
+    """The OAuth 2.0 routes, mixed into Handler."""
+
+    def oauth2(self, route):
+        sub = route[len("/rest.php/oauth2/"):]
+        if sub == "authorize" and self.command in ("GET", "HEAD"):
+            return self.o2_authorize()
+        if sub == "access_token" and self.command == "POST":
+            return self.o2_access_token()
+        if sub == "resource/profile" and self.command in ("GET", "HEAD"):
+            return self.o2_profile()
+        return self.send_json({"messageTranslations": {"en": "No handler was found for the path"},
+                               "httpCode": 404, "httpReason": "Not Found"}, 404)
+
+    def o2_session(self):
+        c = http.cookies.SimpleCookie()
+        try:
+            c.load(self.headers.get("Cookie", ""))
+        except http.cookies.CookieError:
+            return False
+        m = c.get("testwiki_session")
+        return m is not None and m.value in O2.sessions
+
+    def o2_html_error(self, text):
+        self.page("OAuth error", '<p class="error">%s</p>' % html.escape(text))
+
+    def o2_validate(self, query):
+        """oauthlib's checks of an authorization request: (client, scopes,
+        info) or raises its errors."""
+        uri = SERVER + "/rest.php/oauth2/authorize?" + query
+        scopes, info = O2_SERVER.validate_authorization_request(uri, "GET", "", {})
+        return O2.clients[info["client_id"]], scopes, info
+
+    def o2_authorize(self):
+        if not self.o2_session():
+            back = "/rest.php/oauth2/authorize" + ("?" + self.query if self.query else "")
+            return self.send(307, "", extra={"Location": SERVER + "/index.php?" + urllib.parse.urlencode(
+                {"title": "Special:UserLogin", "returnto": "Special:OAuth2", "returntoquery": back},
+                safe=":/")})
+        try:
+            self.o2_validate(self.query)
+        except o2errors.OAuth2Error as e:
+            return self.o2_html_error(e.description or e.error)
+        self.redirect(SERVER + "/index.php?title=Special:OAuth/approve&" + self.query)
+
+    def o2_approve_page(self):
+        """index.php?title=Special:OAuth/approve: the Allow/Cancel form."""
+        if self.command == "POST":
+            return self.o2_approve_post()
+        if not self.o2_session():
+            return self.o2_html_error("You must be logged in to approve an application.")
+        q = urllib.parse.urlencode([(k, v) for k, v in urllib.parse.parse_qsl(
+            self.query, keep_blank_values=True) if k != "title"])
+        try:
+            c, scopes, _ = self.o2_validate(q)
+        except o2errors.OAuth2Error as e:
+            return self.o2_html_error(e.description or e.error)
+        form = secrets.token_hex(16)
+        with STATE.lock:
+            O2.approvals[form] = q
+        grants = "".join("<li>%s</li>" % html.escape(g) for g in scopes)
+        user = WIKI.user if WIKI and WIKI.user else "TestUser"
+        self.page(
+            "Allow %s to access your account" % c.name,
+            '<p>Hi %s, <b id="app-name">%s</b> would like to access your account on your '
+            'behalf with these grants:</p><ul id="grants">%s</ul>'
+            '<form method="post" action="/index.php?title=Special:OAuth/approve">'
+            '<input type="hidden" name="wpEditToken" value="%s">'
+            '<button type="submit" name="action" value="accept" id="approve">Allow</button> '
+            '<button type="submit" name="action" value="cancel" id="deny">Cancel</button>'
+            '</form>' % (html.escape(user), html.escape(c.name), grants, html.escape(form)))
+
+    def o2_approve_post(self):
+        if not self.o2_session():
+            return self.o2_html_error("You must be logged in to approve an application.")
+        with STATE.lock:
+            q = O2.approvals.pop(self.form.get("wpEditToken", ""), None)
+        if q is None:
+            return self.send(400, "Bad form token: reload the authorization page")
+        status, out = o2_decide(q, self.form.get("action") == "accept", None)
+        if status == "redirect":
+            return self.redirect(out)
+        return self.o2_html_error(out)
+
+    def o2_access_token(self):
+        form = self.form
+        grant = form.get("grant_type", "")
+        cid = form.get("client_id") or ""
+        if not cid:
+            class R:  # the header alone, for basic_credentials
+                headers = self.headers
+            cid = basic_credentials(R)[0] or ""
+        if grant == "authorization_code":
+            c = O2.codes.get(form.get("code", ""))
+            if c is None:
+                return self.o2_token_error(400, "invalid_request", "Cannot decrypt the authorization code")
+            if c.used:
+                return self.o2_token_error(400, "invalid_request", "Authorization code has been revoked")
+        headers = {k: v for k, v in self.headers.items()}
+        _, body, status = O2_SERVER.create_token_response(
+            SERVER + "/rest.php/oauth2/access_token", "POST", self.body_text(), headers)
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            doc = {}
+        if status != 200:
+            err = doc.get("error", "invalid_request")
+            log.info("oauth2 token endpoint refused grant %s of %s: %s (%s)", grant, cid,
+                     err, doc.get("error_description"))
+            if grant == "refresh_token":
+                O2.count(cid, "refused_refreshes")
+            if err == "invalid_client":
+                return self.o2_token_error(401, "invalid_client")
+            if grant == "refresh_token" and err == "invalid_grant":
+                return self.o2_token_error(401, "invalid_request", "Token has been revoked",
+                                           "The refresh token is invalid.")
+            if err == "invalid_grant" and grant == "authorization_code" and form.get("code_verifier"):
+                return self.o2_token_error(400, "invalid_grant", "Failed to verify `code_verifier`.")
+            if err == "invalid_grant":
+                return self.o2_token_error(400, "invalid_request", "Cannot decrypt the authorization code")
+            return self.o2_token_error(status if status >= 400 else 400, err,
+                                       doc.get("error_description"))
+        O2.count(cid, {"authorization_code": "exchanges", "refresh_token": "refreshes",
+                       "client_credentials": "client_credentials"}.get(grant, "exchanges"))
+        out = {"token_type": "Bearer", "expires_in": doc["expires_in"],
+               "access_token": doc["access_token"]}
+        if doc.get("refresh_token") and grant != "client_credentials":
+            out["refresh_token"] = doc["refresh_token"]
+        self.send_json(out)
+
+    def o2_token_error(self, status, code, hint=None, description=None):
+        self.send_json(o2_error_body(code, hint, description), status)
+
+    def o2_profile(self):
+        t = o2_live_token(o2_bearer(self.headers))
+        if t is None:
+            return self.send_json(o2_error_body("access_denied", "Invalid access token",
+                                                "The resource owner or authorization server "
+                                                "denied the request."), 401)
+        ident = WIKI.identity() if WIKI else synthetic_identity(t.user)
+        c = O2.clients.get(t.client_id)
+        out = {
+            "sub": int(ident["sub"]) if str(ident["sub"]).isdigit() else ident["sub"],
+            "username": ident["username"], "editcount": ident["editcount"],
+            "confirmed_email": ident["confirmed_email"], "blocked": ident["blocked"],
+            "registered": ident["registered"], "groups": ident["groups"],
+            "rights": ident["rights"], "grants": list(c.grants) if c else [],
+        }
+        # MediaWiki serves this JSON as text/html.
+        self.send(200, json.dumps(out), "text/html; charset=UTF-8")
+
+    def user_login(self):
+        """index.php?title=Special:UserLogin: one button logs in as the wiki
+        user and sets the session cookie; returntoquery is followed back."""
+        back = self.params.get("returntoquery") or self.form.get("returntoquery") or ""
+        if not back.startswith("/rest.php/oauth2/authorize"):
+            back = ""
+        if self.command == "POST":
+            sid = secrets.token_hex(16)
+            with STATE.lock:
+                O2.sessions.add(sid)
+            return self.send(302, "", extra={
+                "Location": SERVER + (back or "/index.php"),
+                "Set-Cookie": "testwiki_session=%s; Path=/; HttpOnly; SameSite=Lax" % sid})
+        user = WIKI.user if WIKI and WIKI.user else "TestUser"
+        self.page("Log in", '<form method="post" action="/index.php?title=Special:UserLogin">'
+                            '<input type="hidden" name="returntoquery" value="%s">'
+                            '<p>Username: <b id="username">%s</b></p>'
+                            '<button type="submit" id="wpLoginAttempt">Log in</button></form>'
+                  % (html.escape(back), html.escape(user)))
+
+    def o2_admin(self, what, p):
+        if what == "register-oauth2-client":
+            cid = p.get("client_id") or new_key()
+            public = truthy(p.get("public"))
+            owner_only = truthy(p.get("owner_only"))
+            secret = None if public else (p.get("secret") or secrets.token_hex(20))
+            redirect_uri = p.get("redirect_uri") or (SERVER + "/index.php?title=Special:OAuth/verified")
+            grants = [g for g in re.split(r"[|,\s]+", p.get("grants", "")) if g] or DEFAULT_GRANTS
+            ttl = int(p.get("ttl") or 0)
+            c = O2Client(cid, secret, p.get("name") or "mwgen test app", redirect_uri,
+                         owner_only, grants, ttl)
+            out = {"client_id": cid, "client_secret": secret or "", "redirect_uri": redirect_uri}
+            with STATE.lock:
+                O2.clients[cid] = c
+            if owner_only:
+                # The long-lived access token Special:OAuthConsumerRegistration shows.
+                class R:
+                    client = c
+                    client_id = cid
+                    scopes = grants
+                tok = jwt.encode({"aud": cid, "jti": secrets.token_hex(40), "sub": "1",
+                                  "iat": int(STATE.now()), "iss": SERVER, "scopes": grants},
+                                 O2_KEY_PEM, algorithm="RS256")
+                with STATE.lock:
+                    O2.access[tok] = O2Token(tok, None, cid, WIKI.user if WIKI else "TestUser",
+                                             grants, float("inf"))
+                out["access_token"] = tok
+            return self.send_json(out)
+        if what == "oauth2-approve":
+            u = urllib.parse.urlsplit(p.get("url", ""))
+            if u.path != "/rest.php/oauth2/authorize":
+                return self.send_json({"error": "url is not an authorize URL"}, 400)
+            status, out = o2_decide(u.query, p.get("action", "accept") == "accept", p.get("user"))
+            if status == "redirect":
+                return self.send_json({"callback": out})
+            return self.send_json({"error_page": out, "status": 200})
+        if what == "oauth2-revoke":
+            # What Special:OAuthManageMyGrants does: every token of the grant.
+            n = 0
+            with STATE.lock:
+                for t in list(O2.access.values()):
+                    if t.client_id == p.get("client_id") and not t.revoked:
+                        t.revoked = True
+                        n += 1
+            return self.send_json({"revoked": n})
+        if what == "oauth2-expire":
+            # The access token's hour is over; its refresh token still works.
+            with STATE.lock:
+                if p.get("client_id"):
+                    ts = [t for t in O2.access.values() if t.client_id == p["client_id"]]
+                else:
+                    ts = [t for t in [O2.access.get(p.get("token", ""))] if t is not None]
+                if not ts:
+                    return self.send_json({"error": "unknown access token"}, 404)
+                for t in ts:
+                    t.expires = min(t.expires, STATE.now() - 1)
+            return self.send_json({"expired": len(ts)})
+        if what == "oauth2-stats":
+            with STATE.lock:
+                s = dict(O2.stats.get(p.get("client_id", ""), {}))
+            return self.send_json(s)
+        return self.send_json({"error": "unknown admin endpoint"}, 404)
+
+
+O2_ADMIN = ("register-oauth2-client", "oauth2-approve", "oauth2-revoke", "oauth2-expire",
+            "oauth2-stats")
+
+
+def o2_decide(query, accept, user):
+    """What the approve form's Allow (accept) or Cancel does for the
+    authorization request query: ("redirect", url) or ("error", text)."""
+    uri = SERVER + "/rest.php/oauth2/authorize?" + query
+    try:
+        scopes, info = O2_SERVER.validate_authorization_request(uri, "GET", "", {})
+    except o2errors.OAuth2Error as e:
+        return "error", e.description or e.error
+    c = O2.clients[info["client_id"]]
+    if not accept:
+        # REL1_39: error=unauthorized_client, and no state.
+        base = info.get("redirect_uri") or c.redirect_uri
+        sep = "&" if "?" in base else "?"
+        return "redirect", base + sep + urllib.parse.urlencode([
+            ("error", "unauthorized_client"),
+            ("error_description", O2_DESCRIPTIONS["unauthorized_client"]),
+            ("message", O2_DESCRIPTIONS["unauthorized_client"])])
+    user = user or (WIKI.user if WIKI and WIKI.user else "TestUser")
+    headers, _, status = O2_SERVER.create_authorization_response(
+        uri, "GET", "", {}, scopes, {"user": user})
+    if status != 302:
+        return "error", "authorization failed (HTTP %s)" % status
+    O2.count(c.client_id, "authorizations")
+    return "redirect", headers["Location"]
+
+
+# ---------------------------------------------------------------------------
 # HTTP
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(O2Handlers, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mwgen-oauthprovider/1.0"
 
@@ -529,8 +1132,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.admin(route[len("/_test/"):])
             if route == "/api.php":
                 return self.api()
+            if route.startswith("/rest.php/oauth2/"):
+                return self.oauth2(route)
             if route == "/index.php":
                 title = self.params.get("title") or self.form.get("title") or ""
+                if title == "Special:UserLogin":
+                    return self.user_login()
                 if title.startswith("Special:OAuth/"):
                     return self.special(title[len("Special:OAuth/"):])
                 if header_params(self.headers) is not None:
@@ -560,6 +1167,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "token": self.token,
             "identify": self.identify,
             "verified": self.verified,
+            "approve": self.o2_approve_page,
         }
         h = handlers.get(sub)
         if h is None:
@@ -759,18 +1367,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- api.php -----------------------------------------------------------
 
     def api(self):
+        bearer = o2_bearer(self.headers)
+        if bearer is not None:
+            t = o2_live_token(bearer)
+            if t is None:
+                log.info("api.php: refused bearer token")
+                known = O2.access.get(bearer)
+                O2.count(known.client_id if known else "", "api_bearer_refused")
+                return self.api_error("mwoauth-invalid-authorization",
+                                      "The authorization headers in your request are not valid: "
+                                      "Invalid access token")
+            O2.count(t.client_id, "api_bearer")
+            return self.forward_api(True)
         try:
             at = self.verify_resource()
         except OAuthFailure as e:
             return self.api_error("mwoauth-invalid-authorization",
                                   "The authorization headers in your request are not valid: "
                                   + e.text)
+        return self.forward_api(at is not None)
+
+    def forward_api(self, signed):
+        """Forward the request to the wiki: as its user when signed."""
         if WIKI is None:
             return self.api_error("mwgen-oauthprovider-no-wiki",
                                   "The test provider was started without --wiki-api")
         try:
             status, headers, data = WIKI.forward(
-                at is not None, self.command if self.command != "HEAD" else "GET", self.query,
+                signed, self.command if self.command != "HEAD" else "GET", self.query,
                 self.body, self.headers.get("Content-Type"))
         except Exception as e:
             log.exception("forwarding to the wiki")
@@ -825,6 +1449,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def admin(self, what):
         p = dict(self.params)
         p.update(self.form)
+        if what in O2_ADMIN:
+            return self.o2_admin(what, p)
         if what == "health":
             return self.send_json({"ok": True, "server": SERVER})
         if what == "register-consumer":

@@ -1,14 +1,15 @@
 package oauth
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/dghubble/oauth1"
 )
 
 // This file computes the signature base string exactly as MediaWiki's
@@ -35,12 +36,18 @@ import (
 //     rawurlencode ("~" unescaped, i.e. RFC 3986, as oauth1.PercentEncode),
 //     sorted by key and then by value, and joined.
 //
+// The encoder is our own (a table, one pass, appending into one buffer),
+// byte for byte oauth1.PercentEncode (TestPercentEncodeMatchesDghubble,
+// FuzzPercentEncode), which spends a fmt.Sprintf on every escaped byte;
+// baseString is checked against the straightforward implementation it
+// replaced (reference_test.go, FuzzBaseString).
+//
 // Query keys that PHP renames in $_GET ("a.b" and "a b" become "a_b",
 // "a[]" becomes the array "a") end up signed under two names on the server,
 // and numeric keys ("5") are renumbered by PHP's array_merge; requests with
 // such keys cannot be signed and are refused with an error.
 
-// pair is one decoded (or, after encoding, encoded) parameter.
+// pair is one parameter: a name and a value.
 type pair struct{ k, v string }
 
 // BaseString returns the signature base string MediaWiki computes for a
@@ -71,7 +78,7 @@ func BaseString(method, rawURL, server, contentType string, body []byte, oauthPa
 	if err != nil {
 		return "", fmt.Errorf("oauth: parsing request URL: %w", err)
 	}
-	baseURL, err := baseStringURI(u, server)
+	bu, err := baseStringURI(u, server)
 	if err != nil {
 		return "", err
 	}
@@ -79,12 +86,11 @@ func BaseString(method, rawURL, server, contentType string, body []byte, oauthPa
 	for k, v := range oauthParams {
 		op = append(op, pair{k, v})
 	}
-	var form string
 	signBody := signsBody(method, contentType)
-	if signBody {
-		form = string(body)
+	if !signBody {
+		body = nil
 	}
-	return baseString(method, baseURL, u.RawQuery, form, signBody, op)
+	return baseString(method, bu, u.RawQuery, body, signBody, op)
 }
 
 // signsBody reports whether MediaWiki includes the body of a request with
@@ -95,193 +101,536 @@ func signsBody(method, contentType string) bool {
 	return method == "POST" && strings.HasPrefix(contentType, "application/x-www-form-urlencoded")
 }
 
+// baseURI is the normalized base URL in parts, so that it is encoded
+// without being assembled first: scheme://host[:port]path, the host in
+// brackets when ipv6.
+type baseURI struct {
+	scheme, host, port, path string
+	ipv6                     bool
+}
+
+// String assembles the base URL.
+func (b baseURI) String() string {
+	host := b.host
+	if b.ipv6 {
+		host = "[" + host + "]"
+	}
+	if b.port != "" {
+		host += ":" + b.port
+	}
+	return b.scheme + "://" + host + b.path
+}
+
+// appendEncoded appends the base URL, percent-encoded (RFC 3986).
+func (b baseURI) appendEncoded(dst []byte) []byte {
+	dst = appendPercentEncoded(dst, b.scheme)
+	dst = append(dst, "%3A%2F%2F"...)
+	if b.ipv6 {
+		dst = append(dst, "%5B"...)
+	}
+	dst = appendPercentEncoded(dst, b.host)
+	if b.ipv6 {
+		dst = append(dst, "%5D"...)
+	}
+	if b.port != "" {
+		dst = append(dst, "%3A"...)
+		dst = appendPercentEncoded(dst, b.port)
+	}
+	return appendPercentEncoded(dst, b.path)
+}
+
+// encodedLen is the length of appendEncoded's output.
+func (b baseURI) encodedLen() int {
+	n := encodedLen(b.scheme) + len("%3A%2F%2F") + encodedLen(b.host) + encodedLen(b.path)
+	if b.ipv6 {
+		n += len("%5B%5D")
+	}
+	if b.port != "" {
+		n += len("%3A") + encodedLen(b.port)
+	}
+	return n
+}
+
 // baseStringURI returns the normalized base URL: the scheme and host of
 // server (or of u when server is empty; a protocol-relative server takes
 // u's scheme) and the path of u as it is sent on the wire.
-func baseStringURI(u *url.URL, server string) (string, error) {
+func baseStringURI(u *url.URL, server string) (baseURI, error) {
 	scheme, host, port := u.Scheme, u.Hostname(), u.Port()
 	if server != "" {
-		s, err := url.Parse(server)
+		s, h, p, err := parseServer(server)
 		if err != nil {
-			return "", fmt.Errorf("oauth: parsing Server %q: %w", server, err)
+			return baseURI{}, err
 		}
-		if s.Host == "" || (s.Path != "" && s.Path != "/") || s.RawQuery != "" || s.Fragment != "" || s.User != nil {
-			return "", fmt.Errorf("oauth: Server %q is not a canonical server like \"https://en.wikipedia.org\" (scheme and host only)", server)
+		if s != "" {
+			scheme = s
 		}
-		if s.Scheme != "" {
-			scheme = s.Scheme
-		}
-		host, port = s.Hostname(), s.Port()
+		host, port = h, p
 	}
 	if scheme == "" || host == "" {
-		return "", errors.New("oauth: request URL has no scheme or host and no Server is set")
+		return baseURI{}, errors.New("oauth: request URL has no scheme or host and no Server is set")
 	}
-	scheme = asciiLower(scheme)
-	host = asciiLower(host)
-	if strings.IndexByte(host, ':') >= 0 { // IPv6 literal
-		host = "[" + host + "]"
+	b := baseURI{scheme: asciiLower(scheme), host: asciiLower(host)}
+	b.ipv6 = strings.IndexByte(b.host, ':') >= 0
+	if port != "" && !(b.scheme == "https" && port == "443") && !(b.scheme == "http" && port == "80") {
+		b.port = port
 	}
-	if port != "" && !(scheme == "https" && port == "443") && !(scheme == "http" && port == "80") {
-		host += ":" + port
+	b.path = requestPath(u)
+	return b, nil
+}
+
+// requestPath is the path of u exactly as net/http puts it on the request
+// line: u.RequestURI() up to the query, without building the query.
+func requestPath(u *url.URL) string {
+	p := u.Opaque
+	if p == "" {
+		p = u.EscapedPath()
+		if p == "" {
+			p = "/"
+		}
+	} else if strings.HasPrefix(p, "//") {
+		p = u.Scheme + ":" + p
 	}
-	// The path exactly as net/http puts it on the request line.
-	path := u.RequestURI()
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
 	}
-	return scheme + "://" + host + path, nil
+	return p
+}
+
+// parseServer returns the scheme (empty when protocol-relative), host and
+// port of a canonical server, which must be scheme and host only. The
+// common "https://host[:port][/]" is split without url.Parse (one
+// allocation less on every request); anything else goes through it.
+func parseServer(server string) (scheme, host, port string, err error) {
+	if scheme, host, port, ok := simpleServer(server); ok {
+		return scheme, host, port, nil
+	}
+	s, err := url.Parse(server)
+	if err != nil {
+		return "", "", "", fmt.Errorf("oauth: parsing Server %q: %w", server, err)
+	}
+	if s.Host == "" || (s.Path != "" && s.Path != "/") || s.RawQuery != "" || s.Fragment != "" || s.User != nil {
+		return "", "", "", fmt.Errorf("oauth: Server %q is not a canonical server like \"https://en.wikipedia.org\" (scheme and host only)", server)
+	}
+	return s.Scheme, s.Hostname(), s.Port(), nil
+}
+
+// simpleServer splits "[scheme:]//host[:port][/]" when scheme is
+// [A-Za-z][A-Za-z0-9+.-]*, host is letters, digits, "." and "-", and port
+// one or more digits: strings on which url.Parse cannot fail and
+// Hostname and Port give exactly these parts. ok is false for anything
+// else.
+func simpleServer(s string) (scheme, host, port string, ok bool) {
+	rest := s
+	if i := strings.Index(s, "//"); i > 1 && s[i-1] == ':' {
+		scheme = s[:i-1]
+		if !isSchemeStart(scheme[0]) {
+			return "", "", "", false
+		}
+		for j := 1; j < len(scheme); j++ {
+			if c := scheme[j]; !isSchemeStart(c) && !('0' <= c && c <= '9') && c != '+' && c != '.' && c != '-' {
+				return "", "", "", false
+			}
+		}
+		rest = s[i:]
+	}
+	rest, ok = strings.CutPrefix(rest, "//")
+	if !ok {
+		return "", "", "", false
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	host, port, hasPort := strings.Cut(rest, ":")
+	if host == "" || (hasPort && port == "") {
+		return "", "", "", false
+	}
+	for j := 0; j < len(host); j++ {
+		if c := host[j]; !isSchemeStart(c) && !('0' <= c && c <= '9') && c != '.' && c != '-' {
+			return "", "", "", false
+		}
+	}
+	for j := 0; j < len(port); j++ {
+		if c := port[j]; c < '0' || c > '9' {
+			return "", "", "", false
+		}
+	}
+	return scheme, host, port, true
+}
+
+func isSchemeStart(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// Where a parameter of the base string comes from.
+const (
+	fromQuery = iota
+	fromForm
+	fromOAuth
+)
+
+// param is one parameter of the base string: its name and value
+// percent-encoded (RFC 3986), as offsets into a buffer.
+type param struct {
+	// pre is the first 8 bytes of the encoded name, big-endian and
+	// zero-padded: comparing it orders most names without reading them
+	// (encoded names have no zero byte, so padding sorts first, as
+	// bytes.Compare does).
+	pre            uint64
+	k0, k1, v0, v1 int
+	// idx is the position among the query parameters.
+	idx  int
+	src  uint8
+	keep bool
 }
 
 // baseString computes METHOD&url&params per MediaWiki. oauth holds the
-// header parameters (without oauth_signature, or it is dropped).
-func baseString(method, baseURL, rawQuery, body string, signBody bool, oauth []pair) (string, error) {
+// header parameters (oauth_signature is dropped, if there). body counts
+// only when signBody.
+//
+// It decodes every query and body parameter and percent-encodes it in the
+// same pass, into one buffer; sorts the parameters in place; applies
+// PHP's rules of which parameter wins; and writes the result, encoded a
+// second time, into the string it returns: two allocations in all for
+// requests with up to 32 parameters.
+func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) (string, error) {
 	if method == "" {
 		method = "GET"
 	}
-	query := parseParameters(rawQuery)
-	var form []pair
+	// The buffer holds every part encoded, sized to fit (the query and
+	// body closely, the rest exactly): allocating and zeroing is much of
+	// the cost.
+	upper := asciiUpper(method)
+	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedLen(rawQuery)
 	if signBody {
-		form = parseParameters(body)
+		n += decodedEncodedLen(body)
 	}
-	for _, p := range query {
-		if err := checkQueryKey(p.k); err != nil {
+	for _, p := range oauth {
+		n += encodedLen(p.k) + encodedLen(p.v)
+	}
+	arena := make([]byte, 0, n)
+	count := len(oauth) + 1 + strings.Count(rawQuery, "&")
+	if signBody {
+		count += 1 + countByte(body, '&')
+	}
+	var stack [32]param
+	ps := stack[:0]
+	if count > len(stack) {
+		ps = make([]param, 0, count)
+	}
+
+	var err error
+	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
+		return "", err
+	}
+	if signBody {
+		if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
 			return "", err
 		}
 	}
-	for _, p := range form {
-		if isPHPIntKey(p.k) {
-			return "", fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", p.k)
-		}
-	}
-
-	inOAuth := func(k string) bool {
-		for _, p := range oauth {
-			if p.k == k {
-				return true
-			}
-		}
-		return false
-	}
-	var formKeys map[string]struct{}
-	if len(form) > 8 {
-		formKeys = make(map[string]struct{}, len(form))
-		for _, p := range form {
-			formKeys[p.k] = struct{}{}
-		}
-	}
-	inForm := func(k string) bool {
-		if formKeys != nil {
-			_, ok := formKeys[k]
-			return ok
-		}
-		for _, p := range form {
-			if p.k == k {
-				return true
-			}
-		}
-		return false
-	}
-	// Last index of every repeated query key ($_GET keeps the last value).
-	var last map[string]int
-	if len(query) > 8 {
-		last = make(map[string]int, len(query))
-		for i, p := range query {
-			last[p.k] = i
-		}
-	}
-	isLast := func(i int) bool {
-		k := query[i].k
-		if last != nil {
-			return last[k] == i
-		}
-		for _, p := range query[i+1:] {
-			if p.k == k {
-				return false
-			}
-		}
-		return true
-	}
-
-	enc := make([]pair, 0, len(query)+len(form)+len(oauth))
-	for i, p := range query {
-		if p.k == "oauth_signature" || inOAuth(p.k) || inForm(p.k) {
-			continue
-		}
-		// PHP does not register an empty name in $_GET, so every raw
-		// "&&" pair stays; other repeated keys are signed once.
-		if p.k != "" && !isLast(i) {
-			continue
-		}
-		enc = append(enc, pair{percentEncode(p.k), percentEncode(p.v)})
-	}
-	for _, p := range form {
-		if p.k == "oauth_signature" || inOAuth(p.k) {
-			continue
-		}
-		enc = append(enc, pair{percentEncode(p.k), percentEncode(p.v)})
-	}
 	for _, p := range oauth {
-		if p.k == "oauth_signature" {
-			continue
-		}
-		enc = append(enc, pair{percentEncode(p.k), percentEncode(p.v)})
+		q := param{src: fromOAuth, k0: len(arena)}
+		arena = appendPercentEncoded(arena, p.k)
+		q.k1, q.v0 = len(arena), len(arena)
+		arena = appendPercentEncoded(arena, p.v)
+		q.v1 = len(arena)
+		ps = append(ps, q)
 	}
-	slices.SortFunc(enc, func(a, b pair) int {
-		if c := strings.Compare(a.k, b.k); c != 0 {
+	m0 := len(arena)
+	arena = appendPercentEncoded(arena, upper)
+	u0 := len(arena)
+	arena = bu.appendEncoded(arena)
+	encMethod, encURL := arena[m0:u0], arena[u0:]
+
+	key := func(p *param) []byte { return arena[p.k0:p.k1] }
+	value := func(p *param) []byte { return arena[p.v0:p.v1] }
+	for i := range ps {
+		ps[i].pre = prefix(key(&ps[i]))
+	}
+	slices.SortFunc(ps, func(a, b param) int {
+		if a.pre != b.pre {
+			return cmp.Compare(a.pre, b.pre)
+		}
+		if c := bytes.Compare(key(&a), key(&b)); c != 0 {
 			return c
 		}
-		return strings.Compare(a.v, b.v)
+		return bytes.Compare(value(&a), value(&b))
 	})
 
-	n := len(enc)
-	for _, p := range enc {
-		n += len(p.k) + len(p.v) + 1
-	}
-	var ps strings.Builder
-	ps.Grow(n)
-	for i, p := range enc {
-		if i > 0 {
-			ps.WriteByte('&')
+	// Which parameters MediaWiki signs, key by key (equal keys are now
+	// adjacent): an oauth_* header parameter overrides the body and the
+	// query, a body parameter the query; of a repeated query key only the
+	// last value counts ($_GET), but PHP does not register an empty name
+	// in $_GET, so every raw "&&" pair stays. oauth_signature never.
+	size := len(encMethod) + 1 + len(encURL) + 1
+	kept := 0
+	for i := 0; i < len(ps); {
+		k := key(&ps[i])
+		j := i + 1
+		for j < len(ps) && ps[j].pre == ps[i].pre && bytes.Equal(key(&ps[j]), k) {
+			j++
 		}
-		ps.WriteString(p.k)
-		ps.WriteByte('=')
-		ps.WriteString(p.v)
+		group := ps[i:j]
+		i = j
+		if string(k) == "oauth_signature" {
+			continue
+		}
+		var hasOAuth, hasForm bool
+		lastQuery := -1
+		for _, p := range group {
+			switch p.src {
+			case fromOAuth:
+				hasOAuth = true
+			case fromForm:
+				hasForm = true
+			default:
+				lastQuery = max(lastQuery, p.idx)
+			}
+		}
+		for g := range group {
+			p := &group[g]
+			switch p.src {
+			case fromOAuth:
+				p.keep = true
+			case fromForm:
+				p.keep = !hasOAuth
+			default:
+				p.keep = !hasOAuth && !hasForm && (len(k) == 0 || p.idx == lastQuery)
+			}
+			if p.keep {
+				kept++
+				size += reencodedLen(key(p)) + len("%3D") + reencodedLen(value(p))
+			}
+		}
 	}
-	m, bu, pe := percentEncode(asciiUpper(method)), percentEncode(baseURL), percentEncode(ps.String())
+	if kept > 1 {
+		size += (kept - 1) * len("%26")
+	}
+
 	var b strings.Builder
-	b.Grow(len(m) + len(bu) + len(pe) + 2)
-	b.WriteString(m)
-	b.WriteByte('&')
-	b.WriteString(bu)
-	b.WriteByte('&')
-	b.WriteString(pe)
+	b.Grow(size)
+	// Through a buffer on the stack: each write to the Builder stores a
+	// pointer, which costs a write barrier while the GC runs, and the
+	// parameters are many short pieces.
+	w := chunkWriter{b: &b}
+	w.write(encMethod)
+	w.writeString("&")
+	w.write(encURL)
+	w.writeString("&")
+	first := true
+	for i := range ps {
+		p := &ps[i]
+		if !p.keep {
+			continue
+		}
+		if !first {
+			w.writeString("%26")
+		}
+		first = false
+		w.writeReencoded(key(p))
+		w.writeString("%3D")
+		w.writeReencoded(value(p))
+	}
+	w.flush()
 	return b.String(), nil
 }
 
-// checkQueryKey refuses query keys that PHP registers in $_GET under
-// another name, or renumbers: MediaWiki would sign both the raw name and
-// the PHP one (or a renumbered one), which no client can reproduce sanely.
-func checkQueryKey(k string) error {
-	if strings.ContainsAny(k, " .[\x00") {
-		return fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", k)
-	}
-	if isPHPIntKey(k) {
-		return fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", k)
-	}
-	return nil
+// chunkWriter collects bytes for b in a buffer of its own, written to b
+// when full and by flush.
+type chunkWriter struct {
+	b   *strings.Builder
+	buf [512]byte
+	n   int
 }
+
+func (w *chunkWriter) flush() {
+	w.b.Write(w.buf[:w.n])
+	w.n = 0
+}
+
+func (w *chunkWriter) write(p []byte) {
+	for len(p) > 0 {
+		m := copy(w.buf[w.n:], p)
+		w.n += m
+		p = p[m:]
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+	}
+}
+
+func (w *chunkWriter) writeString(s string) {
+	for len(s) > 0 {
+		m := copy(w.buf[w.n:], s)
+		w.n += m
+		s = s[m:]
+		if w.n == len(w.buf) {
+			w.flush()
+		}
+	}
+}
+
+// writeReencoded writes the percent-encoding of the encoded string enc:
+// only its "%" are escaped again.
+func (w *chunkWriter) writeReencoded(enc []byte) {
+	for {
+		i := bytes.IndexByte(enc, '%')
+		if i < 0 {
+			w.write(enc)
+			return
+		}
+		w.write(enc[:i])
+		w.writeString("%25")
+		enc = enc[i+1:]
+	}
+}
+
+// parseInto is OAuthUtil::parse_parameters without the grouping: it splits
+// s on "&", then each part on its first "=", PHP-urldecodes both halves
+// and appends them percent-encoded to arena, and their offsets to ps. An
+// empty s has no pairs (PHP's !$input, which is also true for "0"). It
+// refuses the names MediaWiki cannot sign: for the query those PHP
+// renames or renumbers in $_GET, for the body numeric ones.
+func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([]byte, []param, error) {
+	if len(s) == 0 || (len(s) == 1 && s[0] == '0') {
+		return arena, ps, nil
+	}
+	for idx, i := 0, 0; i <= len(s); idx++ {
+		// One pass over the name up to "=" or "&", one over the value
+		// up to "&": decoded and encoded as they are scanned.
+		start := i
+		p := param{src: src, idx: idx, k0: len(arena)}
+		var renamed bool
+		arena, i, renamed = decodeEncode(arena, s, i, true)
+		p.k1 = len(arena)
+		if src == fromQuery && renamed {
+			return nil, nil, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:i])))
+		}
+		// Digits and "-" are unreserved: the encoded name is numeric
+		// exactly when the decoded one is.
+		if isPHPIntKey(arena[p.k0:p.k1]) {
+			if src == fromQuery {
+				return nil, nil, fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
+			}
+			return nil, nil, fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
+		}
+		p.v0 = p.k1
+		if i < len(s) && s[i] == '=' {
+			arena, i, _ = decodeEncode(arena, s, i+1, false)
+		}
+		p.v1 = len(arena)
+		ps = append(ps, p)
+		i++ // past the "&" (or the end)
+	}
+	return arena, ps, nil
+}
+
+// prefix returns the first 8 bytes of b as a big-endian number, zero-padded.
+func prefix(b []byte) uint64 {
+	if len(b) >= 8 {
+		return binary.BigEndian.Uint64(b)
+	}
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(b) {
+			p |= uint64(b[i])
+		}
+	}
+	return p
+}
+
+func countByte[S ~string | ~[]byte](s S, c byte) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+		}
+	}
+	return n
+}
+
+// appendDecodedEncoded appends percentEncode(phpURLDecode(s)) to dst in
+// one pass, and reports whether the decoded s has a byte that makes PHP
+// rename a $_GET name (" ", ".", "[", NUL).
+func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
+	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false)
+	return dst, renamed
+}
+
+// decodeEncode is appendDecodedEncoded of s[i:] up to the first raw "&"
+// (or "=" too, when name): it returns the index of that separator, or
+// len(s). A "%XX" never spans a separator, which is no hex digit.
+func decodeEncode[S ~string | ~[]byte](dst []byte, s S, i int, name bool) ([]byte, int, bool) {
+	return decodeEncodeStop(dst, s, i, true, name)
+}
+
+func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool) ([]byte, int, bool) {
+	n := len(dst)
+	d := dst[n:cap(dst)]
+	j := 0
+	renamed := false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if (amp && c == '&') || (eq && c == '=') {
+			break
+		}
+		if len(d)-j < 3 {
+			// Out of room (callers size dst to fit, so rarely).
+			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			d = dst[n:cap(dst)]
+		}
+		switch {
+		case c == '+':
+			c = ' '
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if unreservedSet[c] {
+			renamed = renamed || c == '.'
+			d[j] = c
+			j++
+		} else {
+			renamed = renamed || c == ' ' || c == '[' || c == 0
+			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			j += 3
+		}
+	}
+	return dst[:n+j], i, renamed
+}
+
+// decodedEncodedLen bounds len(appendDecodedEncoded(nil, s)) from above,
+// in a pass without branches: 2 more bytes for every byte that is not
+// unreserved (a "%XX" encodes to at most its own 3 bytes, "+" to 3).
+func decodedEncodedLen[S ~string | ~[]byte](s S) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		n += int(escapeExtra[s[i]])
+	}
+	return n
+}
+
+// escapeExtra[c] is what percent-encoding adds to the byte c: 0 or 2.
+var escapeExtra = func() (t [256]uint8) {
+	for c := range 256 {
+		if !unreservedSet[c] {
+			t[c] = 2
+		}
+	}
+	return t
+}()
+
+// reencodedLen is the length of the percent-encoding of an encoded string:
+// only its "%" are escaped again.
+func reencodedLen(enc []byte) int { return len(enc) + 2*bytes.Count(enc, []byte{'%'}) }
 
 // isPHPIntKey reports whether PHP turns the array key k into an integer
 // key (a canonical decimal integer in range), which array_merge renumbers.
-func isPHPIntKey(k string) bool {
-	if k == "" || len(k) > 20 {
+func isPHPIntKey[S ~string | ~[]byte](k S) bool {
+	if len(k) == 0 || len(k) > 20 {
 		return false
 	}
 	d := k
 	if d[0] == '-' {
 		d = d[1:]
 	}
-	if d == "" || (d[0] == '0' && (len(d) > 1 || len(k) != len(d))) {
+	if len(d) == 0 || (d[0] == '0' && (len(d) > 1 || len(k) != len(d))) {
 		return false
 	}
 	for i := 0; i < len(d); i++ {
@@ -289,27 +638,8 @@ func isPHPIntKey(k string) bool {
 			return false
 		}
 	}
-	_, err := strconv.ParseInt(k, 10, 64)
+	_, err := strconv.ParseInt(string(k), 10, 64)
 	return err == nil
-}
-
-// parseParameters is OAuthUtil::parse_parameters without the grouping:
-// the decoded pairs in order. An empty input has no pairs (PHP's !$input,
-// which is also true for "0").
-func parseParameters(s string) []pair {
-	if s == "" || s == "0" {
-		return nil
-	}
-	out := make([]pair, 0, strings.Count(s, "&")+1)
-	for {
-		seg, rest, more := strings.Cut(s, "&")
-		k, v, _ := strings.Cut(seg, "=")
-		out = append(out, pair{phpURLDecode(k), phpURLDecode(v)})
-		if !more {
-			return out
-		}
-		s = rest
-	}
 }
 
 // phpURLDecode is PHP's urldecode(): "+" is a space, "%" and two hex
@@ -350,22 +680,72 @@ func unhex(c byte) byte {
 	}
 }
 
-// percentEncode is oauth1.PercentEncode (RFC 3986, as PHP's rawurlencode
-// with "~" kept), skipping the call when nothing needs escaping.
-func percentEncode(s string) string {
+// unreservedSet[c] reports whether c is an RFC 3986 unreserved character
+// (ALPHA, DIGIT, "-", ".", "_", "~"), the bytes percent-encoding leaves as
+// they are: those oauth1.PercentEncode and PHP's rawurlencode leave.
+var unreservedSet = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return t
+}()
+
+const upperHex = "0123456789ABCDEF"
+
+// appendPercentEncoded appends s percent-encoded per RFC 5849 3.6 (RFC
+// 3986: every byte but the unreserved ones as "%" and two upper-case hex
+// digits), byte for byte what oauth1.PercentEncode returns.
+func appendPercentEncoded(dst []byte, s string) []byte {
+	n := len(dst)
+	d := dst[n:cap(dst)] // indexing, not append, byte by byte
+	j := 0
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			return oauth1.PercentEncode(s)
+		if len(d)-j < 3 {
+			// Out of room (callers size dst exactly, so rarely).
+			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			d = dst[n:cap(dst)]
+		}
+		if c := s[i]; unreservedSet[c] {
+			d[j] = c
+			j++
+		} else {
+			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			j += 3
 		}
 	}
-	return s
+	return dst[:n+j]
 }
 
-// unreserved reports whether c is an RFC 3986 unreserved character, the
-// bytes oauth1.PercentEncode leaves as they are.
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
+// encodedLen is len(appendPercentEncoded(nil, s)).
+func encodedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreservedSet[s[i]] {
+			n += 2
+		}
+	}
+	return n
+}
+
+// writePercentEncoded writes s percent-encoded to b, each run of
+// unreserved bytes at once.
+func writePercentEncoded(b *strings.Builder, s string) {
+	for {
+		i := 0
+		for i < len(s) && unreservedSet[s[i]] {
+			i++
+		}
+		b.WriteString(s[:i])
+		if i == len(s) {
+			return
+		}
+		c := s[i]
+		b.WriteByte('%')
+		b.WriteByte(upperHex[c>>4])
+		b.WriteByte(upperHex[c&0xF])
+		s = s[i+1:]
+	}
 }
 
 func asciiLower(s string) string {

@@ -84,18 +84,27 @@ func writeRedacted(f fmt.State, verb rune, s string) {
 // errNoSecret is returned when the credentials can sign with nothing.
 var errNoSecret = errors.New("oauth: credentials have neither a ConsumerSecret nor a PrivateKey")
 
-// signer returns dghubble/oauth1's signer for the credentials.
-func (c Credentials) signer() (oauth1.Signer, error) {
+// canSign reports why the credentials cannot sign, or nil.
+func (c *Credentials) canSign() error {
 	if c.ConsumerKey == "" {
-		return nil, errors.New("oauth: credentials have no ConsumerKey")
+		return errors.New("oauth: credentials have no ConsumerKey")
 	}
+	if c.PrivateKey == nil && c.ConsumerSecret == "" {
+		return errNoSecret
+	}
+	return nil
+}
+
+// sign signs a base string with dghubble/oauth1's signer for the
+// credentials (see Method), called directly rather than through the
+// oauth1.Signer interface, which would put it on the heap.
+func (c *Credentials) sign(base string) (string, error) {
 	if c.PrivateKey != nil {
-		return &oauth1.RSASigner{PrivateKey: c.PrivateKey}, nil
+		s := oauth1.RSASigner{PrivateKey: c.PrivateKey}
+		return s.Sign("", base)
 	}
-	if c.ConsumerSecret == "" {
-		return nil, errNoSecret
-	}
-	return &oauth1.HMACSigner{ConsumerSecret: c.ConsumerSecret}, nil
+	s := oauth1.HMACSigner{ConsumerSecret: c.ConsumerSecret}
+	return s.Sign(c.TokenSecret, base)
 }
 
 // ParsePrivateKeyPEM parses the first PEM block of pemData, an RSA private

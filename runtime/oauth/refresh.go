@@ -62,7 +62,8 @@ type RefreshOptions struct {
 //
 // Other failures (a bad signature, an unknown consumer, a wrong wiki) are
 // passed on unchanged: re-authorizing would not help. Request bodies are
-// buffered so that they can be resent. It is safe for concurrent use.
+// resent through GetBody, or buffered when a request has none. It is safe
+// for concurrent use.
 type RefreshingTransport struct {
 	opts RefreshOptions
 
@@ -115,7 +116,7 @@ func (t *RefreshingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	creds, gen := t.current()
-	resp, authErr, err := t.attempt(req, body, creds)
+	resp, authErr, err := t.attempt(req, body, creds, true)
 	if err != nil || authErr == nil {
 		return resp, err
 	}
@@ -123,7 +124,7 @@ func (t *RefreshingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	case FailureNonceUsed:
 		resp.Body.Close()
 		creds, _ = t.current()
-		resp, _, err = t.attempt(req, body, creds)
+		resp, _, err = t.attempt(req, body, creds, false)
 		return resp, err
 	case FailureExpiredTimestamp:
 		resp.Body.Close()
@@ -140,7 +141,7 @@ func (t *RefreshingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		if err != nil {
 			return nil, &ReauthorizationError{Refused: authErr, Err: err}
 		}
-		resp, _, err = t.attempt(req, body, newCreds)
+		resp, _, err = t.attempt(req, body, newCreds, false)
 		return resp, err
 	}
 	return resp, nil
@@ -148,16 +149,37 @@ func (t *RefreshingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 
 // attempt sends one signed copy of req. authErr is set when the answer is
 // an OAuth authorization failure (resp is then still returned, its body
-// intact).
-func (t *RefreshingTransport) attempt(req *http.Request, body []byte, creds Credentials) (resp *http.Response, authErr *AuthorizationError, err error) {
-	r := req.Clone(req.Context())
-	if body != nil {
+// intact). body is the buffered body of a request without GetBody;
+// otherwise the first attempt sends req.Body itself and later ones a new
+// one from req.GetBody.
+func (t *RefreshingTransport) attempt(req *http.Request, body []byte, creds Credentials, first bool) (resp *http.Response, authErr *AuthorizationError, err error) {
+	r, sendBody := req, io.ReadCloser(nil)
+	switch {
+	case body != nil:
+		r = req.Clone(req.Context())
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
+	case !first && req.GetBody != nil && req.Body != nil && req.Body != http.NoBody:
+		if sendBody, err = req.GetBody(); err != nil {
+			return nil, nil, fmt.Errorf("oauth: reading the request body again to resend it: %w", err)
+		}
 	}
-	s := &Signer{Credentials: creds, Server: t.opts.Config.server(), Clock: t.opts.Clock, Nonce: t.opts.Nonce}
-	resp, err = (&Transport{Signer: s, Base: t.opts.Base}).RoundTrip(r)
+	s := Signer{Credentials: creds, Server: t.opts.Config.server(), Clock: t.opts.Clock, Nonce: t.opts.Nonce}
+	signed, err := signedCopy(&s, r, sendBody)
+	if err != nil {
+		if sendBody != nil {
+			sendBody.Close()
+		} else {
+			closeBody(r)
+		}
+		return nil, nil, err
+	}
+	base := t.opts.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err = base.RoundTrip(signed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,22 +242,12 @@ func Authorize(ctx context.Context, cfg Config, p Prompter) (Credentials, error)
 	return Complete(ctx, cfg, rt, callback)
 }
 
-// bufferBody reads req's body so that it can be sent more than once, and
-// closes it. nil means no body.
+// bufferBody reads the body of a request without GetBody so that it can
+// be sent more than once, and closes it. nil means no body, or one that
+// GetBody gives again.
 func bufferBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
 		return nil, nil
-	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err == nil {
-			b, err := io.ReadAll(rc)
-			rc.Close()
-			if err == nil {
-				req.Body.Close()
-				return b, nil
-			}
-		}
 	}
 	b, err := io.ReadAll(req.Body)
 	req.Body.Close()
@@ -333,6 +345,10 @@ type ClientOptions struct {
 // The wiki's index.php and canonical server come from siteinfo unless
 // opts sets them. Without an access token, it authorizes at once when
 // opts.Prompter is set and fails with [ErrNoCredentials] otherwise.
+//
+// An OAuth 2.0 login for the wiki (MWGEN_OAUTH2_TOKEN, or a stored `mwgen
+// login --oauth2`) is used instead when there is one: see
+// [OAuth2ClientFromEnvOrStore].
 func ClientFromEnvOrStore(ctx context.Context, api string, opts ClientOptions) (*http.Client, error) {
 	store := opts.Store
 	if store == nil {
@@ -340,6 +356,13 @@ func ClientFromEnvOrStore(ctx context.Context, api string, opts ClientOptions) (
 		if store, err = OpenStore(""); err != nil {
 			return nil, err
 		}
+	}
+	// An OAuth 2.0 login (MWGEN_OAUTH2_TOKEN, mwgen login --oauth2) is
+	// used the same way.
+	o2 := opts
+	o2.Store = store
+	if hc, ok, err := OAuth2ClientFromEnvOrStore(ctx, api, o2); err != nil || ok {
+		return hc, err
 	}
 	host, err := HostKey(api)
 	if err != nil {

@@ -96,8 +96,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		return "", errors.New("oauth: nil request or request URL")
 	}
 	c := &s.Credentials
-	signer, err := c.signer()
-	if err != nil {
+	if err := c.canSign(); err != nil {
 		return "", err
 	}
 	for k := range extra {
@@ -105,7 +104,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 			return "", err
 		}
 	}
-	baseURL, err := baseStringURI(req.URL, s.Server)
+	bu, err := baseStringURI(req.URL, s.Server)
 	if err != nil {
 		return "", err
 	}
@@ -121,35 +120,42 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if nonce == "" {
 		return "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
-	params := make([]pair, 0, 7+len(extra))
-	params = append(params,
+	method := c.Method()
+	// In the order of their names, as the header lists them; extra ones
+	// are sorted in below.
+	var stack [8]pair
+	params := append(stack[:0],
 		pair{"oauth_consumer_key", c.ConsumerKey},
 		pair{"oauth_nonce", nonce},
-		pair{"oauth_signature_method", signer.Name()},
+		pair{"oauth_signature_method", method},
 		pair{"oauth_timestamp", strconv.FormatInt(s.now().Unix(), 10)},
-		pair{"oauth_version", "1.0"},
 	)
 	if c.Token != "" {
 		params = append(params, pair{"oauth_token", c.Token})
 	}
+	params = append(params, pair{"oauth_version", "1.0"})
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := baseString(req.Method, baseURL, req.URL.RawQuery, string(body), signBody, params)
+	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
 		return "", err
 	}
-	sig, err := signer.Sign(c.TokenSecret, base)
+	sig, err := c.sign(base)
 	if err != nil {
 		// crypto/rsa errors describe sizes, never key material.
-		return "", fmt.Errorf("oauth: signing with %s: %w", signer.Name(), err)
+		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
-	params = append(params, pair{"oauth_signature", sig})
-	slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	// The header lists them by name: oauth_signature comes after
+	// oauth_nonce, and extra ones wherever their names go.
+	params = slices.Insert(params, 2, pair{"oauth_signature", sig})
+	if len(extra) > 0 {
+		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	}
 
 	n := len("OAuth ")
 	for _, p := range params {
-		n += len(p.k) + len(p.v)*3 + 5
+		n += len(p.k) + len(`="", `) + encodedLen(p.v)
 	}
 	var h strings.Builder
 	h.Grow(n)
@@ -160,7 +166,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		}
 		h.WriteString(p.k)
 		h.WriteString(`="`)
-		h.WriteString(percentEncode(p.v))
+		writePercentEncoded(&h, p.v)
 		h.WriteByte('"')
 	}
 	if req.Header == nil {
@@ -187,32 +193,72 @@ func checkExtraKey(k string) error {
 }
 
 // readBody returns the request body for signing, leaving req able to send
-// it: through GetBody when set, else by reading Body and restoring it.
+// it: through GetBody when set, else by reading Body and restoring it. A
+// body of known ContentLength is read in one allocation of its size.
 func readBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
+	fail := func(err error) ([]byte, error) {
+		return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+	}
+	if req.GetBody == nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
 		if err != nil {
-			return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return fail(err)
 		}
-		defer rc.Close()
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		return b, nil
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return fail(err)
+	}
+	defer rc.Close()
+	n := req.ContentLength
+	if n <= 0 || n > maxInlineBody {
 		b, err := io.ReadAll(rc)
 		if err != nil {
-			return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+			return fail(err)
 		}
 		return b, nil
 	}
-	b, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("oauth: reading the form body to sign it: %w", err)
+	// Room for one byte more, to see the end (a local array would
+	// escape through the interface call).
+	b := make([]byte, n, n+1)
+	m, err := io.ReadFull(rc, b)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		// Shorter than ContentLength: sign what there is (the
+		// transport will refuse to send it).
+		return b[:m], nil
 	}
-	req.Body = io.NopCloser(bytes.NewReader(b))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-	return b, nil
+	if err != nil {
+		return fail(err)
+	}
+	for {
+		m, err := rc.Read(b[n : n+1])
+		if m > 0 {
+			// Longer than ContentLength: the same.
+			rest, err := io.ReadAll(rc)
+			if err != nil {
+				return fail(err)
+			}
+			return slices.Concat(b[:n+1], rest), nil
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
 }
+
+// maxInlineBody bounds the bodies read in one allocation of their
+// ContentLength; longer ones are read as they come.
+const maxInlineBody = 1 << 20
 
 func (s *Signer) now() time.Time {
 	if s.Clock != nil {

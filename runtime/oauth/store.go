@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mwgen/mwgen/internal/atomicfile"
+	"golang.org/x/oauth2"
 )
 
 // Environment variables that override the credential store. Each one
@@ -27,19 +28,30 @@ const (
 	EnvConsumerSecret = "MWGEN_CONSUMER_SECRET"
 	EnvAccessToken    = "MWGEN_ACCESS_TOKEN"
 	EnvAccessSecret   = "MWGEN_ACCESS_SECRET"
+	// EnvOAuth2Token is an OAuth 2.0 access token (an owner-only
+	// client's), used instead of any stored credentials.
+	EnvOAuth2Token = "MWGEN_OAUTH2_TOKEN"
+	// EnvOAuth2ClientID and EnvOAuth2ClientSecret are an OAuth 2.0
+	// client's id and secret: the secret, when set, is used for refreshes
+	// of a stored token whose secret was not stored.
+	EnvOAuth2ClientID     = "MWGEN_OAUTH2_CLIENT_ID"
+	EnvOAuth2ClientSecret = "MWGEN_OAUTH2_CLIENT_SECRET"
 	// EnvCredentialsFile, when set, is the credential file used instead of
 	// [DefaultStorePath] by [OpenStore]("").
 	EnvCredentialsFile = "MWGEN_CREDENTIALS_FILE"
 )
 
-// Entry is what the store keeps for a host pattern: a consumer and, once
-// authorized, its access token. Its String and fmt verbs never show the
-// secrets.
+// Entry is what the store keeps for a host pattern: an OAuth 1.0a consumer
+// and, once authorized, its access token; or (OAuth2 set) an OAuth 2.0
+// client and its token. Its String and fmt verbs never show the secrets.
 type Entry struct {
 	ConsumerKey    string `json:"consumer_key"`
 	ConsumerSecret string `json:"consumer_secret,omitempty"`
 	AccessToken    string `json:"access_token,omitempty"`
 	AccessSecret   string `json:"access_secret,omitempty"`
+	// OAuth2 is set for an OAuth 2.0 login (then the OAuth 1.0a fields
+	// are empty).
+	OAuth2 *OAuth2Entry `json:"oauth2,omitempty"`
 	// Username is who authorized the token, for display.
 	Username string `json:"username,omitempty"`
 	// Updated is when the entry was saved.
@@ -56,8 +68,36 @@ func EntryFor(c Credentials, username string) Entry {
 	return Entry{ConsumerKey: c.ConsumerKey, ConsumerSecret: c.ConsumerSecret, AccessToken: c.Token, AccessSecret: c.TokenSecret, Username: username}
 }
 
-// String returns "oauth.Entry{consumer=KEY, token=TOKEN, user=NAME, secrets redacted}".
+// OAuth2Entry is an OAuth 2.0 client and its token, as stored: the fields
+// of golang.org/x/oauth2's Token JSON (access_token, token_type,
+// refresh_token, expiry) with the client id, whether the client is
+// confidential, and its secret only when the user asked to store it.
+type OAuth2Entry struct {
+	ClientID     string `json:"client_id"`
+	Confidential bool   `json:"confidential"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	oauth2.Token
+}
+
+// WithOAuth2Token returns e with its OAuth 2.0 token replaced by t (e must
+// hold an OAuth 2.0 entry; its Updated time is cleared for Save to set).
+func (e Entry) WithOAuth2Token(t *oauth2.Token) Entry {
+	var o OAuth2Entry
+	if e.OAuth2 != nil {
+		o = *e.OAuth2
+	}
+	o.Token = oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, Expiry: t.Expiry}
+	e.OAuth2 = &o
+	e.Updated = time.Time{}
+	return e
+}
+
+// String returns "oauth.Entry{consumer=KEY, token=TOKEN, user=NAME, secrets redacted}"
+// (for OAuth 2.0, "oauth.Entry{oauth2 client=ID, user=NAME, tokens redacted}").
 func (e Entry) String() string {
+	if e.OAuth2 != nil {
+		return "oauth.Entry{oauth2 client=" + e.OAuth2.ClientID + ", user=" + e.Username + ", tokens redacted}"
+	}
 	return "oauth.Entry{consumer=" + e.ConsumerKey + ", token=" + e.AccessToken + ", user=" + e.Username + ", secrets redacted}"
 }
 
@@ -351,3 +391,18 @@ func Lookup(host string, store *Store) (Resolved, error) {
 	}
 	return r, nil
 }
+
+// String returns "oauth.OAuth2Entry{client=ID, confidential, tokens redacted}".
+func (o OAuth2Entry) String() string {
+	kind := "public"
+	if o.Confidential {
+		kind = "confidential"
+	}
+	return "oauth.OAuth2Entry{client=" + o.ClientID + ", " + kind + ", tokens redacted}"
+}
+
+// GoString is String.
+func (o OAuth2Entry) GoString() string { return o.String() }
+
+// Format prints String for every verb.
+func (o OAuth2Entry) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, o.String()) }

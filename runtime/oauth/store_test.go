@@ -17,7 +17,7 @@ import (
 
 // clearEnv unsets the MWGEN_* credential variables for the test.
 func clearEnv(t *testing.T) {
-	for _, k := range []string{oauth.EnvConsumerKey, oauth.EnvConsumerSecret, oauth.EnvAccessToken, oauth.EnvAccessSecret, oauth.EnvCredentialsFile} {
+	for _, k := range []string{oauth.EnvConsumerKey, oauth.EnvConsumerSecret, oauth.EnvAccessToken, oauth.EnvAccessSecret, oauth.EnvCredentialsFile, oauth.EnvOAuth2Token, oauth.EnvOAuth2ClientID, oauth.EnvOAuth2ClientSecret} {
 		t.Setenv(k, "")
 	}
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -34,13 +35,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, errors.New("oauth: Transport has no Signer")
 	}
-	// A shallow copy with its own Header, as dghubble/oauth1 and
-	// x/oauth2 do: Sign only sets a header and, when it has to read a
-	// body without GetBody, replaces Body and GetBody.
-	r := new(http.Request)
-	*r = *req
-	r.Header = req.Header.Clone()
-	if _, err := t.Signer.Sign(r); err != nil {
+	r, err := signedCopy(t.Signer, req, nil)
+	if err != nil {
 		closeBody(req)
 		return nil, err
 	}
@@ -49,6 +45,23 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	return base.RoundTrip(r)
+}
+
+// signedCopy returns a copy of req signed by s: a shallow copy with its
+// own Header, as dghubble/oauth1 and x/oauth2 make (Sign only sets a
+// header and, when it has to read a body without GetBody, replaces Body
+// and GetBody). body, when not nil, is the copy's Body.
+func signedCopy(s *Signer, req *http.Request, body io.ReadCloser) (*http.Request, error) {
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if body != nil {
+		r.Body = body
+	}
+	if _, err := s.Sign(r); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // String describes the Transport without secrets.

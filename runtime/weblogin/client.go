@@ -24,11 +24,18 @@ import (
 //
 // When the wiki answers that the access token is invalid (revoked), the
 // session is logged out, so that the next page shows the user logged out.
+// With OAuth 2.0 the token is first refreshed (before it expires, and when
+// the wiki refuses it; the request is then sent again once): only a
+// refused refresh logs the session out, and the call then fails with an
+// error matching [ErrNotLoggedIn]: send the user to [Handler.LoginURL].
 // The client is cheap to make; make one per request.
 func (h *Handler) Client(r *http.Request) (*runtime.Client, error) {
 	cookieID, sess := h.session(r)
 	if !sess.LoggedIn() {
 		return nil, ErrNotLoggedIn
+	}
+	if sess.OAuth2 {
+		return h.newOAuth2Client(h.cfg.API, storeKey(cookieID), sess)
 	}
 	cfg, err := h.oauthConfig(r.Context())
 	if err != nil {
@@ -66,9 +73,13 @@ func (h *Handler) ClientFor(r *http.Request, api string) (*runtime.Client, error
 	if h.cfg.AllowWiki != nil && !h.cfg.AllowWiki(api) {
 		return nil, fmt.Errorf("weblogin: ClientFor: %s is not allowed by Config.AllowWiki", api)
 	}
-	_, sess := h.session(r)
+	cookieID, sess := h.session(r)
 	if !sess.LoggedIn() {
 		return nil, ErrNotLoggedIn
+	}
+	if sess.OAuth2 {
+		// Bearer tokens need no signature for the wiki's host.
+		return h.newOAuth2Client(api, storeKey(cookieID), sess)
 	}
 	ep, err := h.endpoints(r.Context(), api)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package weblogin lets the users of a web application log in with their
-// wiki account through MediaWiki's Extension:OAuth (OAuth 1.0a), and calls
+// wiki account through MediaWiki's Extension:OAuth (OAuth 1.0a or 2.0), and calls
 // the wiki's API on their behalf: what flask-mwoauth does for Flask, as a
 // net/http handler, without its flaws.
 //
@@ -35,7 +35,23 @@
 //     (state check), and is accepted once. The access token is fetched
 //     (Special:OAuth/token), the user identified (Special:OAuth/identify,
 //     JWT checked), and the user redirected to next with a new session id.
-//   - /logout?next=PATH deletes the server-side session and the cookie.
+//   - /logout: a POST with next and the session's CSRF token (field csrf;
+//     [Handler.LogoutForm] makes the button) deletes the server-side
+//     session and the cookie; a GET shows a page with that button, so
+//     that another site cannot log the user out.
+//
+// With [Config.OAuth2] the same routes do OAuth 2.0: /login keeps a random
+// state and a PKCE verifier in the session and redirects to the wiki's
+// rest.php/oauth2/authorize; /oauth-callback accepts the code once, for
+// the session's state, exchanges it with the verifier, and asks the
+// profile endpoint who the user is. The access and refresh tokens stay in
+// the session store; [Handler.Client] refreshes the access token on use
+// (one refresh per session at a time), and a refused refresh logs the
+// session out.
+//
+// The wiki's word on a user is trusted for Config.Revalidate (five minutes
+// by default): after that, [Handler.Middleware] asks the wiki again, so
+// that a revoked authorization ends every session of the token.
 //
 // # What is kept where
 //
@@ -51,7 +67,7 @@
 // next must be a same-site path ([SafeNext]): "//evil.example",
 // "/\evil.example", "https://evil.example", "javascript:...", control
 // characters and their percent-encoded forms are refused and replaced by
-// Config.DefaultNext. flask-mwoauth's /logout?next= redirects anywhere.
+// Config.DefaultNext. flask-mwoauth's /logout?next= redirects anywhere (and is a plain GET).
 //
 // The session id changes when the login completes (no session fixation),
 // and the request token is removed from the session before it is

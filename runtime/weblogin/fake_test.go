@@ -9,11 +9,13 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -246,6 +248,36 @@ func (b *browser) do(req *http.Request) *http.Response {
 }
 
 func (b *browser) session() string { return b.cookies[DefaultCookieName] }
+
+var (
+	csrfFieldRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
+	nextFieldRE = regexp.MustCompile(`name="next" value="([^"]*)"`)
+)
+
+// logout logs out as a user does: GET /logout?next=NEXT shows the
+// confirmation page (when logged in), whose button POSTs its csrf and
+// next. The answer of that POST (or of the GET, when it redirected) is
+// returned.
+func (b *browser) logout(next string) *http.Response {
+	b.t.Helper()
+	target := "/logout"
+	if next != "" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	resp := b.get(target)
+	if resp.StatusCode != http.StatusOK {
+		return resp
+	}
+	page := body(resp)
+	csrf, nv := csrfFieldRE.FindStringSubmatch(page), nextFieldRE.FindStringSubmatch(page)
+	if csrf == nil || nv == nil {
+		b.t.Fatalf("logout page has no csrf or next field:\n%s", page)
+	}
+	form := url.Values{"csrf": {html.UnescapeString(csrf[1])}, "next": {html.UnescapeString(nv[1])}}
+	req := httptest.NewRequest(http.MethodPost, "http://app.test/logout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
 
 // login runs /login?next=next on the fake wiki up to the callback URL
 // (not yet visited), and returns it with the request token.

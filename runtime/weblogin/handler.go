@@ -8,9 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,11 +32,18 @@ type Config struct {
 	// siteinfo at API ([oauth.Discover]) on first use. Server empty with
 	// Index set means Index's scheme and host.
 	Index, Server string
-	// Consumer is the OAuth consumer's key and secret (or RSA private
-	// key). Its Token and TokenSecret are ignored. The consumer must be
+	// Consumer is the OAuth 1.0a consumer's key and secret (or RSA private
+	// key); leave it empty when OAuth2 is set. Its Token and TokenSecret are ignored. The consumer must be
 	// registered with Callback, or a prefix of it, as callback URL, with
 	// "callback is a prefix" ticked.
 	Consumer oauth.Credentials
+	// OAuth2, when set, logs users in with OAuth 2.0 (authorization code
+	// with PKCE) with this client instead of OAuth 1.0a: the routes, the
+	// session store and the guarantees are the same; the tokens (access
+	// and refresh) stay server-side, the access token is refreshed on use,
+	// and a refused refresh logs the user out. Callback must be the
+	// client's registered redirect URI.
+	OAuth2 *OAuth2Client
 	// Callback is the absolute URL of this handler's /oauth-callback route
 	// as the browser reaches it, e.g. "https://mytool.example/oauth-callback";
 	// it is sent as oauth_callback.
@@ -71,6 +81,12 @@ type Config struct {
 	// MaxAge is how long a login lasts (the server-side session and the
 	// cookie). 0: 30 days.
 	MaxAge time.Duration
+	// Revalidate is how long the wiki's word on a user is trusted: after
+	// it, [Handler.Middleware] and [Handler.CurrentUser] ask the wiki again
+	// (identify, or OAuth 2.0's profile), so that a revoked grant or a
+	// block ends every session of the token within that time, not only
+	// at its next write. 0: [DefaultRevalidate]; negative: never.
+	Revalidate time.Duration
 	// AllowWiki, when set, is asked before [Handler.ClientFor] signs
 	// requests for another wiki; false refuses. Use it when the api URL
 	// can come from users: a signed request sent to a host that is not the
@@ -82,6 +98,7 @@ type Config struct {
 const (
 	DefaultCookieName = "mwgen_session"
 	DefaultMaxAge     = 30 * 24 * time.Hour
+	DefaultRevalidate = 5 * time.Minute
 	// PendingTTL is how long a started login may take: MediaWiki keeps
 	// request tokens for ten minutes.
 	PendingTTL = 10 * time.Minute
@@ -115,6 +132,7 @@ type Handler struct {
 	cookiePath  string
 	defaultNext string
 	maxAge      time.Duration
+	revalidate  time.Duration // <= 0: never
 	now         func() time.Time
 
 	// mu serializes the read-modify-write of sessions in the handlers
@@ -123,6 +141,8 @@ type Handler struct {
 
 	epMu sync.Mutex
 	eps  map[string]oauth.Endpoints // discovered, by api.php URL
+
+	srcs sources // OAuth 2.0 token sources, by session
 }
 
 // New checks cfg and returns a Handler. It does not contact the wiki:
@@ -139,13 +159,25 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 	}
-	if cfg.Consumer.ConsumerKey == "" || (cfg.Consumer.ConsumerSecret == "" && cfg.Consumer.PrivateKey == nil) {
-		return nil, errors.New("weblogin: Config.Consumer needs a ConsumerKey and a ConsumerSecret (or PrivateKey)")
+	if cfg.OAuth2 != nil {
+		if cfg.OAuth2.ClientID == "" {
+			return nil, errors.New("weblogin: Config.OAuth2 needs a ClientID")
+		}
+		if cfg.Consumer.ConsumerKey != "" {
+			return nil, errors.New("weblogin: set Config.Consumer (OAuth 1.0a) or Config.OAuth2, not both")
+		}
+		o := *cfg.OAuth2
+		o.Scopes = slices.Clone(o.Scopes)
+		cfg.OAuth2 = &o
+	} else {
+		if cfg.Consumer.ConsumerKey == "" || (cfg.Consumer.ConsumerSecret == "" && cfg.Consumer.PrivateKey == nil) {
+			return nil, errors.New("weblogin: Config.Consumer needs a ConsumerKey and a ConsumerSecret (or PrivateKey)")
+		}
+		if cfg.Consumer.ConsumerSecret == "" {
+			return nil, errors.New("weblogin: Config.Consumer needs its ConsumerSecret: identify's JWT is signed with it")
+		}
+		cfg.Consumer = oauth.Credentials{ConsumerKey: cfg.Consumer.ConsumerKey, ConsumerSecret: cfg.Consumer.ConsumerSecret, PrivateKey: cfg.Consumer.PrivateKey}
 	}
-	if cfg.Consumer.ConsumerSecret == "" {
-		return nil, errors.New("weblogin: Config.Consumer needs its ConsumerSecret: identify's JWT is signed with it")
-	}
-	cfg.Consumer = oauth.Credentials{ConsumerKey: cfg.Consumer.ConsumerKey, ConsumerSecret: cfg.Consumer.ConsumerSecret, PrivateKey: cfg.Consumer.PrivateKey}
 	prefix := strings.TrimRight(cfg.Prefix, "/")
 	if prefix != "" && (!strings.HasPrefix(prefix, "/") || strings.ContainsAny(prefix, "?#;, \t\r\n\\")) {
 		return nil, fmt.Errorf("weblogin: Config.Prefix %q must be a path starting with /", cfg.Prefix)
@@ -189,6 +221,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if h.maxAge <= 0 {
 		h.maxAge = DefaultMaxAge
+	}
+	switch {
+	case cfg.Revalidate == 0:
+		h.revalidate = DefaultRevalidate
+	case cfg.Revalidate > 0:
+		h.revalidate = cfg.Revalidate
 	}
 	if cfg.UserAgent == "" {
 		h.cfg.UserAgent = defaultUserAgent
@@ -283,6 +321,10 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request) string {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	next := h.next(w, r)
+	if h.cfg.OAuth2 != nil {
+		h.loginOAuth2(w, r, next)
+		return
+	}
 	cfg, err := h.oauthConfig(ctx)
 	if err != nil {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki cannot be reached", err)
@@ -293,7 +335,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki refused to start the login", err)
 		return
 	}
+	if err := h.addPending(w, r, PendingLogin{Token: rt.Token, Secret: rt.Secret, Next: next}); err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return
+	}
+	http.Redirect(w, r, oauth.AuthorizeURL(cfg, rt), http.StatusSeeOther)
+}
+
+// addPending adds a started login to the request's session (a new one if
+// there is none) and sets the cookie.
+func (h *Handler) addPending(w http.ResponseWriter, r *http.Request, p PendingLogin) error {
 	now := h.now()
+	p.Started = now
 	h.mu.Lock()
 	cookieID, sess := h.loadFresh(r)
 	if sess == nil {
@@ -309,36 +362,43 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if len(pending) >= maxPending {
 		pending = pending[len(pending)-maxPending+1:]
 	}
-	sess.Pending = append(pending, PendingLogin{Token: rt.Token, Secret: rt.Secret, Next: next, Started: now})
+	sess.Pending = append(pending, p)
 	if exp := now.Add(PendingTTL); sess.Expires.Before(exp) {
 		sess.Expires = exp
 	}
-	err = h.store.Put(ctx, storeKey(cookieID), sess)
+	err := h.store.Put(r.Context(), storeKey(cookieID), sess)
 	h.mu.Unlock()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
-		return
+		return err
 	}
 	// (Again for an existing session: a pending-only cookie's lifetime
 	// grows with the new handshake's.)
 	h.setCookie(w, r, cookieID, sess.Expires.Sub(now))
-	http.Redirect(w, r, oauth.AuthorizeURL(cfg, rt), http.StatusSeeOther)
+	return nil
 }
 
-// callback finishes a handshake: /oauth-callback?oauth_verifier=V&oauth_token=T.
-func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	token, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
-	if token == "" || verifier == "" {
-		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no oauth_token or oauth_verifier", nil)
-		return
+// takePendingOrFail is takePending that answers the error page itself
+// (what names the callback's parameter, for the log); ok is false then.
+func (h *Handler) takePendingOrFail(w http.ResponseWriter, r *http.Request, token, what string) (cookieID string, p PendingLogin, ok bool) {
+	cookieID, p, ok, err := h.takePending(r, token)
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+		return "", PendingLogin{}, false
 	}
-	now := h.now()
+	if !ok {
+		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
+		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, fmt.Errorf("weblogin: the callback's %s does not match a pending login of the session", what))
+	}
+	return cookieID, p, ok
+}
 
-	// Take the pending handshake out of the session before anything else,
-	// so that this callback URL is accepted once.
+// takePending removes the session's pending login whose token (OAuth
+// 1.0a's request token, OAuth 2.0's state) is token, so that a callback is
+// accepted once. ok is false when there is none.
+func (h *Handler) takePending(r *http.Request, token string) (cookieID string, p PendingLogin, ok bool, err error) {
+	now := h.now()
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	cookieID, sess := h.loadFresh(r)
 	idx := -1
 	if sess != nil {
@@ -349,17 +409,35 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if idx < 0 {
-		h.mu.Unlock()
-		msg := "no login in progress in this browser session matches this callback (it may have been used already, expired, or started elsewhere)"
-		h.fail(w, r, http.StatusBadRequest, "Login failed: "+msg, errors.New("weblogin: callback oauth_token does not match a pending request token of the session"))
+		return "", PendingLogin{}, false, nil
+	}
+	p = sess.Pending[idx]
+	sess.Pending = append(sess.Pending[:idx], sess.Pending[idx+1:]...)
+	if err := h.store.Put(r.Context(), storeKey(cookieID), sess); err != nil {
+		return "", PendingLogin{}, false, err
+	}
+	return cookieID, p, true, nil
+}
+
+// callback finishes a handshake: /oauth-callback?oauth_verifier=V&oauth_token=T
+// (OAuth 2.0: ?code=C&state=S).
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.OAuth2 != nil {
+		h.callbackOAuth2(w, r)
 		return
 	}
-	p := sess.Pending[idx]
-	sess.Pending = append(sess.Pending[:idx], sess.Pending[idx+1:]...)
-	err := h.store.Put(ctx, storeKey(cookieID), sess)
-	h.mu.Unlock()
-	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
+	ctx := r.Context()
+	q := r.URL.Query()
+	token, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
+	if token == "" || verifier == "" {
+		h.fail(w, r, http.StatusBadRequest, "Login failed: the callback has no oauth_token or oauth_verifier", nil)
+		return
+	}
+
+	// Take the pending handshake out of the session before anything else,
+	// so that this callback URL is accepted once.
+	cookieID, p, ok := h.takePendingOrFail(w, r, token, "oauth_token")
+	if !ok {
 		return
 	}
 
@@ -379,10 +457,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadGateway, "Login failed: the wiki did not confirm who you are", err)
 		return
 	}
-
-	// A new session id for the logged-in session: whoever knew the old
-	// one (a fixated cookie) gets nothing.
-	newID := newSecret()
+	now := h.now()
 	ns := &Session{
 		AccessToken:  creds.Token,
 		AccessSecret: creds.TokenSecret,
@@ -391,26 +466,49 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		Created:      now,
 		Expires:      now.Add(h.maxAge),
 	}
+	h.finishLogin(w, r, cookieID, ns, p.Next)
+}
+
+// finishLogin stores the logged-in session ns under a new session id
+// (whoever knew the old one, a fixated cookie, gets nothing), deletes the
+// pre-login session and redirects to next.
+func (h *Handler) finishLogin(w http.ResponseWriter, r *http.Request, oldCookieID string, ns *Session, next string) {
+	ctx := r.Context()
+	newID := newSecret()
 	if err := h.store.Put(ctx, storeKey(newID), ns); err != nil {
 		h.fail(w, r, http.StatusInternalServerError, "Login failed: the session cannot be stored", err)
 		return
 	}
-	if err := h.store.Delete(ctx, storeKey(cookieID)); err != nil {
+	if err := h.store.Delete(ctx, storeKey(oldCookieID)); err != nil {
 		h.log.WarnContext(ctx, "weblogin: deleting the pre-login session", "err", err)
 	}
 	h.setCookie(w, r, newID, h.maxAge)
 	h.log.InfoContext(ctx, "weblogin: logged in", "user", ns.User.Name)
-	next := p.Next
 	if !SafeNext(next) {
 		next = h.defaultNext
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// logout deletes the session: /logout?next=PATH.
+// logout ends the session: POST /logout with next and, when logged in,
+// the session's CSRF token (field csrf), so that another site cannot log
+// the user out. A GET shows a small page whose button sends that POST.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	next := h.next(w, r)
-	if id := h.cookieID(r); id != "" {
+	id, sess := h.loadFresh(r)
+	if r.Method == http.MethodGet && sess.LoggedIn() {
+		h.logoutPage(w, sess.CSRF, next)
+		return
+	}
+	if sess.LoggedIn() && subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+		h.fail(w, r, http.StatusForbidden, "Logout refused: the form's CSRF token is missing or wrong (log out with the button of the site's own page)", nil)
+		return
+	}
+	if id == "" {
+		id = h.cookieID(r) // an expired or unknown session: drop what is left
+	}
+	if id != "" {
+		h.srcs.drop(storeKey(id))
 		if err := h.store.Delete(r.Context(), storeKey(id)); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, "Logout failed: the session cannot be deleted", err)
 			return
@@ -418,6 +516,37 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	h.clearCookie(w, r)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// logoutPage is the confirmation page of GET /logout.
+func (h *Handler) logoutPage(w http.ResponseWriter, csrf, next string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	fmt.Fprintf(w, `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Log out</title></head>
+<body><form method="post" action="%s">
+<input type="hidden" name="csrf" value="%s">
+<input type="hidden" name="next" value="%s">
+<p>Log out of this site? <button type="submit" id="logout-confirm">Log out</button></p>
+</form></body></html>
+`, html.EscapeString(h.cfg.Prefix+"/logout"), html.EscapeString(csrf), html.EscapeString(next))
+}
+
+// LogoutForm returns an HTML form that logs the request's user out (a
+// POST with the CSRF token) and then goes to next, for the application's
+// pages: a plain link to /logout shows a confirmation page instead.
+// It is "" when the request is logged out.
+func (h *Handler) LogoutForm(r *http.Request, next, buttonID string) template.HTML {
+	csrf := h.CSRFToken(r)
+	if csrf == "" {
+		return ""
+	}
+	if !SafeNext(next) {
+		next = h.defaultNext
+	}
+	return template.HTML(fmt.Sprintf(`<form method="post" action="%s" style="display:inline"><input type="hidden" name="csrf" value="%s"><input type="hidden" name="next" value="%s"><button type="submit" id="%s">Log out</button></form>`,
+		html.EscapeString(h.cfg.Prefix+"/logout"), html.EscapeString(csrf), html.EscapeString(next), html.EscapeString(buttonID)))
 }
 
 // fail answers a plain-text error page with msg and logs err.

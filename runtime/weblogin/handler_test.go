@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mwgen/mwgen/runtime"
 )
@@ -134,7 +135,7 @@ func TestLoginFlow(t *testing.T) {
 
 	// Logout.
 	id := b.session()
-	resp = b.get("/logout?next=/")
+	resp = b.logout("/")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -172,7 +173,7 @@ func TestLogoutDeletesSession(t *testing.T) {
 	if _, err := h.CurrentUser(thief.request(), true); err != nil {
 		t.Fatal(err)
 	}
-	resp := b.get("/logout")
+	resp := b.logout("")
 	var cleared bool
 	for _, c := range resp.Cookies() {
 		if c.Name == DefaultCookieName && c.MaxAge < 0 && c.Value == "" {
@@ -650,5 +651,80 @@ func TestNewChecks(t *testing.T) {
 		if _, err := New(c); err == nil {
 			t.Errorf("%s: New accepted", name)
 		}
+	}
+}
+
+// TestLogoutNeedsCSRF: another site cannot log the user out: a GET only
+// shows the confirmation page, a POST without the session's CSRF token is
+// refused; both keep the session.
+func TestLogoutNeedsCSRF(t *testing.T) {
+	f := newFakeWiki(t)
+	store := NewMemoryStore()
+	h := newTestHandler(t, f, func(c *Config) { c.Store = store })
+	b := newBrowser(t, h)
+	b.loginFake(f, "/")
+	resp := b.get("/logout?next=/")
+	page := body(resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `method="post"`) || !strings.Contains(page, `id="logout-confirm"`) {
+		t.Errorf("GET /logout: %d\n%s", resp.StatusCode, page)
+	}
+	for _, form := range []url.Values{{}, {"csrf": {"wrong"}}, {"csrf": {""}}} {
+		req := httptest.NewRequest(http.MethodPost, "http://app.test/logout", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp := b.do(req); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("POST /logout with %v: %d", form, resp.StatusCode)
+		}
+	}
+	if store.Len() != 1 || b.session() == "" {
+		t.Fatalf("the session did not survive the forged logouts")
+	}
+	if _, err := h.CurrentUser(b.request(), true); err != nil {
+		t.Errorf("logged out by a forged request: %v", err)
+	}
+	// LogoutForm is the button for the application's pages.
+	form := string(h.LogoutForm(b.request(), "//evil.example", "logout"))
+	if !strings.Contains(form, `name="csrf" value="`+h.CSRFToken(b.request())+`"`) || !strings.Contains(form, `name="next" value="/"`) {
+		t.Errorf("LogoutForm: %s", form)
+	}
+	if h.LogoutForm(newBrowser(t, h).request(), "/", "logout") != "" {
+		t.Error("LogoutForm for a logged-out request")
+	}
+}
+
+// TestRevalidate: after Config.Revalidate the Middleware asks the wiki
+// again: a revoked token then ends this session (and every other session
+// of the token), without a write.
+func TestRevalidate(t *testing.T) {
+	f := newFakeWiki(t)
+	h := newTestHandler(t, f, func(c *Config) { c.Revalidate = 2 * time.Minute })
+	now := time.Now()
+	h.now = func() time.Time { return now }
+	var seen *User
+	app := h.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = UserFromContext(r.Context()) }))
+	b := newBrowser(t, h)
+	b.loginFake(f, "/")
+	s, err := stored(t, h, b.session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := newBrowser(t, h) // a second session of the same token
+	other.cookies[DefaultCookieName] = b.session()
+	app.ServeHTTP(httptest.NewRecorder(), b.request())
+	if seen == nil {
+		t.Fatal("fresh: logged out")
+	}
+	f.revoke(s.AccessToken)
+	now = now.Add(time.Minute) // within Revalidate: still the cached user
+	app.ServeHTTP(httptest.NewRecorder(), b.request())
+	if seen == nil {
+		t.Fatal("logged out before the revalidation interval")
+	}
+	now = now.Add(2 * time.Minute)
+	app.ServeHTTP(httptest.NewRecorder(), other.request())
+	if seen != nil {
+		t.Fatalf("after the interval, with the grant revoked: user %v", seen)
+	}
+	if _, err := h.CurrentUser(b.request(), true); !errors.Is(err, ErrNotLoggedIn) {
+		t.Errorf("CurrentUser(cached) after the revalidation: %v", err)
 	}
 }

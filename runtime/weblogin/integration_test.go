@@ -162,7 +162,7 @@ func TestIntegrationFullFlow(t *testing.T) {
 
 	// Logout.
 	id := b.session()
-	if resp := b.get("/logout?next=/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+	if resp := b.logout("/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
 		t.Fatalf("logout: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if _, err := stored(t, e.h, id); !errors.Is(err, ErrNoSession) {

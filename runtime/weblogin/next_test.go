@@ -166,8 +166,15 @@ func TestOpenRedirectLogout(t *testing.T) {
 	// Logged in, a good next is kept.
 	b := newBrowser(t, h)
 	b.loginFake(f, "/")
-	resp := b.get("/logout?next=" + url.QueryEscape("/bye?x=1"))
+	resp := b.logout("/bye?x=1")
 	checkLocation(t, "logout good next", resp.Header.Get("Location"), "/bye?x=1")
+	// Logged in, a refused next on the confirmation page is the default.
+	b.loginFake(f, "/")
+	for _, bad := range badNexts {
+		resp := b.logout(bad)
+		checkLocation(t, "logged-in logout next="+url.QueryEscape(bad), resp.Header.Get("Location"), "/")
+		b.loginFake(f, "/")
+	}
 }
 
 // TestDefaultNext: Config.DefaultNext replaces refused values and must

@@ -22,6 +22,11 @@ type Session struct {
 	// by a completed login.
 	AccessToken  string `json:"access_token,omitempty"`
 	AccessSecret string `json:"access_secret,omitempty"`
+	// OAuth2 marks an OAuth 2.0 login: AccessToken is then a bearer token,
+	// RefreshToken renews it and Expiry is when it expires.
+	OAuth2       bool      `json:"oauth2,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
 	// User is who identify said the access token belongs to.
 	User *User `json:"user,omitempty"`
 	// CSRF is a random token for the application's forms ([Handler.CSRFToken]).
@@ -65,8 +70,12 @@ func (s Session) String() string {
 	if s.User != nil {
 		user = strconv.Quote(s.User.Name)
 	}
+	token := s.AccessToken
+	if s.OAuth2 {
+		token = "(OAuth 2.0, redacted)" // a bearer token is a secret
+	}
 	return fmt.Sprintf("weblogin.Session{user=%s, access token=%s, pending=%d, expires=%s, secrets redacted}",
-		user, s.AccessToken, len(s.Pending), s.Expires.Format(time.RFC3339))
+		user, token, len(s.Pending), s.Expires.Format(time.RFC3339))
 }
 
 // GoString is String.

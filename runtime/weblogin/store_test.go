@@ -231,7 +231,7 @@ func TestFileStoreSurvivesRestart(t *testing.T) {
 	}
 	// Logout through h3 deletes the file.
 	b2.h = h3
-	b2.get("/logout")
+	b2.logout("")
 	if _, err := os.Stat(filepath.Join(dir, storeKey(cookie)+".json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("session file kept after logout: %v", err)
 	}

@@ -23,13 +23,28 @@ type ctxState struct {
 
 // Middleware reads the request's session once and puts it in the
 // request's context, for [UserFromContext], [Handler.CurrentUser] (cached),
-// [Handler.CSRFToken] and [Handler.Client]. Requests without a session
-// pass through unchanged otherwise.
+// [Handler.CSRFToken] and [Handler.Client]. When the wiki last vouched
+// for the user longer than Config.Revalidate ago, it asks the wiki again
+// first (a revoked authorization logs the session out). Requests without
+// a session pass through unchanged otherwise.
 func (h *Handler) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, sess := h.loadFresh(r)
-		ctx := context.WithValue(r.Context(), ctxKey{}, &ctxState{cookieID: id, sess: sess})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		st := &ctxState{cookieID: id, sess: sess}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		if sess.LoggedIn() && h.stale(sess.User) {
+			// Past Config.Revalidate: ask the wiki again.
+			u, err := h.check(r, id, sess)
+			switch {
+			case err == nil:
+				st.sess.User = u
+			case errors.Is(err, ErrNotLoggedIn):
+				st.cookieID, st.sess = "", nil
+			default:
+				h.log.WarnContext(r.Context(), "weblogin: revalidating the user failed; keeping the session", "user", sess.User.Name, "err", err)
+			}
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -59,8 +74,10 @@ func (h *Handler) session(r *http.Request) (cookieID string, sess *Session) {
 // that errors.Is [ErrNotLoggedIn].
 //
 // With cached, the user is the one stored at login (or at the last
-// check). Without, Special:OAuth/identify is asked again with the user's
-// access token: when the wiki no longer accepts it (the user revoked the
+// check), unless that check is older than Config.Revalidate: then, and
+// without cached, the wiki is asked again (Special:OAuth/identify, or OAuth
+// 2.0's profile endpoint) with the user's access token; a failure other
+// than a refusal then returns the cached user with cached. The check: when the wiki no longer accepts it (the user revoked the
 // authorization, or is blocked), the session is logged out and the error
 // also matches [ErrAuthorizationRevoked]; other failures (the wiki is
 // down) are returned as they are, and the session is kept. A successful
@@ -71,8 +88,27 @@ func (h *Handler) CurrentUser(r *http.Request, cached bool) (*User, error) {
 	if !sess.LoggedIn() {
 		return nil, ErrNotLoggedIn
 	}
-	if cached {
+	if cached && !h.stale(sess.User) {
 		return sess.User.clone(), nil
+	}
+	u, err := h.check(r, cookieID, sess)
+	if err != nil && cached && !errors.Is(err, ErrNotLoggedIn) {
+		h.log.WarnContext(ctx, "weblogin: revalidating the user failed; using the cached user", "user", sess.User.Name, "err", err)
+		return sess.User.clone(), nil
+	}
+	return u, err
+}
+
+// stale reports whether the wiki's word on u is older than Config.Revalidate.
+func (h *Handler) stale(u *User) bool {
+	return h.revalidate > 0 && u != nil && h.now().Sub(u.Checked) >= h.revalidate
+}
+
+// check asks the wiki who the session's token belongs to; see CurrentUser.
+func (h *Handler) check(r *http.Request, cookieID string, sess *Session) (*User, error) {
+	ctx := r.Context()
+	if sess.OAuth2 {
+		return h.currentUserOAuth2(r, cookieID, sess)
 	}
 	cfg, err := h.oauthConfig(ctx)
 	if err != nil {
@@ -92,14 +128,50 @@ func (h *Handler) CurrentUser(r *http.Request, cached bool) (*User, error) {
 		return nil, err
 	}
 	u := userFrom(id, h.now())
+	h.storeUser(ctx, cookieID, u, func(cur *Session) bool { return cur.AccessToken == sess.AccessToken })
+	return u.clone(), nil
+}
+
+// storeUser updates the stored session's user when same says the stored
+// session is still the one checked.
+func (h *Handler) storeUser(ctx context.Context, cookieID string, u *User, same func(*Session) bool) {
 	h.mu.Lock()
-	if cur, err := h.store.Get(ctx, storeKey(cookieID)); err == nil && cur.AccessToken == sess.AccessToken {
+	defer h.mu.Unlock()
+	if cur, err := h.store.Get(ctx, storeKey(cookieID)); err == nil && same(cur) {
 		cur.User = u
 		if err := h.store.Put(ctx, storeKey(cookieID), cur); err != nil {
 			h.log.WarnContext(ctx, "weblogin: storing the checked user", "err", err)
 		}
 	}
-	h.mu.Unlock()
+}
+
+// currentUserOAuth2 asks the wiki's profile endpoint who the session's
+// token belongs to, refreshing the token as needed.
+func (h *Handler) currentUserOAuth2(r *http.Request, cookieID string, sess *Session) (*User, error) {
+	ctx := r.Context()
+	storeID := storeKey(cookieID)
+	src, err := h.oauth2Source(storeID, sess)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := h.oauth2Config()
+	if err != nil {
+		return nil, err
+	}
+	base := *h.hc
+	base.Jar = nil
+	prof, err := oauth.FetchProfile(ctx, oauth.NewOAuth2HTTPClient(src, &base), cfg.REST, h.cfg.UserAgent)
+	if err != nil {
+		var oe *oauth.OAuth2Error
+		if errors.Is(err, oauth.ErrOAuth2Expired) || (errors.As(err, &oe) && oe.Status == http.StatusUnauthorized) {
+			h.log.InfoContext(ctx, "weblogin: the wiki no longer accepts the user's OAuth 2.0 authorization; logging out", "user", sess.User.Name, "err", err)
+			h.logoutStoreID(ctx, storeID)
+			return nil, fmt.Errorf("%w: %w: %w", ErrNotLoggedIn, ErrAuthorizationRevoked, err)
+		}
+		return nil, err
+	}
+	u := userFromProfile(prof, cfg.REST, h.now())
+	h.storeUser(ctx, cookieID, u, func(cur *Session) bool { return cur.OAuth2 && cur.LoggedIn() })
 	return u.clone(), nil
 }
 
