@@ -143,6 +143,12 @@ func (o *Overlay) Check(s *Shapes) error {
 	return errors.Join(errs...)
 }
 
+// AppliesTo reports whether the entry's version range holds the MediaWiki
+// version.
+func (e OverlayEntry) AppliesTo(version string) (bool, error) {
+	return versionMatches(e.Versions, version)
+}
+
 // versionMatches reports whether version satisfies the space-separated
 // constraints (">=1.39", "<1.43", "=1.39").
 func versionMatches(constraints, version string) (bool, error) {

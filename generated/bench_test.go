@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,6 +50,15 @@ func benchWiki(b *testing.B) *testwiki.Wiki {
 	return w
 }
 
+// processCPU is the user and system CPU time this process has used, in ns.
+func processCPU(b *testing.B) int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
 // runAllpages runs enumerate b.N times, checks it saw every page each
 // time, and reports pages/op and ns/page.
 func runAllpages(b *testing.B, enumerate func(ctx context.Context) (int, error)) {
@@ -59,6 +69,7 @@ func runAllpages(b *testing.B, enumerate func(ctx context.Context) (int, error))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU(b)
 	pages := 0
 	for i := 0; i < b.N; i++ {
 		n, err := enumerate(ctx)
@@ -71,6 +82,9 @@ func runAllpages(b *testing.B, enumerate func(ctx context.Context) (int, error))
 		pages += n
 	}
 	b.StopTimer()
+	// The client's own CPU (this process: the wiki is another), which is
+	// what the generated client costs, beside the wall time.
+	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(pages), "cpu-ns/page")
 	b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pages), "ns/page")
 }
@@ -105,17 +119,7 @@ func allpagesGenerated(ctx context.Context, c *generated.Client, prefix string) 
 		if err != nil {
 			return n, err
 		}
-		var batch struct {
-			Query struct {
-				Allpages []struct {
-					Title string `json:"title"`
-				} `json:"allpages"`
-			} `json:"query"`
-		}
-		if err := res.Decode(&batch); err != nil {
-			return n, err
-		}
-		for _, p := range batch.Query.Allpages {
+		for _, p := range res.Allpages {
 			if p.Title != "" {
 				n++
 			}
@@ -149,9 +153,7 @@ func allpagesRaw(ctx context.Context, hc *http.Client, api, prefix string) (int,
 			} `json:"error"`
 			Continue map[string]string `json:"continue"`
 			Query    struct {
-				Allpages []struct {
-					Title string `json:"title"`
-				} `json:"allpages"`
+				Allpages []rawPage `json:"allpages"`
 			} `json:"query"`
 		}
 		err = json.NewDecoder(resp.Body).Decode(&batch)
@@ -175,4 +177,109 @@ func allpagesRaw(ctx context.Context, hc *http.Client, api, prefix string) (int,
 			q.Set(k, v)
 		}
 	}
+}
+
+// rawPage is what the raw loops decode of a page: the fields the typed
+// answer has, so both decode the same.
+type rawPage struct {
+	PageID int    `json:"pageid"`
+	Ns     int    `json:"ns"`
+	Title  string `json:"title"`
+}
+
+// The revisions benchmarks get the same 2,000 pages as a generator, with
+// the latest revision of each (prop=revisions), 500 a request.
+func BenchmarkRevisionsGenerated(b *testing.B) {
+	w := benchWiki(b)
+	rt, err := runtime.NewClient(w.API, runtime.Options{UserAgent: "mwgen-bench/1 (https://github.com/mwgen/mwgen)"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := generated.New(rt)
+	runAllpages(b, func(ctx context.Context) (int, error) {
+		n := 0
+		for res, err := range c.QueryAll(ctx, &generated.QueryParams{
+			Prop: generated.QueryProps{Revisions: &generated.QueryRevisionsParams{
+				Prop: []generated.QueryRevisionsProp{generated.QueryRevisionsPropIDs, generated.QueryRevisionsPropTimestamp,
+					generated.QueryRevisionsPropSize, generated.QueryRevisionsPropUser, generated.QueryRevisionsPropComment},
+			}},
+			PageSet: generated.PageSet{Generator: generated.Generator{Allpages: &generated.QueryAllpagesParams{Prefix: benchPrefix, Limit: runtime.Max}}},
+		}) {
+			if err != nil {
+				return n, err
+			}
+			for _, p := range res.Pages {
+				if p.QueryRevisionsPage != nil && len(p.Revisions) == 1 && p.Revisions[0].Size > 0 {
+					n++
+				}
+			}
+		}
+		return n, nil
+	})
+}
+
+type rawRevision struct {
+	RevID     int       `json:"revid"`
+	ParentID  int       `json:"parentid"`
+	Timestamp time.Time `json:"timestamp"`
+	Size      int       `json:"size"`
+	User      string    `json:"user"`
+	Comment   string    `json:"comment"`
+}
+
+func BenchmarkRevisionsRawHTTP(b *testing.B) {
+	w := benchWiki(b)
+	hc := &http.Client{}
+	runAllpages(b, func(ctx context.Context) (int, error) {
+		q := url.Values{
+			"action": {"query"}, "generator": {"allpages"}, "gapprefix": {benchPrefix}, "gaplimit": {"max"},
+			"prop": {"revisions"}, "rvprop": {"ids|timestamp|size|user|comment"},
+			"format": {"json"}, "formatversion": {"2"},
+		}
+		n := 0
+		for {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.API+"?"+q.Encode(), nil)
+			if err != nil {
+				return n, err
+			}
+			req.Header.Set("User-Agent", "mwgen-bench-raw/1 (https://github.com/mwgen/mwgen)")
+			resp, err := hc.Do(req)
+			if err != nil {
+				return n, err
+			}
+			var batch struct {
+				Error *struct {
+					Code string `json:"code"`
+					Info string `json:"info"`
+				} `json:"error"`
+				Continue map[string]string `json:"continue"`
+				Query    struct {
+					Pages []struct {
+						rawPage
+						Revisions []rawRevision `json:"revisions"`
+					} `json:"pages"`
+				} `json:"query"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&batch)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			switch {
+			case err != nil:
+				return n, fmt.Errorf("%s: %w", resp.Status, err)
+			case batch.Error != nil:
+				return n, fmt.Errorf("API error %s: %s", batch.Error.Code, batch.Error.Info)
+			}
+			for _, p := range batch.Query.Pages {
+				if len(p.Revisions) == 1 && p.Revisions[0].Size > 0 {
+					n++
+				}
+			}
+			if batch.Continue == nil {
+				return n, nil
+			}
+			for k, v := range batch.Continue {
+				q.Set(k, v)
+			}
+		}
+	})
 }

@@ -13,7 +13,7 @@ import (
 
 // The runtime must support the contract this code was generated for; when it
 // does not, the build fails here, naming the contract (see gensupport.Version).
-const _ = gensupport.EnforceVersion1
+const _ = gensupport.EnforceVersion2
 
 // Client calls the wiki's Action API through a *runtime.Client, which owns the
 // transport, tokens, continuation and errors. It is safe for concurrent use.
@@ -65,4 +65,18 @@ func (c *Client) all(ctx context.Context, req *runtime.Request) iter.Seq2[*runti
 		return gensupport.Fail(err)
 	}
 	return c.rt.Continue(ctx, req)
+}
+
+func (c *Client) into(ctx context.Context, req *runtime.Request, out runtime.Answer) error {
+	if err := c.prepare(req); err != nil {
+		return err
+	}
+	return c.rt.DoInto(ctx, req, out)
+}
+
+func allInto[T runtime.Answer](c *Client, ctx context.Context, req *runtime.Request, mk func() T) iter.Seq2[T, error] {
+	if err := c.prepare(req); err != nil {
+		return gensupport.FailAs[T](err)
+	}
+	return runtime.ContinueInto(ctx, c.rt, req, mk)
 }

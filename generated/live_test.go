@@ -2,7 +2,6 @@ package generated_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,7 +30,7 @@ func TestLiveGenerationIsThisPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromLive, err := generator.Generate(live, generator.GeneratedOptions())
+	fromLive, err := generator.Generate(live, generatedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +38,7 @@ func TestLiveGenerationIsThisPackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromEmbedded, err := generator.Generate(embedded, generator.GeneratedOptions())
+	fromEmbedded, err := generator.Generate(embedded, generatedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,22 +72,15 @@ func newClient(t *testing.T) (*generated.Client, *testwiki.Wiki) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tok struct {
-		Query struct {
-			Tokens struct {
-				LoginToken string `json:"logintoken"`
-			} `json:"tokens"`
-		} `json:"query"`
+	if res.Tokens == nil || res.Tokens.Logintoken == "" {
+		t.Fatalf("login token: %s", res.Raw())
 	}
-	if err := res.Decode(&tok); err != nil || tok.Query.Tokens.LoginToken == "" {
-		t.Fatalf("login token: %v %s", err, res.Raw)
-	}
-	res, err = c.Login(ctx, &generated.LoginParams{Name: w.BotUser, Password: w.BotPassword, Token: tok.Query.Tokens.LoginToken})
+	login, err := c.Login(ctx, &generated.LoginParams{Name: w.BotUser, Password: w.BotPassword, Token: res.Tokens.Logintoken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(res.Raw), `"result":"Success"`) {
-		t.Fatalf("login: %s", res.Raw)
+	if !strings.Contains(string(login.Raw), `"result":"Success"`) {
+		t.Fatalf("login: %s", login.Raw)
 	}
 	return c, w
 }
@@ -108,8 +100,8 @@ func createPages(t *testing.T, c *generated.Client, prefix string, n int) []stri
 		if err != nil {
 			t.Fatalf("edit %s: %v", title, err)
 		}
-		if !strings.Contains(string(res.Raw), `"result":"Success"`) {
-			t.Fatalf("edit %s: %s", title, res.Raw)
+		if res.Result != "Success" || res.Newrevid == 0 {
+			t.Fatalf("edit %s: %s", title, res.Raw())
 		}
 		titles = append(titles, title)
 	}
@@ -133,15 +125,7 @@ func TestListSubmoduleWithContinuation(t *testing.T) {
 			t.Fatal(err)
 		}
 		batches++
-		var page struct {
-			Query struct {
-				Allpages []struct{ Title string } `json:"allpages"`
-			} `json:"query"`
-		}
-		if err := res.Decode(&page); err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range page.Query.Allpages {
+		for _, p := range res.Allpages {
 			got = append(got, p.Title)
 		}
 	}
@@ -168,21 +152,9 @@ func TestGeneratorWithProp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out struct {
-		Query struct {
-			Pages []struct {
-				Title     string
-				LastRevID int `json:"lastrevid"`
-				Length    int `json:"length"`
-			} `json:"pages"`
-		} `json:"query"`
-	}
-	if err := json.Unmarshal(res.Raw, &out); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, p := range out.Query.Pages {
-		if p.LastRevID == 0 || p.Length == 0 {
+	for _, p := range res.Pages {
+		if p.QueryInfoPage == nil || p.Lastrevid == 0 || p.Length == 0 {
 			t.Errorf("prop=info missing for %+v", p)
 		}
 		got = append(got, p.Title)
@@ -228,4 +200,13 @@ func TestValidationBeforeSending(t *testing.T) {
 
 func errorsAs(err error, target **runtime.ValidationError) bool {
 	return errors.As(err, target)
+}
+
+func generatedOptions(t *testing.T) generator.Options {
+	t.Helper()
+	opt, err := generator.GeneratedOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opt
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -43,14 +44,18 @@ func (p *AbusefiltercheckmatchParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"filter", p.Filter != "")
 }
 
-// Abusefiltercheckmatch calls action=abusefiltercheckmatch. p may be nil when no parameter is needed.
+// Abusefiltercheckmatch calls action=abusefiltercheckmatch and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Abusefiltercheckmatch(ctx context.Context, p *AbusefiltercheckmatchParams) (*runtime.Response, error) {
+func (c *Client) Abusefiltercheckmatch(ctx context.Context, p *AbusefiltercheckmatchParams) (*AbusefiltercheckmatchResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(AbusefiltercheckmatchResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *AbusefiltercheckmatchParams) request() (*runtime.Request, error) {
@@ -68,4 +73,24 @@ func (p *AbusefiltercheckmatchParams) request() (*runtime.Request, error) {
 		Action: "abusefiltercheckmatch",
 		Params: v,
 	}, nil
+}
+
+// AbusefiltercheckmatchResponse is the answer of action=abusefiltercheckmatch (abusefiltercheckmatch), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type AbusefiltercheckmatchResponse struct {
+	runtime.Envelope
+	// The module's result is "abusefiltercheckmatch": always present.
+	AbusefiltercheckmatchResult `json:"abusefiltercheckmatch"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// AbusefiltercheckmatchResult is response.abusefiltercheckmatch of abusefiltercheckmatch.
+type AbusefiltercheckmatchResult struct {
+	// Result is "result": always present.
+	Result bool `json:"result" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

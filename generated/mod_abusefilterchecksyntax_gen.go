@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -32,14 +33,18 @@ func (p *AbusefilterchecksyntaxParams) check(c *runtime.Checker, prefix string) 
 	c.Required(prefix+"filter", p.Filter != "")
 }
 
-// Abusefilterchecksyntax calls action=abusefilterchecksyntax. p may be nil when no parameter is needed.
+// Abusefilterchecksyntax calls action=abusefilterchecksyntax and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Abusefilterchecksyntax(ctx context.Context, p *AbusefilterchecksyntaxParams) (*runtime.Response, error) {
+func (c *Client) Abusefilterchecksyntax(ctx context.Context, p *AbusefilterchecksyntaxParams) (*AbusefilterchecksyntaxResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(AbusefilterchecksyntaxResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *AbusefilterchecksyntaxParams) request() (*runtime.Request, error) {
@@ -57,4 +62,24 @@ func (p *AbusefilterchecksyntaxParams) request() (*runtime.Request, error) {
 		Action: "abusefilterchecksyntax",
 		Params: v,
 	}, nil
+}
+
+// AbusefilterchecksyntaxResponse is the answer of action=abusefilterchecksyntax (abusefilterchecksyntax), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type AbusefilterchecksyntaxResponse struct {
+	runtime.Envelope
+	// The module's result is "abusefilterchecksyntax": always present.
+	AbusefilterchecksyntaxResult `json:"abusefilterchecksyntax"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// AbusefilterchecksyntaxResult is response.abusefilterchecksyntax of abusefilterchecksyntax.
+type AbusefilterchecksyntaxResult struct {
+	// Status is "status": always present.
+	Status string `json:"status" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -35,14 +36,18 @@ func (p *AbusefilterevalexpressionParams) check(c *runtime.Checker, prefix strin
 	c.Required(prefix+"expression", p.Expression != "")
 }
 
-// Abusefilterevalexpression calls action=abusefilterevalexpression. p may be nil when no parameter is needed.
+// Abusefilterevalexpression calls action=abusefilterevalexpression and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Abusefilterevalexpression(ctx context.Context, p *AbusefilterevalexpressionParams) (*runtime.Response, error) {
+func (c *Client) Abusefilterevalexpression(ctx context.Context, p *AbusefilterevalexpressionParams) (*AbusefilterevalexpressionResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(AbusefilterevalexpressionResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *AbusefilterevalexpressionParams) request() (*runtime.Request, error) {
@@ -60,4 +65,15 @@ func (p *AbusefilterevalexpressionParams) request() (*runtime.Request, error) {
 		Action: "abusefilterevalexpression",
 		Params: v,
 	}, nil
+}
+
+// AbusefilterevalexpressionResponse is the answer of action=abusefilterevalexpression (abusefilterevalexpression), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type AbusefilterevalexpressionResponse struct {
+	runtime.Envelope
+	// Abusefilterevalexpression is "abusefilterevalexpression": always present.
+	Abusefilterevalexpression map[string]int `json:"abusefilterevalexpression" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

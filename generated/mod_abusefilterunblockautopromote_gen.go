@@ -36,6 +36,10 @@ func (p *AbusefilterunblockautopromoteParams) check(c *runtime.Checker, prefix s
 
 // Abusefilterunblockautopromote calls action=abusefilterunblockautopromote. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for abusefilterunblockautopromote, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Abusefilterunblockautopromote(ctx context.Context, p *AbusefilterunblockautopromoteParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

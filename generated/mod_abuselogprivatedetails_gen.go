@@ -35,6 +35,10 @@ func (p *AbuselogprivatedetailsParams) check(c *runtime.Checker, prefix string) 
 
 // Abuselogprivatedetails calls action=abuselogprivatedetails. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for abuselogprivatedetails, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Abuselogprivatedetails(ctx context.Context, p *AbuselogprivatedetailsParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

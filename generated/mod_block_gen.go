@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -94,14 +95,18 @@ func (p *BlockParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"namespacerestrictions", len(p.Namespacerestrictions), 500)
 }
 
-// Block calls action=block. p may be nil when no parameter is needed.
+// Block calls action=block and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Block(ctx context.Context, p *BlockParams) (*runtime.Response, error) {
+func (c *Client) Block(ctx context.Context, p *BlockParams) (*BlockResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(BlockResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *BlockParams) request() (*runtime.Request, error) {
@@ -121,4 +126,52 @@ func (p *BlockParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// BlockResponse is the answer of action=block (block), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type BlockResponse struct {
+	runtime.Envelope
+	// The module's result is "block": always present.
+	BlockResult `json:"block"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// BlockResult is response.block of block.
+type BlockResult struct {
+	// Allowusertalk is "allowusertalk": always present.
+	Allowusertalk bool `json:"allowusertalk" mw:"required"`
+	// Anononly is "anononly": always present.
+	Anononly bool `json:"anononly" mw:"required"`
+	// Autoblock is "autoblock": always present.
+	Autoblock bool `json:"autoblock" mw:"required"`
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Hidename is "hidename": always present.
+	Hidename bool `json:"hidename" mw:"required"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Namespacerestrictions is "namespacerestrictions": always present.
+	Namespacerestrictions json.RawMessage `json:"namespacerestrictions" mw:"required"`
+	// Nocreate is "nocreate": always present.
+	Nocreate bool `json:"nocreate" mw:"required"`
+	// Noemail is "noemail": always present.
+	Noemail bool `json:"noemail" mw:"required"`
+	// Pagerestrictions is "pagerestrictions": always present.
+	Pagerestrictions json.RawMessage `json:"pagerestrictions" mw:"required"`
+	// Partial is "partial": always present.
+	Partial bool `json:"partial" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// UserID is "userID": always present.
+	UserID int `json:"userID" mw:"required"`
+	// Watchuser is "watchuser": always present.
+	Watchuser bool `json:"watchuser" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -37,14 +38,18 @@ func (p *CategorytreeParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"category", p.Category != "")
 }
 
-// Categorytree calls action=categorytree. p may be nil when no parameter is needed.
+// Categorytree calls action=categorytree and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Categorytree(ctx context.Context, p *CategorytreeParams) (*runtime.Response, error) {
+func (c *Client) Categorytree(ctx context.Context, p *CategorytreeParams) (*CategorytreeResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(CategorytreeResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *CategorytreeParams) request() (*runtime.Request, error) {
@@ -62,4 +67,24 @@ func (p *CategorytreeParams) request() (*runtime.Request, error) {
 		Action: "categorytree",
 		Params: v,
 	}, nil
+}
+
+// CategorytreeResponse is the answer of action=categorytree (categorytree), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type CategorytreeResponse struct {
+	runtime.Envelope
+	// The module's result is "categorytree": always present.
+	CategorytreeResult `json:"categorytree"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// CategorytreeResult is response.categorytree of categorytree.
+type CategorytreeResult struct {
+	// HTML is "html": always present.
+	HTML string `json:"html" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

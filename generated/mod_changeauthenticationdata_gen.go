@@ -40,6 +40,10 @@ func (p *ChangeauthenticationdataParams) check(c *runtime.Checker, prefix string
 
 // Changeauthenticationdata calls action=changeauthenticationdata. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for changeauthenticationdata, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Changeauthenticationdata(ctx context.Context, p *ChangeauthenticationdataParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -76,14 +77,18 @@ func (p *ChangecontentmodelParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"model", string(p.Model), ChangecontentmodelModel.values(""))
 }
 
-// Changecontentmodel calls action=changecontentmodel. p may be nil when no parameter is needed.
+// Changecontentmodel calls action=changecontentmodel and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Changecontentmodel(ctx context.Context, p *ChangecontentmodelParams) (*runtime.Response, error) {
+func (c *Client) Changecontentmodel(ctx context.Context, p *ChangecontentmodelParams) (*ChangecontentmodelResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ChangecontentmodelResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ChangecontentmodelParams) request() (*runtime.Request, error) {
@@ -103,4 +108,34 @@ func (p *ChangecontentmodelParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// ChangecontentmodelResponse is the answer of action=changecontentmodel (changecontentmodel), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ChangecontentmodelResponse struct {
+	runtime.Envelope
+	// The module's result is "changecontentmodel": always present.
+	ChangecontentmodelResult `json:"changecontentmodel"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ChangecontentmodelResult is response.changecontentmodel of changecontentmodel.
+type ChangecontentmodelResult struct {
+	// Contentmodel is "contentmodel": always present.
+	Contentmodel string `json:"contentmodel" mw:"required"`
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -59,14 +60,18 @@ func (p *ChecktokenParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"token", p.Token != "")
 }
 
-// Checktoken calls action=checktoken. p may be nil when no parameter is needed.
+// Checktoken calls action=checktoken and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Checktoken(ctx context.Context, p *ChecktokenParams) (*runtime.Response, error) {
+func (c *Client) Checktoken(ctx context.Context, p *ChecktokenParams) (*ChecktokenResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ChecktokenResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ChecktokenParams) request() (*runtime.Request, error) {
@@ -84,4 +89,24 @@ func (p *ChecktokenParams) request() (*runtime.Request, error) {
 		Action: "checktoken",
 		Params: v,
 	}, nil
+}
+
+// ChecktokenResponse is the answer of action=checktoken (checktoken), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ChecktokenResponse struct {
+	runtime.Envelope
+	// The module's result is "checktoken": always present.
+	ChecktokenResult `json:"checktoken"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ChecktokenResult is response.checktoken of checktoken.
+type ChecktokenResult struct {
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

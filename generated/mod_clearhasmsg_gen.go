@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -29,14 +30,18 @@ func (p *ClearhasmsgParams) encode(v *runtime.Params, prefix string) {
 
 func (p *ClearhasmsgParams) check(c *runtime.Checker, prefix string) {}
 
-// Clearhasmsg calls action=clearhasmsg. p may be nil when no parameter is needed.
+// Clearhasmsg calls action=clearhasmsg and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Clearhasmsg(ctx context.Context, p *ClearhasmsgParams) (*runtime.Response, error) {
+func (c *Client) Clearhasmsg(ctx context.Context, p *ClearhasmsgParams) (*ClearhasmsgResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ClearhasmsgResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ClearhasmsgParams) request() (*runtime.Request, error) {
@@ -55,4 +60,15 @@ func (p *ClearhasmsgParams) request() (*runtime.Request, error) {
 		Params: v,
 		Post:   true,
 	}, nil
+}
+
+// ClearhasmsgResponse is the answer of action=clearhasmsg (clearhasmsg), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ClearhasmsgResponse struct {
+	runtime.Envelope
+	// Clearhasmsg is "clearhasmsg": always present.
+	Clearhasmsg string `json:"clearhasmsg" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -85,6 +85,10 @@ func (p *ClientloginParams) check(c *runtime.Checker, prefix string) {
 
 // Clientlogin calls action=clientlogin. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for clientlogin, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Clientlogin(ctx context.Context, p *ClientloginParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -323,14 +324,18 @@ func (p *CompareParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"slots", len(p.Slots), 500)
 }
 
-// Compare calls action=compare. p may be nil when no parameter is needed.
+// Compare calls action=compare and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Compare(ctx context.Context, p *CompareParams) (*runtime.Response, error) {
+func (c *Client) Compare(ctx context.Context, p *CompareParams) (*CompareResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(CompareResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *CompareParams) request() (*runtime.Request, error) {
@@ -348,4 +353,68 @@ func (p *CompareParams) request() (*runtime.Request, error) {
 		Action: "compare",
 		Params: v,
 	}, nil
+}
+
+// CompareResponse is the answer of action=compare (compare), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type CompareResponse struct {
+	runtime.Envelope
+	// The module's result is "compare": always present.
+	CompareResult `json:"compare"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// CompareResult is response.compare of compare.
+type CompareResult struct {
+	// Body is "body": present with prop=diff.
+	Body string `json:"body"`
+	// Diffsize is "diffsize": present with prop=diffsize.
+	Diffsize int `json:"diffsize"`
+	// Fromcomment is "fromcomment": present with prop=comment.
+	Fromcomment string `json:"fromcomment"`
+	// FromID is "fromid": present with prop=ids.
+	FromID int `json:"fromid"`
+	// Fromns is "fromns": present with prop=title.
+	Fromns int `json:"fromns"`
+	// Fromparsedcomment is "fromparsedcomment": present with prop=comment or prop=parsedcomment.
+	Fromparsedcomment string `json:"fromparsedcomment"`
+	// FromRevID is "fromrevid": present with prop=ids.
+	FromRevID int `json:"fromrevid"`
+	// Fromsize is "fromsize": present with prop=size.
+	Fromsize int `json:"fromsize"`
+	// Fromtimestamp is "fromtimestamp": present with prop=timestamp.
+	Fromtimestamp string `json:"fromtimestamp"`
+	// Fromtitle is "fromtitle": present with prop=title.
+	Fromtitle string `json:"fromtitle"`
+	// Fromuser is "fromuser": present with prop=user.
+	Fromuser string `json:"fromuser"`
+	// Fromuserid is "fromuserid": present with prop=user.
+	Fromuserid int `json:"fromuserid"`
+	// Prev is "prev": present with prop=rel.
+	Prev int `json:"prev"`
+	// Tocomment is "tocomment": present with prop=comment.
+	Tocomment string `json:"tocomment"`
+	// ToID is "toid": present with prop=ids.
+	ToID int `json:"toid"`
+	// Tons is "tons": present with prop=title.
+	Tons int `json:"tons"`
+	// Toparsedcomment is "toparsedcomment": present with prop=comment or prop=parsedcomment.
+	Toparsedcomment string `json:"toparsedcomment"`
+	// ToRevID is "torevid": present with prop=ids.
+	ToRevID int `json:"torevid"`
+	// Tosize is "tosize": present with prop=size.
+	Tosize int `json:"tosize"`
+	// Totimestamp is "totimestamp": present with prop=timestamp.
+	Totimestamp string `json:"totimestamp"`
+	// Totitle is "totitle": present with prop=title.
+	Totitle string `json:"totitle"`
+	// Touser is "touser": present with prop=user.
+	Touser string `json:"touser"`
+	// Touserid is "touserid": present with prop=user.
+	Touserid int `json:"touserid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -85,24 +86,30 @@ func (p *CreateaccountParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"messageformat", string(p.Messageformat), CreateaccountMessageformat.values(""))
 }
 
-// Createaccount calls action=createaccount. p may be nil when no parameter is needed.
+// Createaccount calls action=createaccount and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*runtime.Response, error) {
+func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*CreateaccountResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(CreateaccountResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreateaccountAll calls action=createaccount and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) CreateaccountAll(ctx context.Context, p *CreateaccountParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) CreateaccountAll(ctx context.Context, p *CreateaccountParams) iter.Seq2[*CreateaccountResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*CreateaccountResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *CreateaccountResponse {
+		return new(CreateaccountResponse)
+	})
 }
 
 func (p *CreateaccountParams) request() (*runtime.Request, error) {
@@ -123,4 +130,26 @@ func (p *CreateaccountParams) request() (*runtime.Request, error) {
 		TokenParam: "createtoken",
 		TokenType:  "createaccount",
 	}, nil
+}
+
+// CreateaccountResponse is the answer of action=createaccount (createaccount), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type CreateaccountResponse struct {
+	runtime.Envelope
+	// The module's result is "createaccount": always present.
+	CreateaccountResult `json:"createaccount"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// CreateaccountResult is response.createaccount of createaccount.
+type CreateaccountResult struct {
+	// Status is "status": always present.
+	Status string `json:"status" mw:"required"`
+	// Username is "username": always present.
+	Username string `json:"username" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

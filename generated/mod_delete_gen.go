@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -85,14 +86,18 @@ func (p *DeleteParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"watchlist", string(p.Watchlist), DeleteWatchlist.values(""))
 }
 
-// Delete calls action=delete. p may be nil when no parameter is needed.
+// Delete calls action=delete and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Delete(ctx context.Context, p *DeleteParams) (*runtime.Response, error) {
+func (c *Client) Delete(ctx context.Context, p *DeleteParams) (*DeleteResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(DeleteResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *DeleteParams) request() (*runtime.Request, error) {
@@ -112,4 +117,28 @@ func (p *DeleteParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// DeleteResponse is the answer of action=delete (delete), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type DeleteResponse struct {
+	runtime.Envelope
+	// The module's result is "delete": always present.
+	DeleteResult `json:"delete"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// DeleteResult is response.delete of delete.
+type DeleteResult struct {
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -51,6 +51,10 @@ func (p *EmailuserParams) check(c *runtime.Checker, prefix string) {
 
 // Emailuser calls action=emailuser. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for emailuser, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Emailuser(ctx context.Context, p *EmailuserParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -89,14 +90,18 @@ func (p *ExpandtemplatesParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }
 
-// Expandtemplates calls action=expandtemplates. p may be nil when no parameter is needed.
+// Expandtemplates calls action=expandtemplates and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Expandtemplates(ctx context.Context, p *ExpandtemplatesParams) (*runtime.Response, error) {
+func (c *Client) Expandtemplates(ctx context.Context, p *ExpandtemplatesParams) (*ExpandtemplatesResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ExpandtemplatesResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ExpandtemplatesParams) request() (*runtime.Request, error) {
@@ -114,4 +119,15 @@ func (p *ExpandtemplatesParams) request() (*runtime.Request, error) {
 		Action: "expandtemplates",
 		Params: v,
 	}, nil
+}
+
+// ExpandtemplatesResponse is the answer of action=expandtemplates (expandtemplates), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ExpandtemplatesResponse struct {
+	runtime.Envelope
+	// Expandtemplates is "expandtemplates": always present.
+	Expandtemplates json.RawMessage `json:"expandtemplates" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

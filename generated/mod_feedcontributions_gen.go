@@ -109,6 +109,10 @@ func (p *FeedcontributionsParams) check(c *runtime.Checker, prefix string) {
 
 // Feedcontributions calls action=feedcontributions. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for feedcontributions, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Feedcontributions(ctx context.Context, p *FeedcontributionsParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -98,6 +98,10 @@ func (p *FeedrecentchangesParams) check(c *runtime.Checker, prefix string) {
 
 // Feedrecentchanges calls action=feedrecentchanges. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for feedrecentchanges, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Feedrecentchanges(ctx context.Context, p *FeedrecentchangesParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -126,6 +126,10 @@ func (p *FeedwatchlistParams) check(c *runtime.Checker, prefix string) {
 
 // Feedwatchlist calls action=feedwatchlist. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for feedwatchlist, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Feedwatchlist(ctx context.Context, p *FeedwatchlistParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

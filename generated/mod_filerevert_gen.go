@@ -45,6 +45,10 @@ func (p *FilerevertParams) check(c *runtime.Checker, prefix string) {
 
 // Filerevert calls action=filerevert. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for filerevert, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Filerevert(ctx context.Context, p *FilerevertParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

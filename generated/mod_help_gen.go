@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -50,14 +51,18 @@ func (p *HelpParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"modules", len(p.Modules), 500)
 }
 
-// Help calls action=help. p may be nil when no parameter is needed.
+// Help calls action=help and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Help(ctx context.Context, p *HelpParams) (*runtime.Response, error) {
+func (c *Client) Help(ctx context.Context, p *HelpParams) (*HelpResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(HelpResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *HelpParams) request() (*runtime.Request, error) {
@@ -75,4 +80,28 @@ func (p *HelpParams) request() (*runtime.Request, error) {
 		Action: "help",
 		Params: v,
 	}, nil
+}
+
+// HelpResponse is the answer of action=help (help), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type HelpResponse struct {
+	runtime.Envelope
+	// The module's result is "help": always present.
+	HelpResult `json:"help"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// HelpResult is response.help of help.
+type HelpResult struct {
+	// Filename is "filename": always present.
+	Filename string `json:"filename" mw:"required"`
+	// Help is "help": always present.
+	Help string `json:"help" mw:"required"`
+	// MIME is "mime": always present.
+	MIME string `json:"mime" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -66,24 +67,30 @@ func (p *ImagerotateParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Imagerotate calls action=imagerotate. p may be nil when no parameter is needed.
+// Imagerotate calls action=imagerotate and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Imagerotate(ctx context.Context, p *ImagerotateParams) (*runtime.Response, error) {
+func (c *Client) Imagerotate(ctx context.Context, p *ImagerotateParams) (*ImagerotateResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ImagerotateResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ImagerotateAll calls action=imagerotate and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) ImagerotateAll(ctx context.Context, p *ImagerotateParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) ImagerotateAll(ctx context.Context, p *ImagerotateParams) iter.Seq2[*ImagerotateResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*ImagerotateResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *ImagerotateResponse {
+		return new(ImagerotateResponse)
+	})
 }
 
 func (p *ImagerotateParams) request() (*runtime.Request, error) {
@@ -103,4 +110,49 @@ func (p *ImagerotateParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// ImagerotateResponse is the answer of action=imagerotate (imagerotate), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ImagerotateResponse struct {
+	runtime.Envelope
+	// Imagerotate is "imagerotate": always present.
+	Imagerotate []ImagerotateImagerotateItem `json:"imagerotate" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ImagerotateImagerotateItem is response.imagerotate.[] of imagerotate.
+type ImagerotateImagerotateItem struct {
+	// Errors is "errors": always present.
+	Errors []ImagerotateImagerotateItemErrorsItem `json:"errors" mw:"required"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ImagerotateImagerotateItemErrorsItem is response.imagerotate.[].errors.[] of imagerotate.
+type ImagerotateImagerotateItemErrorsItem struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Message is "message": always present.
+	Message string `json:"message" mw:"required"`
+	// Params is "params": always present.
+	Params json.RawMessage `json:"params" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -80,6 +80,10 @@ func (p *ImportParams) check(c *runtime.Checker, prefix string) {
 
 // Import calls action=import. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for import, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Import(ctx context.Context, p *ImportParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

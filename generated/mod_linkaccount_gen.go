@@ -82,6 +82,10 @@ func (p *LinkaccountParams) check(c *runtime.Checker, prefix string) {
 
 // Linkaccount calls action=linkaccount. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for linkaccount, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Linkaccount(ctx context.Context, p *LinkaccountParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -31,6 +31,10 @@ func (p *LogoutParams) check(c *runtime.Checker, prefix string) {}
 
 // Logout calls action=logout. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for logout, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Logout(ctx context.Context, p *LogoutParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

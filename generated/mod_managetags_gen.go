@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -78,14 +79,18 @@ func (p *ManagetagsParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"tags", len(p.Tags), 500)
 }
 
-// Managetags calls action=managetags. p may be nil when no parameter is needed.
+// Managetags calls action=managetags and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Managetags(ctx context.Context, p *ManagetagsParams) (*runtime.Response, error) {
+func (c *Client) Managetags(ctx context.Context, p *ManagetagsParams) (*ManagetagsResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ManagetagsResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ManagetagsParams) request() (*runtime.Request, error) {
@@ -105,4 +110,30 @@ func (p *ManagetagsParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// ManagetagsResponse is the answer of action=managetags (managetags), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ManagetagsResponse struct {
+	runtime.Envelope
+	// The module's result is "managetags": always present.
+	ManagetagsResult `json:"managetags"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ManagetagsResult is response.managetags of managetags.
+type ManagetagsResult struct {
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
+	// Operation is "operation": always present.
+	Operation string `json:"operation" mw:"required"`
+	// Success is "success": always present.
+	Success bool `json:"success" mw:"required"`
+	// Tag is "tag": always present.
+	Tag string `json:"tag" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -50,6 +50,10 @@ func (p *MergehistoryParams) check(c *runtime.Checker, prefix string) {}
 
 // Mergehistory calls action=mergehistory. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for mergehistory, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Mergehistory(ctx context.Context, p *MergehistoryParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -87,14 +88,18 @@ func (p *MoveParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"tags", len(p.Tags), 500)
 }
 
-// Move calls action=move. p may be nil when no parameter is needed.
+// Move calls action=move and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Move(ctx context.Context, p *MoveParams) (*runtime.Response, error) {
+func (c *Client) Move(ctx context.Context, p *MoveParams) (*MoveResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(MoveResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *MoveParams) request() (*runtime.Request, error) {
@@ -114,4 +119,32 @@ func (p *MoveParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// MoveResponse is the answer of action=move (move), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type MoveResponse struct {
+	runtime.Envelope
+	// The module's result is "move": always present.
+	MoveResult `json:"move"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// MoveResult is response.move of move.
+type MoveResult struct {
+	// From is "from": always present.
+	From string `json:"from" mw:"required"`
+	// Moveoverredirect is "moveoverredirect": always present.
+	Moveoverredirect bool `json:"moveoverredirect" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// Redirectcreated is "redirectcreated": always present.
+	Redirectcreated bool `json:"redirectcreated" mw:"required"`
+	// To is "to": always present.
+	To string `json:"to" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -42,6 +42,10 @@ func (p *OathvalidateParams) check(c *runtime.Checker, prefix string) {}
 
 // Oathvalidate calls action=oathvalidate. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for oathvalidate, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Oathvalidate(ctx context.Context, p *OathvalidateParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -94,6 +94,10 @@ func (p *OpensearchParams) check(c *runtime.Checker, prefix string) {
 
 // Opensearch calls action=opensearch. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for opensearch, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Opensearch(ctx context.Context, p *OpensearchParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

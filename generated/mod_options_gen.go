@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -71,14 +72,18 @@ func (p *OptionsParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"change", len(p.Change), 500)
 }
 
-// Options calls action=options. p may be nil when no parameter is needed.
+// Options calls action=options and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Options(ctx context.Context, p *OptionsParams) (*runtime.Response, error) {
+func (c *Client) Options(ctx context.Context, p *OptionsParams) (*OptionsResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(OptionsResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *OptionsParams) request() (*runtime.Request, error) {
@@ -98,4 +103,15 @@ func (p *OptionsParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// OptionsResponse is the answer of action=options (options), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type OptionsResponse struct {
+	runtime.Envelope
+	// Options is "options": always present.
+	Options string `json:"options" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -177,14 +178,18 @@ func (p *ParaminfoParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"formatmodules", len(p.Formatmodules), 500)
 }
 
-// Paraminfo calls action=paraminfo. p may be nil when no parameter is needed.
+// Paraminfo calls action=paraminfo and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Paraminfo(ctx context.Context, p *ParaminfoParams) (*runtime.Response, error) {
+func (c *Client) Paraminfo(ctx context.Context, p *ParaminfoParams) (*ParaminfoResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ParaminfoResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ParaminfoParams) request() (*runtime.Request, error) {
@@ -202,4 +207,90 @@ func (p *ParaminfoParams) request() (*runtime.Request, error) {
 		Action: "paraminfo",
 		Params: v,
 	}, nil
+}
+
+// ParaminfoResponse is the answer of action=paraminfo (paraminfo), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ParaminfoResponse struct {
+	runtime.Envelope
+	// The module's result is "paraminfo": always present.
+	ParaminfoResult `json:"paraminfo"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParaminfoResult is response.paraminfo of paraminfo.
+type ParaminfoResult struct {
+	// Helpformat is "helpformat": always present.
+	Helpformat string `json:"helpformat" mw:"required"`
+	// Modules is "modules": always present.
+	Modules []ParaminfoResultModulesItem `json:"modules" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParaminfoResultModulesItem is response.paraminfo.modules.[] of paraminfo.
+type ParaminfoResultModulesItem struct {
+	// Classname is "classname": always present.
+	Classname string `json:"classname" mw:"required"`
+	// Group is "group": always present.
+	Group string `json:"group" mw:"required"`
+	// Helpurls is "helpurls": always present.
+	Helpurls []string `json:"helpurls" mw:"required"`
+	// Licenselink is "licenselink": always present.
+	Licenselink string `json:"licenselink" mw:"required"`
+	// Licensetag is "licensetag": always present.
+	Licensetag string `json:"licensetag" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Parameters is "parameters": always present.
+	Parameters []ParaminfoResultModulesItemParametersItem `json:"parameters" mw:"required"`
+	// Path is "path": always present.
+	Path string `json:"path" mw:"required"`
+	// Prefix is "prefix": always present.
+	Prefix string `json:"prefix" mw:"required"`
+	// Readrights is "readrights": always present.
+	Readrights bool `json:"readrights" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Sourcename is "sourcename": always present.
+	Sourcename string `json:"sourcename" mw:"required"`
+	// Templatedparameters is "templatedparameters": always present.
+	Templatedparameters json.RawMessage `json:"templatedparameters" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParaminfoResultModulesItemParametersItem is response.paraminfo.modules.[].parameters.[] of paraminfo.
+type ParaminfoResultModulesItemParametersItem struct {
+	// Default is "default": not always present.
+	Default string `json:"default"`
+	// Deprecated is "deprecated": not always present.
+	Deprecated bool `json:"deprecated"`
+	// Deprecatedvalues is "deprecatedvalues": not always present.
+	Deprecatedvalues []string `json:"deprecatedvalues"`
+	// Highlimit is "highlimit": not always present.
+	Highlimit int `json:"highlimit"`
+	// Index is "index": always present.
+	Index int `json:"index" mw:"required"`
+	// Limit is "limit": not always present.
+	Limit int `json:"limit"`
+	// Lowlimit is "lowlimit": not always present.
+	Lowlimit int `json:"lowlimit"`
+	// Multi is "multi": always present.
+	Multi bool `json:"multi" mw:"required"`
+	// MustExist is "mustExist": not always present.
+	MustExist bool `json:"mustExist"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Required is "required": always present.
+	Required bool `json:"required" mw:"required"`
+	// Type is "type": always present.
+	Type json.RawMessage `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

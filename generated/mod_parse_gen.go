@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -259,14 +260,18 @@ func (p *ParseParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"prop", len(p.Prop), 500)
 }
 
-// Parse calls action=parse. p may be nil when no parameter is needed.
+// Parse calls action=parse and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Parse(ctx context.Context, p *ParseParams) (*runtime.Response, error) {
+func (c *Client) Parse(ctx context.Context, p *ParseParams) (*ParseResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ParseResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ParseParams) request() (*runtime.Request, error) {
@@ -284,4 +289,174 @@ func (p *ParseParams) request() (*runtime.Request, error) {
 		Action: "parse",
 		Params: v,
 	}, nil
+}
+
+// ParseResponse is the answer of action=parse (parse), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ParseResponse struct {
+	runtime.Envelope
+	// The module's result is "parse": always present.
+	ParseResult `json:"parse"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResult is response.parse of parse.
+type ParseResult struct {
+	// Categories is "categories": present with prop=categories.
+	Categories []ParseResultCategoriesItem `json:"categories"`
+	// Categorieshtml is "categorieshtml": present with prop=categorieshtml.
+	Categorieshtml string `json:"categorieshtml"`
+	// Displaytitle is "displaytitle": present with prop=displaytitle.
+	Displaytitle string `json:"displaytitle"`
+	// Encodedjsconfigvars is "encodedjsconfigvars": present with prop=encodedjsconfigvars.
+	Encodedjsconfigvars string `json:"encodedjsconfigvars"`
+	// Externallinks is "externallinks": present with prop=externallinks.
+	Externallinks []string `json:"externallinks"`
+	// Headhtml is "headhtml": present with prop=headhtml.
+	Headhtml string `json:"headhtml"`
+	// Headitems is "headitems": present with prop=headitems.
+	Headitems json.RawMessage `json:"headitems"`
+	// Images is "images": present with prop=images.
+	Images []string `json:"images"`
+	// Indicators is "indicators": present with prop=indicators.
+	Indicators map[string]json.RawMessage `json:"indicators"`
+	// Iwlinks is "iwlinks": present with prop=iwlinks.
+	Iwlinks []ParseResultIwlinksItem `json:"iwlinks"`
+	// Jsconfigvars is "jsconfigvars": present with prop=jsconfigvars.
+	Jsconfigvars map[string]json.RawMessage `json:"jsconfigvars"`
+	// Langlinks is "langlinks": present with prop=langlinks.
+	Langlinks json.RawMessage `json:"langlinks"`
+	// Limitreportdata is "limitreportdata": present with prop=limitreportdata.
+	Limitreportdata []ParseResultLimitreportdataItem `json:"limitreportdata"`
+	// Limitreporthtml is "limitreporthtml": present with prop=limitreporthtml.
+	Limitreporthtml string `json:"limitreporthtml"`
+	// Links is "links": present with prop=links.
+	Links []ParseResultLinksItem `json:"links"`
+	// Modules is "modules": present with prop=modules.
+	Modules []string `json:"modules"`
+	// Modulescripts is "modulescripts": present with prop=modules.
+	Modulescripts json.RawMessage `json:"modulescripts"`
+	// Modulestyles is "modulestyles": present with prop=modules.
+	Modulestyles []string `json:"modulestyles"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Parsetree is "parsetree": present with prop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// Parsewarnings is "parsewarnings": present with prop=parsewarnings.
+	Parsewarnings json.RawMessage `json:"parsewarnings"`
+	// Parsewarningshtml is "parsewarningshtml": present with prop=parsewarningshtml.
+	Parsewarningshtml json.RawMessage `json:"parsewarningshtml"`
+	// Properties is "properties": present with prop=properties.
+	Properties map[string]string `json:"properties"`
+	// RevID is "revid": present with prop=revid.
+	RevID int `json:"revid"`
+	// Sections is "sections": present with prop=sections.
+	Sections []ParseResultSectionsItem `json:"sections"`
+	// Showtoc is "showtoc": present with prop=sections.
+	Showtoc bool `json:"showtoc"`
+	// Subtitle is "subtitle": present with prop=subtitle.
+	Subtitle string `json:"subtitle"`
+	// Templates is "templates": present with prop=templates.
+	Templates []ParseResultTemplatesItem `json:"templates"`
+	// Text is "text": present with prop=text.
+	Text string `json:"text"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Wikitext is "wikitext": present with prop=wikitext.
+	Wikitext string `json:"wikitext"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultCategoriesItem is response.parse.categories.[] of parse.
+type ParseResultCategoriesItem struct {
+	// Category is "category": always present.
+	Category string `json:"category" mw:"required"`
+	// Hidden is "hidden": not always present.
+	Hidden bool `json:"hidden"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Sortkey is "sortkey": always present.
+	Sortkey string `json:"sortkey" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultIwlinksItem is response.parse.iwlinks.[] of parse.
+type ParseResultIwlinksItem struct {
+	// Prefix is "prefix": always present.
+	Prefix string `json:"prefix" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultLimitreportdataItem is response.parse.limitreportdata.[] of parse.
+type ParseResultLimitreportdataItem struct {
+	// V0 is "0": always present.
+	V0 json.RawMessage `json:"0" mw:"required"`
+	// V1 is "1": not always present.
+	V1 json.RawMessage `json:"1"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultLinksItem is response.parse.links.[] of parse.
+type ParseResultLinksItem struct {
+	// Exists is "exists": always present.
+	Exists bool `json:"exists" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultSectionsItem is response.parse.sections.[] of parse.
+type ParseResultSectionsItem struct {
+	// Anchor is "anchor": always present.
+	Anchor string `json:"anchor" mw:"required"`
+	// Byteoffset is "byteoffset": always present.
+	Byteoffset int `json:"byteoffset" mw:"required"`
+	// Fromtitle is "fromtitle": always present.
+	Fromtitle string `json:"fromtitle" mw:"required"`
+	// Index is "index": always present.
+	Index string `json:"index" mw:"required"`
+	// Level is "level": always present.
+	Level string `json:"level" mw:"required"`
+	// Line is "line": always present.
+	Line string `json:"line" mw:"required"`
+	// Number is "number": always present.
+	Number string `json:"number" mw:"required"`
+	// Toclevel is "toclevel": always present.
+	Toclevel int `json:"toclevel" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultTemplatesItem is response.parse.templates.[] of parse.
+type ParseResultTemplatesItem struct {
+	// Exists is "exists": always present.
+	Exists bool `json:"exists" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -49,6 +49,10 @@ func (p *PatrolParams) check(c *runtime.Checker, prefix string) {
 
 // Patrol calls action=patrol. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for patrol, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Patrol(ctx context.Context, p *PatrolParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -91,14 +92,18 @@ func (p *ProtectParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"watchlist", string(p.Watchlist), ProtectWatchlist.values(""))
 }
 
-// Protect calls action=protect. p may be nil when no parameter is needed.
+// Protect calls action=protect and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Protect(ctx context.Context, p *ProtectParams) (*runtime.Response, error) {
+func (c *Client) Protect(ctx context.Context, p *ProtectParams) (*ProtectResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ProtectResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ProtectParams) request() (*runtime.Request, error) {
@@ -118,4 +123,43 @@ func (p *ProtectParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// ProtectResponse is the answer of action=protect (protect), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ProtectResponse struct {
+	runtime.Envelope
+	// The module's result is "protect": always present.
+	ProtectResult `json:"protect"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ProtectResult is response.protect of protect.
+type ProtectResult struct {
+	// Cascade is "cascade": always present.
+	Cascade bool `json:"cascade" mw:"required"`
+	// Protections is "protections": always present.
+	Protections []ProtectResultProtectionsItem `json:"protections" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ProtectResultProtectionsItem is response.protect.protections.[] of protect.
+type ProtectResultProtectionsItem struct {
+	// Edit is "edit": not always present.
+	Edit string `json:"edit"`
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Move is "move": not always present.
+	Move string `json:"move"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

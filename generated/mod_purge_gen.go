@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -46,24 +47,30 @@ func (p *PurgeParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Purge calls action=purge. p may be nil when no parameter is needed.
+// Purge calls action=purge and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Purge(ctx context.Context, p *PurgeParams) (*runtime.Response, error) {
+func (c *Client) Purge(ctx context.Context, p *PurgeParams) (*PurgeResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(PurgeResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PurgeAll calls action=purge and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) PurgeAll(ctx context.Context, p *PurgeParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) PurgeAll(ctx context.Context, p *PurgeParams) iter.Seq2[*PurgeResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*PurgeResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *PurgeResponse {
+		return new(PurgeResponse)
+	})
 }
 
 func (p *PurgeParams) request() (*runtime.Request, error) {
@@ -82,4 +89,36 @@ func (p *PurgeParams) request() (*runtime.Request, error) {
 		Params: v,
 		Post:   true,
 	}, nil
+}
+
+// PurgeResponse is the answer of action=purge (purge), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type PurgeResponse struct {
+	runtime.Envelope
+	// Purge is "purge": always present.
+	Purge []PurgePurgeItem `json:"purge" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// PurgePurgeItem is response.purge.[] of purge.
+type PurgePurgeItem struct {
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Invalidreason is "invalidreason": not always present.
+	Invalidreason string `json:"invalidreason"`
+	// Linkupdate is "linkupdate": not always present.
+	Linkupdate bool `json:"linkupdate"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Ns is "ns": not always present.
+	Ns int `json:"ns"`
+	// Purged is "purged": not always present.
+	Purged bool `json:"purged"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

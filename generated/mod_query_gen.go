@@ -6,10 +6,12 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
+	"time"
 )
 
 // QueryParams are the parameters of action=query (query).
@@ -756,24 +758,30 @@ func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Query calls action=query. p may be nil when no parameter is needed.
+// Query calls action=query and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, error) {
+func (c *Client) Query(ctx context.Context, p *QueryParams) (*QueryResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(QueryResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // QueryAll calls action=query and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*QueryResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*QueryResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *QueryResponse {
+		return new(QueryResponse)
+	})
 }
 
 func (p *QueryParams) request() (*runtime.Request, error) {
@@ -791,4 +799,3739 @@ func (p *QueryParams) request() (*runtime.Request, error) {
 		Action: "query",
 		Params: v,
 	}, nil
+}
+
+// QueryResponse is the answer of action=query, decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17 for query and each of its submodules: Pages hold, per page, one
+// embedded part per prop module, nil when that prop did not come; lists and meta
+// answers are typed. Raw returns the whole body.
+type QueryResponse struct {
+	runtime.Envelope
+	// The "query" member; its fields are promoted.
+	QueryResult `json:"query"`
+	// Watchlistraw is "watchlistraw": always present.
+	Watchlistraw []QueryWatchlistrawItem `json:"watchlistraw"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryResult is the "query" member of action=query's answer.
+type QueryResult struct {
+	// Pages is "pages": the pages, when the query has titles, page IDs, revision IDs or a generator.
+	Pages []QueryPage `json:"pages"`
+	// Badrevids is "badrevids": not always present.
+	Badrevids map[string]QueryBadrevidsItem `json:"badrevids"`
+	// Export is "export": not always present.
+	Export string `json:"export"`
+	// Interwiki is "interwiki": not always present.
+	Interwiki []QueryInterwikiItem `json:"interwiki"`
+	// Normalized is "normalized": not always present.
+	Normalized []QueryNormalizedItem `json:"normalized"`
+	// PageIDs is "pageids": not always present.
+	PageIDs []string `json:"pageids"`
+	// Redirects is "redirects": not always present.
+	Redirects []QueryRedirectsItem `json:"redirects"`
+	// Abusefilters is "abusefilters": always present. From query+abusefilters.
+	Abusefilters json.RawMessage `json:"abusefilters"`
+	// Abuselog is "abuselog": always present. From query+abuselog.
+	Abuselog json.RawMessage `json:"abuselog"`
+	// Allcategories is "allcategories": always present. From query+allcategories.
+	Allcategories []QueryAllcategoriesItem `json:"allcategories"`
+	// Alldeletedrevisions is "alldeletedrevisions": always present. From query+alldeletedrevisions.
+	Alldeletedrevisions []QueryAlldeletedrevisionsItem `json:"alldeletedrevisions"`
+	// Allfileusages is "allfileusages": always present. From query+allfileusages.
+	Allfileusages []QueryAllfileusagesItem `json:"allfileusages"`
+	// Allimages is "allimages": always present. From query+allimages.
+	Allimages []QueryAllimagesItem `json:"allimages"`
+	// Alllinks is "alllinks": always present. From query+alllinks.
+	Alllinks []QueryAlllinksItem `json:"alllinks"`
+	// Allmessages is "allmessages": always present. From query+allmessages.
+	Allmessages []QueryAllmessagesItem `json:"allmessages"`
+	// Allpages is "allpages": always present. From query+allpages.
+	Allpages []QueryAllpagesItem `json:"allpages"`
+	// Allredirects is "allredirects": always present. From query+allredirects.
+	Allredirects []QueryAllredirectsItem `json:"allredirects"`
+	// Allrevisions is "allrevisions": always present. From query+allrevisions.
+	Allrevisions []QueryAllrevisionsItem `json:"allrevisions"`
+	// Alltransclusions is "alltransclusions": always present. From query+alltransclusions.
+	Alltransclusions []QueryAlltransclusionsItem `json:"alltransclusions"`
+	// Allusers is "allusers": always present. From query+allusers.
+	Allusers []QueryAllusersItem `json:"allusers"`
+	// Authmanagerinfo is "authmanagerinfo": always present. From query+authmanagerinfo.
+	Authmanagerinfo *QueryAuthmanagerinfo `json:"authmanagerinfo"`
+	// Backlinks is "backlinks": always present. From query+backlinks.
+	Backlinks []QueryBacklinksItem `json:"backlinks"`
+	// Blocks is "blocks": always present. From query+blocks.
+	Blocks []QueryBlocksItem `json:"blocks"`
+	// Categorymembers is "categorymembers": always present. From query+categorymembers.
+	Categorymembers []QueryCategorymembersItem `json:"categorymembers"`
+	// Deletedrevs is "deletedrevs": always present. From query+deletedrevs.
+	Deletedrevs []QueryDeletedrevsItem `json:"deletedrevs"`
+	// Embeddedin is "embeddedin": always present. From query+embeddedin.
+	Embeddedin []QueryEmbeddedinItem `json:"embeddedin"`
+	// Exturlusage is "exturlusage": always present. From query+exturlusage.
+	Exturlusage []QueryExturlusageItem `json:"exturlusage"`
+	// Filearchive is "filearchive": always present. From query+filearchive.
+	Filearchive []QueryFilearchiveItem `json:"filearchive"`
+	// Repos is "repos": always present. From query+filerepoinfo.
+	Repos []QueryFilerepoinfoReposItem `json:"repos"`
+	// Gadgetcategories is "gadgetcategories": always present. From query+gadgetcategories.
+	Gadgetcategories []QueryGadgetcategoriesItem `json:"gadgetcategories"`
+	// Gadgets is "gadgets": always present. From query+gadgets.
+	Gadgets []QueryGadgetsItem `json:"gadgets"`
+	// Imageusage is "imageusage": always present. From query+imageusage.
+	Imageusage []QueryImageusageItem `json:"imageusage"`
+	// Iwbacklinks is "iwbacklinks": always present. From query+iwbacklinks.
+	Iwbacklinks []QueryIwbacklinksItem `json:"iwbacklinks"`
+	// Langbacklinks is "langbacklinks": always present. From query+langbacklinks.
+	Langbacklinks json.RawMessage `json:"langbacklinks"`
+	// Languageinfo is "languageinfo": always present; keyed by language code. From query+languageinfo.
+	Languageinfo map[string]json.RawMessage `json:"languageinfo"`
+	// Logevents is "logevents": always present. From query+logevents.
+	Logevents []QueryLogeventsItem `json:"logevents"`
+	// Mystashedfiles is "mystashedfiles": always present. From query+mystashedfiles.
+	Mystashedfiles []QueryMystashedfilesItem `json:"mystashedfiles"`
+	// Oath is "oath": always present. From query+oath.
+	Oath *QueryOath `json:"oath"`
+	// Pagepropnames is "pagepropnames": always present. From query+pagepropnames.
+	Pagepropnames []QueryPagepropnamesItem `json:"pagepropnames"`
+	// Pageswithprop is "pageswithprop": always present. From query+pageswithprop.
+	Pageswithprop []QueryPageswithpropItem `json:"pageswithprop"`
+	// Prefixsearch is "prefixsearch": always present. From query+prefixsearch.
+	Prefixsearch []QueryPrefixsearchItem `json:"prefixsearch"`
+	// Protectedtitles is "protectedtitles": always present. From query+protectedtitles.
+	Protectedtitles []QueryProtectedtitlesItem `json:"protectedtitles"`
+	// Querypage is "querypage": always present. From query+querypage.
+	Querypage *QueryQuerypage `json:"querypage"`
+	// Random is "random": always present. From query+random.
+	Random []QueryRandomItem `json:"random"`
+	// Recentchanges is "recentchanges": always present. From query+recentchanges.
+	Recentchanges []QueryRecentchangesItem `json:"recentchanges"`
+	// Search is "search": always present. From query+search.
+	Search []QuerySearchItem `json:"search"`
+	// Searchinfo is "searchinfo": present with srinfo=totalhits. From query+search.
+	Searchinfo *QuerySearchSearchinfo `json:"searchinfo"`
+	// Dbrepllag is "dbrepllag": present with siprop=dbrepllag. From query+siteinfo.
+	Dbrepllag []QuerySiteinfoDbrepllagItem `json:"dbrepllag"`
+	// Defaultoptions is "defaultoptions": present with siprop=defaultoptions. From query+siteinfo.
+	Defaultoptions *QuerySiteinfoDefaultoptions `json:"defaultoptions"`
+	// Extensions is "extensions": present with siprop=extensions. From query+siteinfo.
+	Extensions []QuerySiteinfoExtensionsItem `json:"extensions"`
+	// Extensiontags is "extensiontags": present with siprop=extensiontags. From query+siteinfo.
+	Extensiontags []string `json:"extensiontags"`
+	// Fileextensions is "fileextensions": present with siprop=fileextensions. From query+siteinfo.
+	Fileextensions []QuerySiteinfoFileextensionsItem `json:"fileextensions"`
+	// Functionhooks is "functionhooks": present with siprop=functionhooks. From query+siteinfo.
+	Functionhooks []string `json:"functionhooks"`
+	// General is "general": present with siprop=general. From query+siteinfo.
+	General *QuerySiteinfoGeneral `json:"general"`
+	// Interwikimap is "interwikimap": present with siprop=interwikimap. From query+siteinfo.
+	Interwikimap []QuerySiteinfoInterwikimapItem `json:"interwikimap"`
+	// Languages is "languages": present with siprop=languages. From query+siteinfo.
+	Languages []QuerySiteinfoLanguagesItem `json:"languages"`
+	// Languagevariants is "languagevariants": present with siprop=languagevariants. From query+siteinfo.
+	Languagevariants map[string]map[string]QuerySiteinfoLanguagevariantsItemItem `json:"languagevariants"`
+	// Libraries is "libraries": present with siprop=libraries. From query+siteinfo.
+	Libraries []QuerySiteinfoLibrariesItem `json:"libraries"`
+	// Magicwords is "magicwords": present with siprop=magicwords. From query+siteinfo.
+	Magicwords []QuerySiteinfoMagicwordsItem `json:"magicwords"`
+	// Namespacealiases is "namespacealiases": present with siprop=namespacealiases. From query+siteinfo.
+	Namespacealiases []QuerySiteinfoNamespacealiasesItem `json:"namespacealiases"`
+	// Namespaces is "namespaces": present with siprop=namespaces; keyed by namespace number. From query+siteinfo.
+	Namespaces map[string]QuerySiteinfoNamespacesItem `json:"namespaces"`
+	// Protocols is "protocols": present with siprop=protocols. From query+siteinfo.
+	Protocols []string `json:"protocols"`
+	// Restrictions is "restrictions": present with siprop=restrictions. From query+siteinfo.
+	Restrictions *QuerySiteinfoRestrictions `json:"restrictions"`
+	// Rightsinfo is "rightsinfo": present with siprop=rightsinfo. From query+siteinfo.
+	Rightsinfo *QuerySiteinfoRightsinfo `json:"rightsinfo"`
+	// Showhooks is "showhooks": present with siprop=showhooks. From query+siteinfo.
+	Showhooks []QuerySiteinfoShowhooksItem `json:"showhooks"`
+	// Skins is "skins": present with siprop=skins. From query+siteinfo.
+	Skins []QuerySiteinfoSkinsItem `json:"skins"`
+	// Specialpagealiases is "specialpagealiases": present with siprop=specialpagealiases. From query+siteinfo.
+	Specialpagealiases []QuerySiteinfoSpecialpagealiasesItem `json:"specialpagealiases"`
+	// Statistics is "statistics": present with siprop=statistics. From query+siteinfo.
+	Statistics *QuerySiteinfoStatistics `json:"statistics"`
+	// Uploaddialog is "uploaddialog": present with siprop=uploaddialog. From query+siteinfo.
+	Uploaddialog *QuerySiteinfoUploaddialog `json:"uploaddialog"`
+	// Usergroups is "usergroups": present with siprop=usergroups. From query+siteinfo.
+	Usergroups []QuerySiteinfoUsergroupsItem `json:"usergroups"`
+	// Variables is "variables": present with siprop=variables. From query+siteinfo.
+	Variables []string `json:"variables"`
+	// Tags is "tags": always present. From query+tags.
+	Tags []QueryTagsItem `json:"tags"`
+	// Tokens is "tokens": always present; one field per requested token type. From query+tokens.
+	Tokens *QueryTokens `json:"tokens"`
+	// Usercontribs is "usercontribs": always present. From query+usercontribs.
+	Usercontribs []QueryUsercontribsItem `json:"usercontribs"`
+	// Userinfo is "userinfo": always present. From query+userinfo.
+	Userinfo *QueryUserinfo `json:"userinfo"`
+	// Users is "users": always present. From query+users.
+	Users []QueryUsersItem `json:"users"`
+	// Watchlist is "watchlist": always present. From query+watchlist.
+	Watchlist []QueryWatchlistItem `json:"watchlist"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryBadrevidsItem is response.query.badrevids.[] of query.
+type QueryBadrevidsItem struct {
+	// Missing is "missing": always present.
+	Missing bool `json:"missing" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryInterwikiItem is response.query.interwiki.[] of query.
+type QueryInterwikiItem struct {
+	// Iw is "iw": always present.
+	Iw string `json:"iw" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNormalizedItem is response.query.normalized.[] of query.
+type QueryNormalizedItem struct {
+	// From is "from": always present.
+	From string `json:"from" mw:"required"`
+	// Fromencoded is "fromencoded": always present.
+	Fromencoded bool `json:"fromencoded" mw:"required"`
+	// To is "to": always present.
+	To string `json:"to" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRedirectsItem is response.query.redirects.[] of query.
+type QueryRedirectsItem struct {
+	// From is "from": always present.
+	From string `json:"from" mw:"required"`
+	// To is "to": always present.
+	To string `json:"to" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllcategoriesItem is response.query.allcategories.[] of query+allcategories.
+type QueryAllcategoriesItem struct {
+	// Category is "category": always present.
+	Category string `json:"category" mw:"required"`
+	// Files is "files": present with acprop=size.
+	Files int `json:"files"`
+	// Hidden is "hidden": present with acprop=hidden.
+	Hidden bool `json:"hidden"`
+	// Pages is "pages": present with acprop=size.
+	Pages int `json:"pages"`
+	// Size is "size": present with acprop=size.
+	Size int `json:"size"`
+	// Subcats is "subcats": present with acprop=size.
+	Subcats int `json:"subcats"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAlldeletedrevisionsItem is response.query.alldeletedrevisions.[] of query+alldeletedrevisions.
+type QueryAlldeletedrevisionsItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Revisions is "revisions": always present.
+	Revisions []QueryAlldeletedrevisionsItemRevisionsItem `json:"revisions" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAlldeletedrevisionsItemRevisionsItem is response.query.alldeletedrevisions.[].revisions.[] of query+alldeletedrevisions.
+type QueryAlldeletedrevisionsItemRevisionsItem struct {
+	// Comment is "comment": present with adrprop=comment.
+	Comment string `json:"comment"`
+	// Content is "content": present with some of 16 values of adrprop.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with some of 16 values of adrprop.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with some of 16 values of adrprop.
+	Contentmodel string `json:"contentmodel"`
+	// Minor is "minor": present with adrprop=flags.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with adrprop=ids.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with adrprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Parsetree is "parsetree": present with adrprop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// RevID is "revid": present with adrprop=ids.
+	RevID int `json:"revid"`
+	// Roles is "roles": present with adrprop=roles.
+	Roles []string `json:"roles"`
+	// SHA1 is "sha1": present with adrprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with adrprop=size.
+	Size int `json:"size"`
+	// Slots is "slots": present with adrprop=content or adrprop=contentmodel or adrprop=slotsha1 or adrprop=slotsize.
+	Slots map[string]QueryAlldeletedrevisionsItemRevisionsItemSlotsItem `json:"slots"`
+	// Tags is "tags": present with adrprop=tags.
+	Tags json.RawMessage `json:"tags"`
+	// Timestamp is "timestamp": present with adrprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// User is "user": present with adrprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with adrprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAlldeletedrevisionsItemRevisionsItemSlotsItem is response.query.alldeletedrevisions.[].revisions.[].slots.[] of query+alldeletedrevisions.
+type QueryAlldeletedrevisionsItemRevisionsItemSlotsItem struct {
+	// Content is "content": present with adrprop=content.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with adrprop=content.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with adrprop=content or adrprop=contentmodel.
+	Contentmodel string `json:"contentmodel"`
+	// SHA1 is "sha1": present with adrprop=slotsha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with adrprop=slotsize.
+	Size int `json:"size"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllfileusagesItem is response.query.allfileusages.[] of query+allfileusages.
+type QueryAllfileusagesItem struct {
+	// FromID is "fromid": present with afprop=ids.
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with afprop=title.
+	Ns int `json:"ns"`
+	// Title is "title": present with afprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllimagesItem is response.query.allimages.[] of query+allimages.
+type QueryAllimagesItem struct {
+	// Bitdepth is "bitdepth": present with aiprop=bitdepth.
+	Bitdepth int `json:"bitdepth"`
+	// Canonicaltitle is "canonicaltitle": present with aiprop=canonicaltitle.
+	Canonicaltitle string `json:"canonicaltitle"`
+	// Comment is "comment": present with aiprop=comment.
+	Comment string `json:"comment"`
+	// Commonmetadata is "commonmetadata": present with aiprop=commonmetadata.
+	Commonmetadata json.RawMessage `json:"commonmetadata"`
+	// Descriptionshorturl is "descriptionshorturl": present with aiprop=url.
+	Descriptionshorturl string `json:"descriptionshorturl"`
+	// Descriptionurl is "descriptionurl": present with aiprop=url.
+	Descriptionurl string `json:"descriptionurl"`
+	// Extmetadata is "extmetadata": present with aiprop=extmetadata.
+	Extmetadata *QueryAllimagesItemExtmetadata `json:"extmetadata"`
+	// Height is "height": present with aiprop=dimensions or aiprop=size.
+	Height int `json:"height"`
+	// Mediatype is "mediatype": present with aiprop=mediatype.
+	Mediatype string `json:"mediatype"`
+	// Metadata is "metadata": present with aiprop=metadata.
+	Metadata []QueryAllimagesItemMetadataItem `json:"metadata"`
+	// MIME is "mime": present with aiprop=mime.
+	MIME string `json:"mime"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Parsedcomment is "parsedcomment": present with aiprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// SHA1 is "sha1": present with aiprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with aiprop=dimensions or aiprop=size.
+	Size int `json:"size"`
+	// Timestamp is "timestamp": present with aiprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// URL is "url": present with aiprop=url.
+	URL string `json:"url"`
+	// User is "user": present with aiprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with aiprop=userid.
+	UserID int `json:"userid"`
+	// Width is "width": present with aiprop=dimensions or aiprop=size.
+	Width int `json:"width"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllimagesItemExtmetadata is response.query.allimages.[].extmetadata of query+allimages.
+type QueryAllimagesItemExtmetadata struct {
+	// DateTime is "DateTime": always present.
+	DateTime *QueryAllimagesItemExtmetadataDateTime `json:"DateTime" mw:"required"`
+	// ObjectName is "ObjectName": always present.
+	ObjectName *QueryAllimagesItemExtmetadataObjectName `json:"ObjectName" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllimagesItemExtmetadataDateTime is response.query.allimages.[].extmetadata.DateTime of query+allimages.
+type QueryAllimagesItemExtmetadataDateTime struct {
+	// Hidden is "hidden": always present.
+	Hidden string `json:"hidden" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Value is "value": always present.
+	Value string `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllimagesItemExtmetadataObjectName is response.query.allimages.[].extmetadata.ObjectName of query+allimages.
+type QueryAllimagesItemExtmetadataObjectName struct {
+	// Hidden is "hidden": always present.
+	Hidden string `json:"hidden" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Value is "value": always present.
+	Value string `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllimagesItemMetadataItem is response.query.allimages.[].metadata.[] of query+allimages.
+type QueryAllimagesItemMetadataItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Value is "value": always present.
+	Value json.RawMessage `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAlllinksItem is response.query.alllinks.[] of query+alllinks.
+type QueryAlllinksItem struct {
+	// FromID is "fromid": present with alprop=ids.
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with alprop=title.
+	Ns int `json:"ns"`
+	// Title is "title": present with alprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllmessagesItem is response.query.allmessages.[] of query+allmessages.
+type QueryAllmessagesItem struct {
+	// Content is "content": not always present.
+	Content string `json:"content"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Normalizedname is "normalizedname": always present.
+	Normalizedname string `json:"normalizedname" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllpagesItem is response.query.allpages.[] of query+allpages.
+type QueryAllpagesItem struct {
+	// Ns is "ns": always present.
+	Ns runtime.Namespace `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllredirectsItem is response.query.allredirects.[] of query+allredirects.
+type QueryAllredirectsItem struct {
+	// FromID is "fromid": present with arprop=ids.
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with arprop=title.
+	Ns int `json:"ns"`
+	// Title is "title": present with arprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllrevisionsItem is response.query.allrevisions.[] of query+allrevisions.
+type QueryAllrevisionsItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Revisions is "revisions": always present.
+	Revisions []QueryAllrevisionsItemRevisionsItem `json:"revisions" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllrevisionsItemRevisionsItem is response.query.allrevisions.[].revisions.[] of query+allrevisions.
+type QueryAllrevisionsItemRevisionsItem struct {
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree.
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Comment is "comment": present with arvprop=comment.
+	Comment string `json:"comment"`
+	// Content is "content": present with some of 16 values of arvprop.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with some of 16 values of arvprop.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with some of 16 values of arvprop.
+	Contentmodel string `json:"contentmodel"`
+	// Minor is "minor": present with arvprop=flags.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with arvprop=ids.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Parsetree is "parsetree": present with arvprop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// RevID is "revid": present with arvprop=ids.
+	RevID int `json:"revid"`
+	// Roles is "roles": present with arvprop=roles.
+	Roles []string `json:"roles"`
+	// SHA1 is "sha1": present with arvprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with arvprop=size.
+	Size int `json:"size"`
+	// Slots is "slots": present with arvprop=content or arvprop=contentmodel or arvprop=slotsha1 or arvprop=slotsize.
+	Slots map[string]QueryAllrevisionsItemRevisionsItemSlotsItem `json:"slots"`
+	// Tags is "tags": present with arvprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with arvprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// User is "user": present with arvprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with arvprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllrevisionsItemRevisionsItemSlotsItem is response.query.allrevisions.[].revisions.[].slots.[] of query+allrevisions.
+type QueryAllrevisionsItemRevisionsItemSlotsItem struct {
+	// Content is "content": present with arvprop=content.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with arvprop=content.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with arvprop=content or arvprop=contentmodel.
+	Contentmodel string `json:"contentmodel"`
+	// SHA1 is "sha1": present with arvprop=slotsha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with arvprop=slotsize.
+	Size int `json:"size"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAlltransclusionsItem is response.query.alltransclusions.[] of query+alltransclusions.
+type QueryAlltransclusionsItem struct {
+	// FromID is "fromid": present with atprop=ids.
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with atprop=title.
+	Ns int `json:"ns"`
+	// Title is "title": present with atprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllusersItem is response.query.allusers.[] of query+allusers.
+type QueryAllusersItem struct {
+	// Attachedlocal is "attachedlocal": present with auprop=centralids.
+	Attachedlocal *QueryAllusersItemAttachedlocal `json:"attachedlocal"`
+	// Blockanononly is "blockanononly": present with auprop=blockinfo.
+	Blockanononly bool `json:"blockanononly"`
+	// Blockedby is "blockedby": present with auprop=blockinfo.
+	Blockedby string `json:"blockedby"`
+	// Blockedbyid is "blockedbyid": present with auprop=blockinfo.
+	Blockedbyid int `json:"blockedbyid"`
+	// Blockedtimestamp is "blockedtimestamp": present with auprop=blockinfo.
+	Blockedtimestamp string `json:"blockedtimestamp"`
+	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo.
+	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
+	// Blockexpiry is "blockexpiry": present with auprop=blockinfo.
+	Blockexpiry string `json:"blockexpiry"`
+	// Blockexpiryformatted is "blockexpiryformatted": present with auprop=blockinfo.
+	Blockexpiryformatted string `json:"blockexpiryformatted"`
+	// Blockexpiryrelative is "blockexpiryrelative": present with auprop=blockinfo.
+	Blockexpiryrelative string `json:"blockexpiryrelative"`
+	// Blockid is "blockid": present with auprop=blockinfo.
+	Blockid int `json:"blockid"`
+	// Blocknocreate is "blocknocreate": present with auprop=blockinfo.
+	Blocknocreate bool `json:"blocknocreate"`
+	// Blockpartial is "blockpartial": present with auprop=blockinfo.
+	Blockpartial bool `json:"blockpartial"`
+	// Blockreason is "blockreason": present with auprop=blockinfo.
+	Blockreason string `json:"blockreason"`
+	// CentralIDs is "centralids": present with auprop=centralids.
+	CentralIDs *QueryAllusersItemCentralIDs `json:"centralids"`
+	// Editcount is "editcount": present with auprop=editcount.
+	Editcount int `json:"editcount"`
+	// Groups is "groups": present with auprop=groups.
+	Groups []string `json:"groups"`
+	// Implicitgroups is "implicitgroups": present with auprop=implicitgroups.
+	Implicitgroups []string `json:"implicitgroups"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Registration is "registration": present with auprop=registration.
+	Registration string `json:"registration"`
+	// Rights is "rights": present with auprop=rights.
+	Rights []string `json:"rights"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllusersItemAttachedlocal is response.query.allusers.[].attachedlocal of query+allusers.
+type QueryAllusersItemAttachedlocal struct {
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllusersItemCentralIDs is response.query.allusers.[].centralids of query+allusers.
+type QueryAllusersItemCentralIDs struct {
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfo is response.query.authmanagerinfo of query+authmanagerinfo.
+type QueryAuthmanagerinfo struct {
+	// Canauthenticatenow is "canauthenticatenow": always present.
+	Canauthenticatenow bool `json:"canauthenticatenow" mw:"required"`
+	// Cancreateaccounts is "cancreateaccounts": always present.
+	Cancreateaccounts bool `json:"cancreateaccounts" mw:"required"`
+	// Canlinkaccounts is "canlinkaccounts": always present.
+	Canlinkaccounts bool `json:"canlinkaccounts" mw:"required"`
+	// Haspreservedstate is "haspreservedstate": always present.
+	Haspreservedstate bool `json:"haspreservedstate" mw:"required"`
+	// Hasprimarypreservedstate is "hasprimarypreservedstate": always present.
+	Hasprimarypreservedstate bool `json:"hasprimarypreservedstate" mw:"required"`
+	// Preservedusername is "preservedusername": always present.
+	Preservedusername string `json:"preservedusername" mw:"required"`
+	// Requests is "requests": always present.
+	Requests []QueryAuthmanagerinfoRequestsItem `json:"requests" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItem is response.query.authmanagerinfo.requests.[] of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItem struct {
+	// Account is "account": always present.
+	Account string `json:"account" mw:"required"`
+	// Fields is "fields": always present.
+	Fields *QueryAuthmanagerinfoRequestsItemFields `json:"fields" mw:"required"`
+	// ID is "id": always present.
+	ID string `json:"id" mw:"required"`
+	// Metadata is "metadata": always present.
+	Metadata *QueryAuthmanagerinfoRequestsItemMetadata `json:"metadata" mw:"required"`
+	// Provider is "provider": always present.
+	Provider string `json:"provider" mw:"required"`
+	// Required is "required": always present.
+	Required string `json:"required" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItemFields is response.query.authmanagerinfo.requests.[].fields of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItemFields struct {
+	// Password is "password": not always present.
+	Password *QueryAuthmanagerinfoRequestsItemFieldsPassword `json:"password"`
+	// RememberMe is "rememberMe": not always present.
+	RememberMe *QueryAuthmanagerinfoRequestsItemFieldsRememberMe `json:"rememberMe"`
+	// Username is "username": not always present.
+	Username *QueryAuthmanagerinfoRequestsItemFieldsUsername `json:"username"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItemFieldsPassword is response.query.authmanagerinfo.requests.[].fields.password of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItemFieldsPassword struct {
+	// Help is "help": always present.
+	Help string `json:"help" mw:"required"`
+	// Label is "label": always present.
+	Label string `json:"label" mw:"required"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItemFieldsRememberMe is response.query.authmanagerinfo.requests.[].fields.rememberMe of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItemFieldsRememberMe struct {
+	// Help is "help": always present.
+	Help string `json:"help" mw:"required"`
+	// Label is "label": always present.
+	Label string `json:"label" mw:"required"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItemFieldsUsername is response.query.authmanagerinfo.requests.[].fields.username of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItemFieldsUsername struct {
+	// Help is "help": always present.
+	Help string `json:"help" mw:"required"`
+	// Label is "label": always present.
+	Label string `json:"label" mw:"required"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAuthmanagerinfoRequestsItemMetadata is response.query.authmanagerinfo.requests.[].metadata of query+authmanagerinfo.
+type QueryAuthmanagerinfoRequestsItemMetadata struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryBacklinksItem is response.query.backlinks.[] of query+backlinks.
+type QueryBacklinksItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Redirect is "redirect": not always present.
+	Redirect bool `json:"redirect"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryBlocksItem is response.query.blocks.[] of query+blocks.
+type QueryBlocksItem struct {
+	// Allowusertalk is "allowusertalk": present with bkprop=flags.
+	Allowusertalk bool `json:"allowusertalk"`
+	// Anononly is "anononly": present with bkprop=flags.
+	Anononly bool `json:"anononly"`
+	// Autoblock is "autoblock": present with bkprop=flags.
+	Autoblock bool `json:"autoblock"`
+	// Automatic is "automatic": present with bkprop=flags.
+	Automatic bool `json:"automatic"`
+	// By is "by": present with bkprop=by.
+	By string `json:"by"`
+	// Byid is "byid": present with bkprop=byid.
+	Byid int `json:"byid"`
+	// Expiry is "expiry": present with bkprop=expiry.
+	Expiry string `json:"expiry"`
+	// Hidden is "hidden": present with bkprop=flags.
+	Hidden bool `json:"hidden"`
+	// ID is "id": present with bkprop=id.
+	ID int `json:"id"`
+	// Nocreate is "nocreate": present with bkprop=flags.
+	Nocreate bool `json:"nocreate"`
+	// Noemail is "noemail": present with bkprop=flags.
+	Noemail bool `json:"noemail"`
+	// Partial is "partial": present with bkprop=flags.
+	Partial bool `json:"partial"`
+	// Rangeend is "rangeend": present with bkprop=range.
+	Rangeend string `json:"rangeend"`
+	// Rangestart is "rangestart": present with bkprop=range.
+	Rangestart string `json:"rangestart"`
+	// Reason is "reason": present with bkprop=reason.
+	Reason string `json:"reason"`
+	// Restrictions is "restrictions": present with bkprop=restrictions.
+	Restrictions json.RawMessage `json:"restrictions"`
+	// Timestamp is "timestamp": present with bkprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// User is "user": present with bkprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with bkprop=userid; 0 for IP and range blocks.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryCategorymembersItem is response.query.categorymembers.[] of query+categorymembers.
+type QueryCategorymembersItem struct {
+	// Ns is "ns": present with cmprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with cmprop=ids.
+	PageID int `json:"pageid"`
+	// Sortkey is "sortkey": present with cmprop=sortkey.
+	Sortkey string `json:"sortkey"`
+	// Sortkeyprefix is "sortkeyprefix": present with cmprop=sortkeyprefix.
+	Sortkeyprefix string `json:"sortkeyprefix"`
+	// Timestamp is "timestamp": present with cmprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": present with cmprop=title.
+	Title string `json:"title"`
+	// Type is "type": present with cmprop=type.
+	Type string `json:"type"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryDeletedrevsItem is response.query.deletedrevs.[] of query+deletedrevs.
+type QueryDeletedrevsItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Revisions is "revisions": always present.
+	Revisions []QueryDeletedrevsItemRevisionsItem `json:"revisions" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Token is "token": present with drprop=token.
+	Token string `json:"token"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryDeletedrevsItemRevisionsItem is response.query.deletedrevs.[].revisions.[] of query+deletedrevs.
+type QueryDeletedrevsItemRevisionsItem struct {
+	// Comment is "comment": present with drprop=comment.
+	Comment string `json:"comment"`
+	// Len is "len": present with drprop=len.
+	Len string `json:"len"`
+	// Minor is "minor": present with drprop=minor.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with drprop=parentid.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with drprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// RevID is "revid": present with drprop=revid.
+	RevID int `json:"revid"`
+	// SHA1 is "sha1": present with drprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Tags is "tags": present with drprop=tags.
+	Tags json.RawMessage `json:"tags"`
+	// Text is "text": present with drprop=content.
+	Text string `json:"text"`
+	// Timestamp is "timestamp": always present.
+	Timestamp string `json:"timestamp" mw:"required"`
+	// User is "user": present with drprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with drprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryEmbeddedinItem is response.query.embeddedin.[] of query+embeddedin.
+type QueryEmbeddedinItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryExturlusageItem is response.query.exturlusage.[] of query+exturlusage.
+type QueryExturlusageItem struct {
+	// Ns is "ns": present with euprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with euprop=ids.
+	PageID int `json:"pageid"`
+	// Title is "title": present with euprop=title.
+	Title string `json:"title"`
+	// URL is "url": present with euprop=url.
+	URL string `json:"url"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryFilearchiveItem is response.query.filearchive.[] of query+filearchive.
+type QueryFilearchiveItem struct {
+	// Bitdepth is "bitdepth": present with faprop=bitdepth.
+	Bitdepth string `json:"bitdepth"`
+	// Description is "description": present with faprop=description or faprop=parseddescription.
+	Description string `json:"description"`
+	// Height is "height": present with faprop=dimensions or faprop=size.
+	Height string `json:"height"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Mediatype is "mediatype": present with faprop=mediatype.
+	Mediatype string `json:"mediatype"`
+	// Metadata is "metadata": present with faprop=metadata.
+	Metadata []QueryFilearchiveItemMetadataItem `json:"metadata"`
+	// MIME is "mime": present with faprop=mime.
+	MIME string `json:"mime"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Parseddescription is "parseddescription": present with faprop=parseddescription.
+	Parseddescription string `json:"parseddescription"`
+	// SHA1 is "sha1": present with faprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with faprop=dimensions or faprop=size.
+	Size string `json:"size"`
+	// Timestamp is "timestamp": present with faprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// User is "user": present with faprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with faprop=user.
+	UserID int `json:"userid"`
+	// Width is "width": present with faprop=dimensions or faprop=size.
+	Width string `json:"width"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryFilearchiveItemMetadataItem is response.query.filearchive.[].metadata.[] of query+filearchive.
+type QueryFilearchiveItemMetadataItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Value is "value": always present.
+	Value json.RawMessage `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryFilerepoinfoReposItem is response.query.repos.[] of query+filerepoinfo.
+type QueryFilerepoinfoReposItem struct {
+	// CanUpload is "canUpload": present with friprop=canUpload.
+	CanUpload bool `json:"canUpload"`
+	// Displayname is "displayname": present with friprop=displayname.
+	Displayname string `json:"displayname"`
+	// Favicon is "favicon": present with friprop=favicon.
+	Favicon string `json:"favicon"`
+	// InitialCapital is "initialCapital": present with friprop=initialCapital.
+	InitialCapital bool `json:"initialCapital"`
+	// Local is "local": present with friprop=local.
+	Local bool `json:"local"`
+	// Name is "name": present with friprop=name.
+	Name string `json:"name"`
+	// RootURL is "rootUrl": present with friprop=rootUrl.
+	RootURL string `json:"rootUrl"`
+	// ScriptDirURL is "scriptDirUrl": present with friprop=scriptDirUrl.
+	ScriptDirURL string `json:"scriptDirUrl"`
+	// ThumbURL is "thumbUrl": present with friprop=thumbUrl.
+	ThumbURL string `json:"thumbUrl"`
+	// URL is "url": present with friprop=url.
+	URL string `json:"url"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryGadgetcategoriesItem is response.query.gadgetcategories.[] of query+gadgetcategories.
+type QueryGadgetcategoriesItem struct {
+	// Desc is "desc": present with gcprop=title.
+	Desc string `json:"desc"`
+	// Members is "members": present with gcprop=members.
+	Members int `json:"members"`
+	// Name is "name": present with gcprop=name.
+	Name string `json:"name"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryGadgetsItem is response.query.gadgets.[] of query+gadgets.
+type QueryGadgetsItem struct {
+	// Desc is "desc": present with gaprop=desc.
+	Desc string `json:"desc"`
+	// ID is "id": present with gaprop=id.
+	ID string `json:"id"`
+	// Metadata is "metadata": present with gaprop=metadata.
+	Metadata *QueryGadgetsItemMetadata `json:"metadata"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryGadgetsItemMetadata is response.query.gadgets.[].metadata of query+gadgets.
+type QueryGadgetsItemMetadata struct {
+	// Module is "module": always present.
+	Module *QueryGadgetsItemMetadataModule `json:"module" mw:"required"`
+	// Settings is "settings": always present.
+	Settings *QueryGadgetsItemMetadataSettings `json:"settings" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryGadgetsItemMetadataModule is response.query.gadgets.[].metadata.module of query+gadgets.
+type QueryGadgetsItemMetadataModule struct {
+	// Datas is "datas": always present.
+	Datas json.RawMessage `json:"datas" mw:"required"`
+	// Dependencies is "dependencies": always present.
+	Dependencies json.RawMessage `json:"dependencies" mw:"required"`
+	// Messages is "messages": always present.
+	Messages json.RawMessage `json:"messages" mw:"required"`
+	// Peers is "peers": always present.
+	Peers json.RawMessage `json:"peers" mw:"required"`
+	// Scripts is "scripts": always present.
+	Scripts []string `json:"scripts" mw:"required"`
+	// Styles is "styles": always present.
+	Styles json.RawMessage `json:"styles" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryGadgetsItemMetadataSettings is response.query.gadgets.[].metadata.settings of query+gadgets.
+type QueryGadgetsItemMetadataSettings struct {
+	// Actions is "actions": always present.
+	Actions json.RawMessage `json:"actions" mw:"required"`
+	// Category is "category": always present.
+	Category string `json:"category" mw:"required"`
+	// Default is "default": always present.
+	Default bool `json:"default" mw:"required"`
+	// Hidden is "hidden": always present.
+	Hidden bool `json:"hidden" mw:"required"`
+	// Legacyscripts is "legacyscripts": always present.
+	Legacyscripts bool `json:"legacyscripts" mw:"required"`
+	// Package is "package": always present.
+	Package bool `json:"package" mw:"required"`
+	// Rights is "rights": always present.
+	Rights json.RawMessage `json:"rights" mw:"required"`
+	// Shared is "shared": always present.
+	Shared bool `json:"shared" mw:"required"`
+	// Skins is "skins": always present.
+	Skins json.RawMessage `json:"skins" mw:"required"`
+	// SupportsURLLoad is "supportsUrlLoad": always present.
+	SupportsURLLoad bool `json:"supportsUrlLoad" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageusageItem is response.query.imageusage.[] of query+imageusage.
+type QueryImageusageItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryIwbacklinksItem is response.query.iwbacklinks.[] of query+iwbacklinks.
+type QueryIwbacklinksItem struct {
+	// Iwprefix is "iwprefix": present with iwblprop=iwprefix.
+	Iwprefix string `json:"iwprefix"`
+	// Iwtitle is "iwtitle": present with iwblprop=iwtitle.
+	Iwtitle string `json:"iwtitle"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryLogeventsItem is response.query.logevents.[] of query+logevents.
+type QueryLogeventsItem struct {
+	// Action is "action": present with leprop=type.
+	Action string `json:"action"`
+	// Comment is "comment": present with leprop=comment.
+	Comment string `json:"comment"`
+	// LogID is "logid": present with leprop=ids.
+	LogID int `json:"logid"`
+	// Logpage is "logpage": present with leprop=ids.
+	Logpage int `json:"logpage"`
+	// Ns is "ns": present with leprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with leprop=ids.
+	PageID int `json:"pageid"`
+	// Params is "params": present with leprop=details; depends on the log type; keys vary by extension.
+	Params map[string]json.RawMessage `json:"params"`
+	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Tags is "tags": present with leprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with leprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// Title is "title": present with leprop=title.
+	Title string `json:"title"`
+	// Type is "type": present with leprop=type.
+	Type string `json:"type"`
+	// User is "user": present with leprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with leprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryMystashedfilesItem is response.query.mystashedfiles.[] of query+mystashedfiles.
+type QueryMystashedfilesItem struct {
+	// Bits is "bits": present with msfprop=size.
+	Bits int `json:"bits"`
+	// Filekey is "filekey": always present.
+	Filekey string `json:"filekey" mw:"required"`
+	// Height is "height": present with msfprop=size.
+	Height int `json:"height"`
+	// Mediatype is "mediatype": present with msfprop=type.
+	Mediatype string `json:"mediatype"`
+	// Mimetype is "mimetype": present with msfprop=type.
+	Mimetype string `json:"mimetype"`
+	// Size is "size": present with msfprop=size.
+	Size int `json:"size"`
+	// Status is "status": always present.
+	Status string `json:"status" mw:"required"`
+	// Width is "width": present with msfprop=size.
+	Width int `json:"width"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryOath is response.query.oath of query+oath.
+type QueryOath struct {
+	// Enabled is "enabled": always present.
+	Enabled bool `json:"enabled" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPagepropnamesItem is response.query.pagepropnames.[] of query+pagepropnames.
+type QueryPagepropnamesItem struct {
+	// Propname is "propname": always present.
+	Propname string `json:"propname" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPageswithpropItem is response.query.pageswithprop.[] of query+pageswithprop.
+type QueryPageswithpropItem struct {
+	// Ns is "ns": present with pwpprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with pwpprop=ids.
+	PageID int `json:"pageid"`
+	// Title is "title": present with pwpprop=title.
+	Title string `json:"title"`
+	// Value is "value": present with pwpprop=value.
+	Value string `json:"value"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPrefixsearchItem is response.query.prefixsearch.[] of query+prefixsearch.
+type QueryPrefixsearchItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryProtectedtitlesItem is response.query.protectedtitles.[] of query+protectedtitles.
+type QueryProtectedtitlesItem struct {
+	// Comment is "comment": present with ptprop=comment.
+	Comment string `json:"comment"`
+	// Expiry is "expiry": present with ptprop=expiry.
+	Expiry string `json:"expiry"`
+	// Level is "level": present with ptprop=level.
+	Level string `json:"level"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Parsedcomment is "parsedcomment": present with ptprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Timestamp is "timestamp": present with ptprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// User is "user": present with ptprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with ptprop=user or ptprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryQuerypage is response.query.querypage of query+querypage.
+type QueryQuerypage struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Results is "results": always present.
+	Results []QueryQuerypageResultsItem `json:"results" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryQuerypageResultsItem is response.query.querypage.results.[] of query+querypage.
+type QueryQuerypageResultsItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRandomItem is response.query.random.[] of query+random.
+type QueryRandomItem struct {
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRecentchangesItem is response.query.recentchanges.[] of query+recentchanges.
+type QueryRecentchangesItem struct {
+	// Autopatrolled is "autopatrolled": present with rcprop=patrolled.
+	Autopatrolled bool `json:"autopatrolled"`
+	// Bot is "bot": present with rcprop=flags.
+	Bot bool `json:"bot"`
+	// Comment is "comment": present with rcprop=comment.
+	Comment string `json:"comment"`
+	// Commenthidden is "commenthidden": present with rcprop=comment or rcprop=parsedcomment.
+	Commenthidden bool `json:"commenthidden"`
+	// Logaction is "logaction": present with rcprop=loginfo.
+	Logaction string `json:"logaction"`
+	// LogID is "logid": present with rcprop=loginfo.
+	LogID int `json:"logid"`
+	// Logparams is "logparams": present with rcprop=loginfo.
+	Logparams map[string]json.RawMessage `json:"logparams"`
+	// Logtype is "logtype": present with rcprop=loginfo.
+	Logtype string `json:"logtype"`
+	// Minor is "minor": present with rcprop=flags.
+	Minor bool `json:"minor"`
+	// New is "new": present with rcprop=flags.
+	New bool `json:"new"`
+	// Newlen is "newlen": present with rcprop=sizes.
+	Newlen int `json:"newlen"`
+	// Ns is "ns": present with rcprop=title.
+	Ns int `json:"ns"`
+	// OldRevID is "old_revid": present with rcprop=ids.
+	OldRevID int `json:"old_revid"`
+	// Oldlen is "oldlen": present with rcprop=sizes.
+	Oldlen int `json:"oldlen"`
+	// PageID is "pageid": present with rcprop=ids.
+	PageID int `json:"pageid"`
+	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Patrolled is "patrolled": present with rcprop=patrolled.
+	Patrolled bool `json:"patrolled"`
+	// RCID is "rcid": present with rcprop=ids.
+	RCID int `json:"rcid"`
+	// Redirect is "redirect": present with rcprop=redirect.
+	Redirect bool `json:"redirect"`
+	// RevID is "revid": present with rcprop=ids.
+	RevID int `json:"revid"`
+	// SHA1 is "sha1": present with rcprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Suppressed is "suppressed": present with rcprop=comment or rcprop=parsedcomment or rcprop=user or rcprop=userid.
+	Suppressed bool `json:"suppressed"`
+	// Tags is "tags": present with rcprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with rcprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// Title is "title": present with rcprop=title.
+	Title string `json:"title"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Unpatrolled is "unpatrolled": present with rcprop=patrolled.
+	Unpatrolled bool `json:"unpatrolled"`
+	// User is "user": present with rcprop=user.
+	User string `json:"user"`
+	// Userhidden is "userhidden": present with rcprop=user or rcprop=userid.
+	Userhidden bool `json:"userhidden"`
+	// UserID is "userid": present with rcprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySearchItem is response.query.search.[] of query+search.
+type QuerySearchItem struct {
+	// Categorysnippet is "categorysnippet": present with srprop=categorysnippet.
+	Categorysnippet string `json:"categorysnippet"`
+	// Isfilematch is "isfilematch": present with srprop=isfilematch.
+	Isfilematch bool `json:"isfilematch"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Size is "size": present with srprop=size.
+	Size int `json:"size"`
+	// Snippet is "snippet": present with srprop=snippet.
+	Snippet string `json:"snippet"`
+	// Timestamp is "timestamp": present with srprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Titlesnippet is "titlesnippet": present with srprop=titlesnippet.
+	Titlesnippet string `json:"titlesnippet"`
+	// Wordcount is "wordcount": present with srprop=wordcount.
+	Wordcount int `json:"wordcount"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySearchSearchinfo is response.query.searchinfo of query+search.
+type QuerySearchSearchinfo struct {
+	// Totalhits is "totalhits": always present.
+	Totalhits int `json:"totalhits" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoDbrepllagItem is response.query.dbrepllag.[] of query+siteinfo.
+type QuerySiteinfoDbrepllagItem struct {
+	// Host is "host": always present.
+	Host string `json:"host" mw:"required"`
+	// Lag is "lag": always present.
+	Lag int `json:"lag" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoDefaultoptions is response.query.defaultoptions of query+siteinfo.
+type QuerySiteinfoDefaultoptions struct {
+	// Ccmeonemails is "ccmeonemails": always present.
+	Ccmeonemails int `json:"ccmeonemails" mw:"required"`
+	// Date is "date": always present.
+	Date string `json:"date" mw:"required"`
+	// Diffonly is "diffonly": always present.
+	Diffonly int `json:"diffonly" mw:"required"`
+	// Disablemail is "disablemail": always present.
+	Disablemail int `json:"disablemail" mw:"required"`
+	// Editfont is "editfont": always present.
+	Editfont string `json:"editfont" mw:"required"`
+	// Editondblclick is "editondblclick": always present.
+	Editondblclick int `json:"editondblclick" mw:"required"`
+	// Editsectiononrightclick is "editsectiononrightclick": always present.
+	Editsectiononrightclick int `json:"editsectiononrightclick" mw:"required"`
+	// EmailAllowNewUsers is "email-allow-new-users": always present.
+	EmailAllowNewUsers int `json:"email-allow-new-users" mw:"required"`
+	// Enotifminoredits is "enotifminoredits": always present.
+	Enotifminoredits int `json:"enotifminoredits" mw:"required"`
+	// Enotifrevealaddr is "enotifrevealaddr": always present.
+	Enotifrevealaddr int `json:"enotifrevealaddr" mw:"required"`
+	// Enotifusertalkpages is "enotifusertalkpages": always present.
+	Enotifusertalkpages int `json:"enotifusertalkpages" mw:"required"`
+	// Enotifwatchlistpages is "enotifwatchlistpages": always present.
+	Enotifwatchlistpages int `json:"enotifwatchlistpages" mw:"required"`
+	// Extendwatchlist is "extendwatchlist": always present.
+	Extendwatchlist int `json:"extendwatchlist" mw:"required"`
+	// Fancysig is "fancysig": always present.
+	Fancysig int `json:"fancysig" mw:"required"`
+	// Forceeditsummary is "forceeditsummary": always present.
+	Forceeditsummary int `json:"forceeditsummary" mw:"required"`
+	// GadgetMwgen is "gadget-mwgen": always present.
+	GadgetMwgen int `json:"gadget-mwgen" mw:"required"`
+	// Gender is "gender": always present.
+	Gender string `json:"gender" mw:"required"`
+	// Hidecategorization is "hidecategorization": always present.
+	Hidecategorization int `json:"hidecategorization" mw:"required"`
+	// Hideminor is "hideminor": always present.
+	Hideminor int `json:"hideminor" mw:"required"`
+	// Hidepatrolled is "hidepatrolled": always present.
+	Hidepatrolled int `json:"hidepatrolled" mw:"required"`
+	// Imagesize is "imagesize": always present.
+	Imagesize int `json:"imagesize" mw:"required"`
+	// Language is "language": always present.
+	Language string `json:"language" mw:"required"`
+	// Math is "math": always present.
+	Math string `json:"math" mw:"required"`
+	// Minordefault is "minordefault": always present.
+	Minordefault int `json:"minordefault" mw:"required"`
+	// MultimediaviewerEnable is "multimediaviewer-enable": always present.
+	MultimediaviewerEnable int `json:"multimediaviewer-enable" mw:"required"`
+	// Newpageshidepatrolled is "newpageshidepatrolled": always present.
+	Newpageshidepatrolled int `json:"newpageshidepatrolled" mw:"required"`
+	// Nickname is "nickname": always present.
+	Nickname string `json:"nickname" mw:"required"`
+	// Norollbackdiff is "norollbackdiff": always present.
+	Norollbackdiff int `json:"norollbackdiff" mw:"required"`
+	// Prefershttps is "prefershttps": always present.
+	Prefershttps int `json:"prefershttps" mw:"required"`
+	// Previewonfirst is "previewonfirst": always present.
+	Previewonfirst int `json:"previewonfirst" mw:"required"`
+	// Previewontop is "previewontop": always present.
+	Previewontop int `json:"previewontop" mw:"required"`
+	// PstCssjs is "pst-cssjs": always present.
+	PstCssjs int `json:"pst-cssjs" mw:"required"`
+	// Rcdays is "rcdays": always present.
+	Rcdays int `json:"rcdays" mw:"required"`
+	// RcenhancedfiltersDisable is "rcenhancedfilters-disable": always present.
+	RcenhancedfiltersDisable int `json:"rcenhancedfilters-disable" mw:"required"`
+	// Rclimit is "rclimit": always present.
+	Rclimit int `json:"rclimit" mw:"required"`
+	// Requireemail is "requireemail": always present.
+	Requireemail int `json:"requireemail" mw:"required"`
+	// SearchMatchRedirect is "search-match-redirect": always present.
+	SearchMatchRedirect bool `json:"search-match-redirect" mw:"required"`
+	// SearchSpecialPage is "search-special-page": always present.
+	SearchSpecialPage string `json:"search-special-page" mw:"required"`
+	// SearchNs0 is "searchNs0": always present.
+	SearchNs0 int `json:"searchNs0" mw:"required"`
+	// SearchNs1 is "searchNs1": always present.
+	SearchNs1 int `json:"searchNs1" mw:"required"`
+	// SearchNs10 is "searchNs10": always present.
+	SearchNs10 int `json:"searchNs10" mw:"required"`
+	// SearchNs11 is "searchNs11": always present.
+	SearchNs11 int `json:"searchNs11" mw:"required"`
+	// SearchNs12 is "searchNs12": always present.
+	SearchNs12 int `json:"searchNs12" mw:"required"`
+	// SearchNs13 is "searchNs13": always present.
+	SearchNs13 int `json:"searchNs13" mw:"required"`
+	// SearchNs14 is "searchNs14": always present.
+	SearchNs14 int `json:"searchNs14" mw:"required"`
+	// SearchNs15 is "searchNs15": always present.
+	SearchNs15 int `json:"searchNs15" mw:"required"`
+	// SearchNs2 is "searchNs2": always present.
+	SearchNs2 int `json:"searchNs2" mw:"required"`
+	// SearchNs2300 is "searchNs2300": always present.
+	SearchNs2300 int `json:"searchNs2300" mw:"required"`
+	// SearchNs2301 is "searchNs2301": always present.
+	SearchNs2301 int `json:"searchNs2301" mw:"required"`
+	// SearchNs2302 is "searchNs2302": always present.
+	SearchNs2302 int `json:"searchNs2302" mw:"required"`
+	// SearchNs2303 is "searchNs2303": always present.
+	SearchNs2303 int `json:"searchNs2303" mw:"required"`
+	// SearchNs3 is "searchNs3": always present.
+	SearchNs3 int `json:"searchNs3" mw:"required"`
+	// SearchNs4 is "searchNs4": always present.
+	SearchNs4 int `json:"searchNs4" mw:"required"`
+	// SearchNs5 is "searchNs5": always present.
+	SearchNs5 int `json:"searchNs5" mw:"required"`
+	// SearchNs6 is "searchNs6": always present.
+	SearchNs6 int `json:"searchNs6" mw:"required"`
+	// SearchNs7 is "searchNs7": always present.
+	SearchNs7 int `json:"searchNs7" mw:"required"`
+	// SearchNs8 is "searchNs8": always present.
+	SearchNs8 int `json:"searchNs8" mw:"required"`
+	// SearchNs828 is "searchNs828": always present.
+	SearchNs828 int `json:"searchNs828" mw:"required"`
+	// SearchNs829 is "searchNs829": always present.
+	SearchNs829 int `json:"searchNs829" mw:"required"`
+	// SearchNs9 is "searchNs9": always present.
+	SearchNs9 int `json:"searchNs9" mw:"required"`
+	// Searchlimit is "searchlimit": always present.
+	Searchlimit int `json:"searchlimit" mw:"required"`
+	// Showhiddencats is "showhiddencats": always present.
+	Showhiddencats int `json:"showhiddencats" mw:"required"`
+	// Shownumberswatching is "shownumberswatching": always present.
+	Shownumberswatching int `json:"shownumberswatching" mw:"required"`
+	// Showrollbackconfirmation is "showrollbackconfirmation": always present.
+	Showrollbackconfirmation int `json:"showrollbackconfirmation" mw:"required"`
+	// Skin is "skin": always present.
+	Skin string `json:"skin" mw:"required"`
+	// SkinResponsive is "skin-responsive": always present.
+	SkinResponsive int `json:"skin-responsive" mw:"required"`
+	// Thumbsize is "thumbsize": always present.
+	Thumbsize int `json:"thumbsize" mw:"required"`
+	// Timecorrection is "timecorrection": always present.
+	Timecorrection string `json:"timecorrection" mw:"required"`
+	// Underline is "underline": always present.
+	Underline int `json:"underline" mw:"required"`
+	// Usebetatoolbar is "usebetatoolbar": always present.
+	Usebetatoolbar bool `json:"usebetatoolbar" mw:"required"`
+	// Usecodeeditor is "usecodeeditor": always present.
+	Usecodeeditor int `json:"usecodeeditor" mw:"required"`
+	// Useeditwarning is "useeditwarning": always present.
+	Useeditwarning int `json:"useeditwarning" mw:"required"`
+	// Uselivepreview is "uselivepreview": always present.
+	Uselivepreview int `json:"uselivepreview" mw:"required"`
+	// Usenewrc is "usenewrc": always present.
+	Usenewrc int `json:"usenewrc" mw:"required"`
+	// Variant is "variant": always present.
+	Variant string `json:"variant" mw:"required"`
+	// VariantBan is "variant-ban": always present.
+	VariantBan string `json:"variant-ban" mw:"required"`
+	// VariantCrh is "variant-crh": always present.
+	VariantCrh string `json:"variant-crh" mw:"required"`
+	// VariantEn is "variant-en": always present.
+	VariantEn string `json:"variant-en" mw:"required"`
+	// VariantGan is "variant-gan": always present.
+	VariantGan string `json:"variant-gan" mw:"required"`
+	// VariantIu is "variant-iu": always present.
+	VariantIu string `json:"variant-iu" mw:"required"`
+	// VariantKk is "variant-kk": always present.
+	VariantKk string `json:"variant-kk" mw:"required"`
+	// VariantKu is "variant-ku": always present.
+	VariantKu string `json:"variant-ku" mw:"required"`
+	// VariantShi is "variant-shi": always present.
+	VariantShi string `json:"variant-shi" mw:"required"`
+	// VariantSr is "variant-sr": always present.
+	VariantSr string `json:"variant-sr" mw:"required"`
+	// VariantTg is "variant-tg": always present.
+	VariantTg string `json:"variant-tg" mw:"required"`
+	// VariantUz is "variant-uz": always present.
+	VariantUz string `json:"variant-uz" mw:"required"`
+	// VariantZh is "variant-zh": always present.
+	VariantZh string `json:"variant-zh" mw:"required"`
+	// VisualeditorAutodisable is "visualeditor-autodisable": always present.
+	VisualeditorAutodisable int `json:"visualeditor-autodisable" mw:"required"`
+	// VisualeditorBetatempdisable is "visualeditor-betatempdisable": always present.
+	VisualeditorBetatempdisable int `json:"visualeditor-betatempdisable" mw:"required"`
+	// VisualeditorEditor is "visualeditor-editor": always present.
+	VisualeditorEditor string `json:"visualeditor-editor" mw:"required"`
+	// VisualeditorEnable is "visualeditor-enable": always present.
+	VisualeditorEnable int `json:"visualeditor-enable" mw:"required"`
+	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": always present.
+	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental" mw:"required"`
+	// VisualeditorEnableLanguage is "visualeditor-enable-language": always present.
+	VisualeditorEnableLanguage int `json:"visualeditor-enable-language" mw:"required"`
+	// VisualeditorHidebetawelcome is "visualeditor-hidebetawelcome": always present.
+	VisualeditorHidebetawelcome int `json:"visualeditor-hidebetawelcome" mw:"required"`
+	// VisualeditorHidetabdialog is "visualeditor-hidetabdialog": always present.
+	VisualeditorHidetabdialog int `json:"visualeditor-hidetabdialog" mw:"required"`
+	// VisualeditorNewwikitext is "visualeditor-newwikitext": always present.
+	VisualeditorNewwikitext int `json:"visualeditor-newwikitext" mw:"required"`
+	// VisualeditorTabs is "visualeditor-tabs": always present.
+	VisualeditorTabs string `json:"visualeditor-tabs" mw:"required"`
+	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": always present.
+	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage" mw:"required"`
+	// Watchcreations is "watchcreations": always present.
+	Watchcreations int `json:"watchcreations" mw:"required"`
+	// Watchdefault is "watchdefault": always present.
+	Watchdefault int `json:"watchdefault" mw:"required"`
+	// Watchdeletion is "watchdeletion": always present.
+	Watchdeletion int `json:"watchdeletion" mw:"required"`
+	// Watchlistdays is "watchlistdays": always present.
+	Watchlistdays int `json:"watchlistdays" mw:"required"`
+	// Watchlisthideanons is "watchlisthideanons": always present.
+	Watchlisthideanons int `json:"watchlisthideanons" mw:"required"`
+	// Watchlisthidebots is "watchlisthidebots": always present.
+	Watchlisthidebots int `json:"watchlisthidebots" mw:"required"`
+	// Watchlisthidecategorization is "watchlisthidecategorization": always present.
+	Watchlisthidecategorization int `json:"watchlisthidecategorization" mw:"required"`
+	// Watchlisthideliu is "watchlisthideliu": always present.
+	Watchlisthideliu int `json:"watchlisthideliu" mw:"required"`
+	// Watchlisthideminor is "watchlisthideminor": always present.
+	Watchlisthideminor int `json:"watchlisthideminor" mw:"required"`
+	// Watchlisthideown is "watchlisthideown": always present.
+	Watchlisthideown int `json:"watchlisthideown" mw:"required"`
+	// Watchlisthidepatrolled is "watchlisthidepatrolled": always present.
+	Watchlisthidepatrolled int `json:"watchlisthidepatrolled" mw:"required"`
+	// Watchlistreloadautomatically is "watchlistreloadautomatically": always present.
+	Watchlistreloadautomatically int `json:"watchlistreloadautomatically" mw:"required"`
+	// Watchlistunwatchlinks is "watchlistunwatchlinks": always present.
+	Watchlistunwatchlinks int `json:"watchlistunwatchlinks" mw:"required"`
+	// Watchmoves is "watchmoves": always present.
+	Watchmoves int `json:"watchmoves" mw:"required"`
+	// Watchrollback is "watchrollback": always present.
+	Watchrollback int `json:"watchrollback" mw:"required"`
+	// Watchuploads is "watchuploads": always present.
+	Watchuploads int `json:"watchuploads" mw:"required"`
+	// WikieditorRealtimepreview is "wikieditor-realtimepreview": always present.
+	WikieditorRealtimepreview int `json:"wikieditor-realtimepreview" mw:"required"`
+	// WlenhancedfiltersDisable is "wlenhancedfilters-disable": always present.
+	WlenhancedfiltersDisable int `json:"wlenhancedfilters-disable" mw:"required"`
+	// Wllimit is "wllimit": always present.
+	Wllimit int `json:"wllimit" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoExtensionsItem is response.query.extensions.[] of query+siteinfo.
+type QuerySiteinfoExtensionsItem struct {
+	// Author is "author": always present.
+	Author string `json:"author" mw:"required"`
+	// Credits is "credits": not always present.
+	Credits string `json:"credits"`
+	// Descriptionmsg is "descriptionmsg": always present.
+	Descriptionmsg string `json:"descriptionmsg" mw:"required"`
+	// License is "license": always present.
+	License string `json:"license" mw:"required"`
+	// LicenseName is "license-name": always present.
+	LicenseName string `json:"license-name" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Namemsg is "namemsg": not always present.
+	Namemsg string `json:"namemsg"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
+	// Version is "version": not always present.
+	Version string `json:"version"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoFileextensionsItem is response.query.fileextensions.[] of query+siteinfo.
+type QuerySiteinfoFileextensionsItem struct {
+	// Ext is "ext": always present.
+	Ext string `json:"ext" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoGeneral is response.query.general of query+siteinfo.
+type QuerySiteinfoGeneral struct {
+	// Allcentralidlookupproviders is "allcentralidlookupproviders": always present.
+	Allcentralidlookupproviders []string `json:"allcentralidlookupproviders" mw:"required"`
+	// Allunicodefixes is "allunicodefixes": always present.
+	Allunicodefixes bool `json:"allunicodefixes" mw:"required"`
+	// Articlepath is "articlepath": always present.
+	Articlepath string `json:"articlepath" mw:"required"`
+	// Base is "base": always present.
+	Base string `json:"base" mw:"required"`
+	// Case is "case": always present.
+	Case string `json:"case" mw:"required"`
+	// Categorycollation is "categorycollation": always present.
+	Categorycollation string `json:"categorycollation" mw:"required"`
+	// Centralidlookupprovider is "centralidlookupprovider": always present.
+	Centralidlookupprovider string `json:"centralidlookupprovider" mw:"required"`
+	// Citeresponsivereferences is "citeresponsivereferences": always present.
+	Citeresponsivereferences bool `json:"citeresponsivereferences" mw:"required"`
+	// Dbtype is "dbtype": always present.
+	Dbtype string `json:"dbtype" mw:"required"`
+	// Dbversion is "dbversion": always present.
+	Dbversion string `json:"dbversion" mw:"required"`
+	// Externallinktarget is "externallinktarget": always present.
+	Externallinktarget bool `json:"externallinktarget" mw:"required"`
+	// Fallback is "fallback": always present.
+	Fallback json.RawMessage `json:"fallback" mw:"required"`
+	// Fallback8bitEncoding is "fallback8bitEncoding": always present.
+	Fallback8bitEncoding string `json:"fallback8bitEncoding" mw:"required"`
+	// Favicon is "favicon": always present.
+	Favicon string `json:"favicon" mw:"required"`
+	// Fixarabicunicode is "fixarabicunicode": always present.
+	Fixarabicunicode bool `json:"fixarabicunicode" mw:"required"`
+	// Fixmalayalamunicode is "fixmalayalamunicode": always present.
+	Fixmalayalamunicode bool `json:"fixmalayalamunicode" mw:"required"`
+	// Galleryoptions is "galleryoptions": always present.
+	Galleryoptions *QuerySiteinfoGeneralGalleryoptions `json:"galleryoptions" mw:"required"`
+	// Generator is "generator": always present.
+	Generator string `json:"generator" mw:"required"`
+	// Imagelimits is "imagelimits": always present.
+	Imagelimits map[string]QuerySiteinfoGeneralImagelimitsItem `json:"imagelimits" mw:"required"`
+	// Imagewhitelistenabled is "imagewhitelistenabled": always present.
+	Imagewhitelistenabled bool `json:"imagewhitelistenabled" mw:"required"`
+	// Interwikimagic is "interwikimagic": always present.
+	Interwikimagic bool `json:"interwikimagic" mw:"required"`
+	// Invalidusernamechars is "invalidusernamechars": always present.
+	Invalidusernamechars string `json:"invalidusernamechars" mw:"required"`
+	// Lang is "lang": always present.
+	Lang string `json:"lang" mw:"required"`
+	// Langconversion is "langconversion": always present.
+	Langconversion bool `json:"langconversion" mw:"required"`
+	// Legaltitlechars is "legaltitlechars": always present.
+	Legaltitlechars string `json:"legaltitlechars" mw:"required"`
+	// Linkconversion is "linkconversion": always present.
+	Linkconversion bool `json:"linkconversion" mw:"required"`
+	// Linkprefix is "linkprefix": always present.
+	Linkprefix string `json:"linkprefix" mw:"required"`
+	// Linkprefixcharset is "linkprefixcharset": always present.
+	Linkprefixcharset string `json:"linkprefixcharset" mw:"required"`
+	// Linktrail is "linktrail": always present.
+	Linktrail string `json:"linktrail" mw:"required"`
+	// Logo is "logo": always present.
+	Logo string `json:"logo" mw:"required"`
+	// Magiclinks is "magiclinks": always present.
+	Magiclinks *QuerySiteinfoGeneralMagiclinks `json:"magiclinks" mw:"required"`
+	// Mainpage is "mainpage": always present.
+	Mainpage string `json:"mainpage" mw:"required"`
+	// Mainpageisdomainroot is "mainpageisdomainroot": always present.
+	Mainpageisdomainroot bool `json:"mainpageisdomainroot" mw:"required"`
+	// Maxarticlesize is "maxarticlesize": always present.
+	Maxarticlesize int `json:"maxarticlesize" mw:"required"`
+	// Maxuploadsize is "maxuploadsize": always present.
+	Maxuploadsize int `json:"maxuploadsize" mw:"required"`
+	// Minuploadchunksize is "minuploadchunksize": always present.
+	Minuploadchunksize int `json:"minuploadchunksize" mw:"required"`
+	// Misermode is "misermode": always present.
+	Misermode bool `json:"misermode" mw:"required"`
+	// Nofollowdomainexceptions is "nofollowdomainexceptions": always present.
+	Nofollowdomainexceptions []string `json:"nofollowdomainexceptions" mw:"required"`
+	// Nofollowlinks is "nofollowlinks": always present.
+	Nofollowlinks bool `json:"nofollowlinks" mw:"required"`
+	// Nofollownsexceptions is "nofollownsexceptions": always present.
+	Nofollownsexceptions json.RawMessage `json:"nofollownsexceptions" mw:"required"`
+	// Phpsapi is "phpsapi": always present.
+	Phpsapi string `json:"phpsapi" mw:"required"`
+	// Phpversion is "phpversion": always present.
+	Phpversion string `json:"phpversion" mw:"required"`
+	// Readonly is "readonly": always present.
+	Readonly bool `json:"readonly" mw:"required"`
+	// Rtl is "rtl": always present.
+	Rtl bool `json:"rtl" mw:"required"`
+	// Script is "script": always present.
+	Script string `json:"script" mw:"required"`
+	// Scriptpath is "scriptpath": always present.
+	Scriptpath string `json:"scriptpath" mw:"required"`
+	// Server is "server": always present.
+	Server string `json:"server" mw:"required"`
+	// Servername is "servername": always present.
+	Servername string `json:"servername" mw:"required"`
+	// Sitename is "sitename": always present.
+	Sitename string `json:"sitename" mw:"required"`
+	// Thumblimits is "thumblimits": always present.
+	Thumblimits map[string]int `json:"thumblimits" mw:"required"`
+	// Time is "time": always present.
+	Time string `json:"time" mw:"required"`
+	// Timeoffset is "timeoffset": always present.
+	Timeoffset int `json:"timeoffset" mw:"required"`
+	// Timezone is "timezone": always present.
+	Timezone string `json:"timezone" mw:"required"`
+	// Titleconversion is "titleconversion": always present.
+	Titleconversion bool `json:"titleconversion" mw:"required"`
+	// Uploadsenabled is "uploadsenabled": always present.
+	Uploadsenabled bool `json:"uploadsenabled" mw:"required"`
+	// Variantarticlepath is "variantarticlepath": always present.
+	Variantarticlepath bool `json:"variantarticlepath" mw:"required"`
+	// Wikiid is "wikiid": always present.
+	Wikiid string `json:"wikiid" mw:"required"`
+	// Writeapi is "writeapi": always present.
+	Writeapi bool `json:"writeapi" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoGeneralGalleryoptions is response.query.general.galleryoptions of query+siteinfo.
+type QuerySiteinfoGeneralGalleryoptions struct {
+	// CaptionLength is "captionLength": always present.
+	CaptionLength bool `json:"captionLength" mw:"required"`
+	// ImageHeight is "imageHeight": always present.
+	ImageHeight int `json:"imageHeight" mw:"required"`
+	// ImageWidth is "imageWidth": always present.
+	ImageWidth int `json:"imageWidth" mw:"required"`
+	// ImagesPerRow is "imagesPerRow": always present.
+	ImagesPerRow int `json:"imagesPerRow" mw:"required"`
+	// Mode is "mode": always present.
+	Mode string `json:"mode" mw:"required"`
+	// ShowBytes is "showBytes": always present.
+	ShowBytes bool `json:"showBytes" mw:"required"`
+	// ShowDimensions is "showDimensions": always present.
+	ShowDimensions bool `json:"showDimensions" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoGeneralImagelimitsItem is response.query.general.imagelimits.[] of query+siteinfo.
+type QuerySiteinfoGeneralImagelimitsItem struct {
+	// Height is "height": always present.
+	Height int `json:"height" mw:"required"`
+	// Width is "width": always present.
+	Width int `json:"width" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoGeneralMagiclinks is response.query.general.magiclinks of query+siteinfo.
+type QuerySiteinfoGeneralMagiclinks struct {
+	// ISBN is "ISBN": always present.
+	ISBN bool `json:"ISBN" mw:"required"`
+	// PMID is "PMID": always present.
+	PMID bool `json:"PMID" mw:"required"`
+	// RFC is "RFC": always present.
+	RFC bool `json:"RFC" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoInterwikimapItem is response.query.interwikimap.[] of query+siteinfo.
+type QuerySiteinfoInterwikimapItem struct {
+	// API is "api": not always present.
+	API string `json:"api"`
+	// Prefix is "prefix": always present.
+	Prefix string `json:"prefix" mw:"required"`
+	// Protorel is "protorel": always present.
+	Protorel bool `json:"protorel" mw:"required"`
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoLanguagesItem is response.query.languages.[] of query+siteinfo.
+type QuerySiteinfoLanguagesItem struct {
+	// Bcp47 is "bcp47": always present.
+	Bcp47 string `json:"bcp47" mw:"required"`
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoLanguagevariantsItemItem is response.query.languagevariants.[].[] of query+siteinfo.
+type QuerySiteinfoLanguagevariantsItemItem struct {
+	// Fallbacks is "fallbacks": always present.
+	Fallbacks []string `json:"fallbacks" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoLibrariesItem is response.query.libraries.[] of query+siteinfo.
+type QuerySiteinfoLibrariesItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Version is "version": always present.
+	Version string `json:"version" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoMagicwordsItem is response.query.magicwords.[] of query+siteinfo.
+type QuerySiteinfoMagicwordsItem struct {
+	// Aliases is "aliases": always present.
+	Aliases []string `json:"aliases" mw:"required"`
+	// CaseSensitive is "case-sensitive": always present.
+	CaseSensitive bool `json:"case-sensitive" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoNamespacealiasesItem is response.query.namespacealiases.[] of query+siteinfo.
+type QuerySiteinfoNamespacealiasesItem struct {
+	// Alias is "alias": always present.
+	Alias string `json:"alias" mw:"required"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoNamespacesItem is response.query.namespaces.[] of query+siteinfo.
+type QuerySiteinfoNamespacesItem struct {
+	// Canonical is "canonical": not always present.
+	Canonical string `json:"canonical"`
+	// Case is "case": always present.
+	Case string `json:"case" mw:"required"`
+	// Content is "content": always present.
+	Content bool `json:"content" mw:"required"`
+	// Defaultcontentmodel is "defaultcontentmodel": not always present.
+	Defaultcontentmodel string `json:"defaultcontentmodel"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Namespaceprotection is "namespaceprotection": not always present.
+	Namespaceprotection string `json:"namespaceprotection"`
+	// Nonincludable is "nonincludable": always present.
+	Nonincludable bool `json:"nonincludable" mw:"required"`
+	// Subpages is "subpages": always present.
+	Subpages bool `json:"subpages" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoRestrictions is response.query.restrictions of query+siteinfo.
+type QuerySiteinfoRestrictions struct {
+	// Cascadinglevels is "cascadinglevels": always present.
+	Cascadinglevels []string `json:"cascadinglevels" mw:"required"`
+	// Levels is "levels": always present.
+	Levels []string `json:"levels" mw:"required"`
+	// Semiprotectedlevels is "semiprotectedlevels": always present.
+	Semiprotectedlevels []string `json:"semiprotectedlevels" mw:"required"`
+	// Types is "types": always present.
+	Types []string `json:"types" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoRightsinfo is response.query.rightsinfo of query+siteinfo.
+type QuerySiteinfoRightsinfo struct {
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoShowhooksItem is response.query.showhooks.[] of query+siteinfo.
+type QuerySiteinfoShowhooksItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Subscribers is "subscribers": always present.
+	Subscribers []string `json:"subscribers" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoSkinsItem is response.query.skins.[] of query+siteinfo.
+type QuerySiteinfoSkinsItem struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Default is "default": not always present.
+	Default bool `json:"default"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Unusable is "unusable": not always present.
+	Unusable bool `json:"unusable"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoSpecialpagealiasesItem is response.query.specialpagealiases.[] of query+siteinfo.
+type QuerySiteinfoSpecialpagealiasesItem struct {
+	// Aliases is "aliases": always present.
+	Aliases []string `json:"aliases" mw:"required"`
+	// Realname is "realname": always present.
+	Realname string `json:"realname" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoStatistics is response.query.statistics of query+siteinfo.
+type QuerySiteinfoStatistics struct {
+	// Activeusers is "activeusers": always present.
+	Activeusers int `json:"activeusers" mw:"required"`
+	// Admins is "admins": always present.
+	Admins int `json:"admins" mw:"required"`
+	// Articles is "articles": always present.
+	Articles int `json:"articles" mw:"required"`
+	// Edits is "edits": always present.
+	Edits int `json:"edits" mw:"required"`
+	// Images is "images": always present.
+	Images int `json:"images" mw:"required"`
+	// Jobs is "jobs": always present.
+	Jobs int `json:"jobs" mw:"required"`
+	// Pages is "pages": always present.
+	Pages int `json:"pages" mw:"required"`
+	// Users is "users": always present.
+	Users int `json:"users" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUploaddialog is response.query.uploaddialog of query+siteinfo.
+type QuerySiteinfoUploaddialog struct {
+	// Comment is "comment": always present.
+	Comment *QuerySiteinfoUploaddialogComment `json:"comment" mw:"required"`
+	// Fields is "fields": always present.
+	Fields *QuerySiteinfoUploaddialogFields `json:"fields" mw:"required"`
+	// Format is "format": always present.
+	Format *QuerySiteinfoUploaddialogFormat `json:"format" mw:"required"`
+	// Licensemessages is "licensemessages": always present.
+	Licensemessages *QuerySiteinfoUploaddialogLicensemessages `json:"licensemessages" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUploaddialogComment is response.query.uploaddialog.comment of query+siteinfo.
+type QuerySiteinfoUploaddialogComment struct {
+	// Foreign is "foreign": always present.
+	Foreign string `json:"foreign" mw:"required"`
+	// Local is "local": always present.
+	Local string `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUploaddialogFields is response.query.uploaddialog.fields of query+siteinfo.
+type QuerySiteinfoUploaddialogFields struct {
+	// Categories is "categories": always present.
+	Categories bool `json:"categories" mw:"required"`
+	// Date is "date": always present.
+	Date bool `json:"date" mw:"required"`
+	// Description is "description": always present.
+	Description bool `json:"description" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUploaddialogFormat is response.query.uploaddialog.format of query+siteinfo.
+type QuerySiteinfoUploaddialogFormat struct {
+	// Description is "description": always present.
+	Description string `json:"description" mw:"required"`
+	// Filepage is "filepage": always present.
+	Filepage string `json:"filepage" mw:"required"`
+	// License is "license": always present.
+	License string `json:"license" mw:"required"`
+	// Ownwork is "ownwork": always present.
+	Ownwork string `json:"ownwork" mw:"required"`
+	// Uncategorized is "uncategorized": always present.
+	Uncategorized string `json:"uncategorized" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUploaddialogLicensemessages is response.query.uploaddialog.licensemessages of query+siteinfo.
+type QuerySiteinfoUploaddialogLicensemessages struct {
+	// Foreign is "foreign": always present.
+	Foreign string `json:"foreign" mw:"required"`
+	// Local is "local": always present.
+	Local string `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoUsergroupsItem is response.query.usergroups.[] of query+siteinfo.
+type QuerySiteinfoUsergroupsItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Rights is "rights": always present.
+	Rights []string `json:"rights" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryTagsItem is response.query.tags.[] of query+tags.
+type QueryTagsItem struct {
+	// Active is "active": present with tgprop=active.
+	Active bool `json:"active"`
+	// Defined is "defined": present with tgprop=defined.
+	Defined bool `json:"defined"`
+	// Description is "description": present with tgprop=description.
+	Description string `json:"description"`
+	// Displayname is "displayname": present with tgprop=displayname.
+	Displayname string `json:"displayname"`
+	// Hitcount is "hitcount": present with tgprop=hitcount.
+	Hitcount int `json:"hitcount"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Source is "source": present with tgprop=source.
+	Source []string `json:"source"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryTokens is response.query.tokens of query+tokens.
+type QueryTokens struct {
+	// Createaccounttoken is "createaccounttoken": present with type=createaccount.
+	Createaccounttoken string `json:"createaccounttoken"`
+	// Csrftoken is "csrftoken": present with type=csrf.
+	Csrftoken string `json:"csrftoken"`
+	// Logintoken is "logintoken": present with type=login.
+	Logintoken string `json:"logintoken"`
+	// Patroltoken is "patroltoken": present with type=patrol.
+	Patroltoken string `json:"patroltoken"`
+	// Rollbacktoken is "rollbacktoken": present with type=rollback.
+	Rollbacktoken string `json:"rollbacktoken"`
+	// Userrightstoken is "userrightstoken": present with type=userrights.
+	Userrightstoken string `json:"userrightstoken"`
+	// Watchtoken is "watchtoken": present with type=watch.
+	Watchtoken string `json:"watchtoken"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUsercontribsItem is response.query.usercontribs.[] of query+usercontribs.
+type QueryUsercontribsItem struct {
+	// Autopatrolled is "autopatrolled": present with ucprop=patrolled.
+	Autopatrolled bool `json:"autopatrolled"`
+	// Comment is "comment": present with ucprop=comment.
+	Comment string `json:"comment"`
+	// Minor is "minor": present with ucprop=flags.
+	Minor bool `json:"minor"`
+	// New is "new": present with ucprop=flags.
+	New bool `json:"new"`
+	// Ns is "ns": present with ucprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with ucprop=ids.
+	PageID int `json:"pageid"`
+	// ParentID is "parentid": present with ucprop=ids.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with ucprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Patrolled is "patrolled": present with ucprop=patrolled.
+	Patrolled bool `json:"patrolled"`
+	// RevID is "revid": present with ucprop=ids.
+	RevID int `json:"revid"`
+	// Size is "size": present with ucprop=size.
+	Size int `json:"size"`
+	// Sizediff is "sizediff": present with ucprop=sizediff.
+	Sizediff int `json:"sizediff"`
+	// Tags is "tags": present with ucprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with ucprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": present with ucprop=title.
+	Title string `json:"title"`
+	// Top is "top": present with ucprop=flags.
+	Top bool `json:"top"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfo is response.query.userinfo of query+userinfo.
+type QueryUserinfo struct {
+	// Acceptlang is "acceptlang": present with uiprop=acceptlang.
+	Acceptlang json.RawMessage `json:"acceptlang"`
+	// Anon is "anon": present with some of 18 values of uiprop.
+	Anon bool `json:"anon"`
+	// Attachedlocal is "attachedlocal": present with uiprop=centralids.
+	Attachedlocal *QueryUserinfoAttachedlocal `json:"attachedlocal"`
+	// CentralIDs is "centralids": present with uiprop=centralids.
+	CentralIDs *QueryUserinfoCentralIDs `json:"centralids"`
+	// Changeablegroups is "changeablegroups": present with uiprop=changeablegroups.
+	Changeablegroups *QueryUserinfoChangeablegroups `json:"changeablegroups"`
+	// Editcount is "editcount": present with uiprop=editcount.
+	Editcount int `json:"editcount"`
+	// Email is "email": present with uiprop=email.
+	Email string `json:"email"`
+	// Groupmemberships is "groupmemberships": present with uiprop=groupmemberships.
+	Groupmemberships []QueryUserinfoGroupmembershipsItem `json:"groupmemberships"`
+	// Groups is "groups": present with uiprop=groups.
+	Groups []string `json:"groups"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Implicitgroups is "implicitgroups": present with uiprop=implicitgroups.
+	Implicitgroups []string `json:"implicitgroups"`
+	// Latestcontrib is "latestcontrib": present with uiprop=latestcontrib.
+	Latestcontrib string `json:"latestcontrib"`
+	// Messages is "messages": present with uiprop=hasmsg.
+	Messages bool `json:"messages"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Options is "options": present with uiprop=options; keyed by preference name.
+	Options map[string]json.RawMessage `json:"options"`
+	// Ratelimits is "ratelimits": present with uiprop=ratelimits.
+	Ratelimits *QueryUserinfoRatelimits `json:"ratelimits"`
+	// Realname is "realname": present with uiprop=realname.
+	Realname string `json:"realname"`
+	// Registrationdate is "registrationdate": present with uiprop=registrationdate.
+	Registrationdate string `json:"registrationdate"`
+	// Rights is "rights": present with uiprop=rights.
+	Rights []string `json:"rights"`
+	// Theoreticalratelimits is "theoreticalratelimits": present with uiprop=theoreticalratelimits.
+	Theoreticalratelimits *QueryUserinfoTheoreticalratelimits `json:"theoreticalratelimits"`
+	// Unreadcount is "unreadcount": present with uiprop=unreadcount.
+	Unreadcount int `json:"unreadcount"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoAttachedlocal is response.query.userinfo.attachedlocal of query+userinfo.
+type QueryUserinfoAttachedlocal struct {
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoCentralIDs is response.query.userinfo.centralids of query+userinfo.
+type QueryUserinfoCentralIDs struct {
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoChangeablegroups is response.query.userinfo.changeablegroups of query+userinfo.
+type QueryUserinfoChangeablegroups struct {
+	// Add is "add": always present.
+	Add []string `json:"add" mw:"required"`
+	// AddSelf is "add-self": always present.
+	AddSelf json.RawMessage `json:"add-self" mw:"required"`
+	// Remove is "remove": always present.
+	Remove []string `json:"remove" mw:"required"`
+	// RemoveSelf is "remove-self": always present.
+	RemoveSelf json.RawMessage `json:"remove-self" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoGroupmembershipsItem is response.query.userinfo.groupmemberships.[] of query+userinfo.
+type QueryUserinfoGroupmembershipsItem struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Group is "group": always present.
+	Group string `json:"group" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoRatelimits is response.query.userinfo.ratelimits of query+userinfo.
+type QueryUserinfoRatelimits struct {
+	// Badcaptcha is "badcaptcha": present with some of 18 values of uiprop.
+	Badcaptcha *QueryUserinfoRatelimitsBadcaptcha `json:"badcaptcha"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoRatelimitsBadcaptcha is response.query.userinfo.ratelimits.badcaptcha of query+userinfo.
+type QueryUserinfoRatelimitsBadcaptcha struct {
+	// IP is "ip": always present.
+	IP *QueryUserinfoRatelimitsBadcaptchaIP `json:"ip" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoRatelimitsBadcaptchaIP is response.query.userinfo.ratelimits.badcaptcha.ip of query+userinfo.
+type QueryUserinfoRatelimitsBadcaptchaIP struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimits is response.query.userinfo.theoreticalratelimits of query+userinfo.
+type QueryUserinfoTheoreticalratelimits struct {
+	// Badcaptcha is "badcaptcha": always present.
+	Badcaptcha *QueryUserinfoTheoreticalratelimitsBadcaptcha `json:"badcaptcha" mw:"required"`
+	// Badoath is "badoath": not always present.
+	Badoath *QueryUserinfoTheoreticalratelimitsBadoath `json:"badoath"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsBadcaptcha is response.query.userinfo.theoreticalratelimits.badcaptcha of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsBadcaptcha struct {
+	// IP is "ip": present with some of 18 values of uiprop.
+	IP *QueryUserinfoTheoreticalratelimitsBadcaptchaIP `json:"ip"`
+	// User is "user": not always present.
+	User *QueryUserinfoTheoreticalratelimitsBadcaptchaUser `json:"user"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsBadcaptchaIP is response.query.userinfo.theoreticalratelimits.badcaptcha.ip of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsBadcaptchaIP struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsBadcaptchaUser is response.query.userinfo.theoreticalratelimits.badcaptcha.user of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsBadcaptchaUser struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsBadoath is response.query.userinfo.theoreticalratelimits.badoath of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsBadoath struct {
+	// User is "user": always present.
+	User *QueryUserinfoTheoreticalratelimitsBadoathUser `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsBadoathUser is response.query.userinfo.theoreticalratelimits.badoath.user of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsBadoathUser struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUsersItem is response.query.users.[] of query+users.
+type QueryUsersItem struct {
+	// Attachedlocal is "attachedlocal": present with usprop=centralids.
+	Attachedlocal *QueryUsersItemAttachedlocal `json:"attachedlocal"`
+	// Blockanononly is "blockanononly": present with usprop=blockinfo.
+	Blockanononly bool `json:"blockanononly"`
+	// Blockedby is "blockedby": present with usprop=blockinfo.
+	Blockedby string `json:"blockedby"`
+	// Blockedbyid is "blockedbyid": present with usprop=blockinfo.
+	Blockedbyid int `json:"blockedbyid"`
+	// Blockedtimestamp is "blockedtimestamp": present with usprop=blockinfo.
+	Blockedtimestamp string `json:"blockedtimestamp"`
+	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo.
+	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
+	// Blockexpiry is "blockexpiry": present with usprop=blockinfo.
+	Blockexpiry string `json:"blockexpiry"`
+	// Blockexpiryformatted is "blockexpiryformatted": present with usprop=blockinfo.
+	Blockexpiryformatted string `json:"blockexpiryformatted"`
+	// Blockexpiryrelative is "blockexpiryrelative": present with usprop=blockinfo.
+	Blockexpiryrelative string `json:"blockexpiryrelative"`
+	// Blockid is "blockid": present with usprop=blockinfo.
+	Blockid int `json:"blockid"`
+	// Blocknocreate is "blocknocreate": present with usprop=blockinfo.
+	Blocknocreate bool `json:"blocknocreate"`
+	// Blockpartial is "blockpartial": present with usprop=blockinfo.
+	Blockpartial bool `json:"blockpartial"`
+	// Blockreason is "blockreason": present with usprop=blockinfo.
+	Blockreason string `json:"blockreason"`
+	// Cancreate is "cancreate": present with usprop=cancreate.
+	Cancreate bool `json:"cancreate"`
+	// CentralIDs is "centralids": present with usprop=centralids.
+	CentralIDs *QueryUsersItemCentralIDs `json:"centralids"`
+	// Editcount is "editcount": present with usprop=editcount.
+	Editcount int `json:"editcount"`
+	// Emailable is "emailable": present with usprop=emailable.
+	Emailable bool `json:"emailable"`
+	// Gender is "gender": present with usprop=gender.
+	Gender string `json:"gender"`
+	// Groupmemberships is "groupmemberships": present with usprop=groupmemberships.
+	Groupmemberships []QueryUsersItemGroupmembershipsItem `json:"groupmemberships"`
+	// Groups is "groups": present with usprop=groups.
+	Groups []string `json:"groups"`
+	// Implicitgroups is "implicitgroups": present with usprop=implicitgroups.
+	Implicitgroups []string `json:"implicitgroups"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Registration is "registration": present with usprop=registration.
+	Registration string `json:"registration"`
+	// Rights is "rights": present with usprop=rights.
+	Rights []string `json:"rights"`
+	// UserID is "userid": not always present.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUsersItemAttachedlocal is response.query.users.[].attachedlocal of query+users.
+type QueryUsersItemAttachedlocal struct {
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUsersItemCentralIDs is response.query.users.[].centralids of query+users.
+type QueryUsersItemCentralIDs struct {
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUsersItemGroupmembershipsItem is response.query.users.[].groupmemberships.[] of query+users.
+type QueryUsersItemGroupmembershipsItem struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Group is "group": always present.
+	Group string `json:"group" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItem is response.query.watchlist.[] of query+watchlist.
+type QueryWatchlistItem struct {
+	// Anon is "anon": present with wlprop=user or wlprop=userid.
+	Anon bool `json:"anon"`
+	// Autopatrolled is "autopatrolled": present with wlprop=patrol.
+	Autopatrolled bool `json:"autopatrolled"`
+	// Bot is "bot": present with wlprop=flags.
+	Bot bool `json:"bot"`
+	// Comment is "comment": present with wlprop=comment.
+	Comment string `json:"comment"`
+	// Expiry is "expiry": present with wlprop=expiry; false when the watch does not expire, else a timestamp: a union the samples show only as bool.
+	Expiry bool `json:"expiry"`
+	// Logaction is "logaction": present with wlprop=loginfo.
+	Logaction string `json:"logaction"`
+	// Logdisplay is "logdisplay": present with wlprop=loginfo.
+	Logdisplay string `json:"logdisplay"`
+	// LogID is "logid": present with wlprop=loginfo.
+	LogID int `json:"logid"`
+	// Logparams is "logparams": present with wlprop=loginfo.
+	Logparams *QueryWatchlistItemLogparams `json:"logparams"`
+	// Logtype is "logtype": present with wlprop=loginfo.
+	Logtype string `json:"logtype"`
+	// Minor is "minor": present with wlprop=flags.
+	Minor bool `json:"minor"`
+	// New is "new": present with wlprop=flags.
+	New bool `json:"new"`
+	// Newlen is "newlen": present with wlprop=sizes.
+	Newlen int `json:"newlen"`
+	// Notificationtimestamp is "notificationtimestamp": present with wlprop=notificationtimestamp.
+	Notificationtimestamp string `json:"notificationtimestamp"`
+	// Ns is "ns": present with wlprop=title.
+	Ns int `json:"ns"`
+	// OldRevID is "old_revid": present with wlprop=ids.
+	OldRevID int `json:"old_revid"`
+	// Oldlen is "oldlen": present with wlprop=sizes.
+	Oldlen int `json:"oldlen"`
+	// PageID is "pageid": present with wlprop=ids.
+	PageID int `json:"pageid"`
+	// Parsedcomment is "parsedcomment": present with wlprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Patrolled is "patrolled": present with wlprop=patrol.
+	Patrolled bool `json:"patrolled"`
+	// RevID is "revid": present with wlprop=ids.
+	RevID int `json:"revid"`
+	// Tags is "tags": present with wlprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with wlprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// Title is "title": present with wlprop=title.
+	Title string `json:"title"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Unpatrolled is "unpatrolled": present with wlprop=patrol.
+	Unpatrolled bool `json:"unpatrolled"`
+	// User is "user": present with wlprop=user or wlprop=userid.
+	User json.RawMessage `json:"user"`
+	// UserID is "userid": present with wlprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItemLogparams is response.query.watchlist.[].logparams of query+watchlist.
+type QueryWatchlistItemLogparams struct {
+	// Cascade is "cascade": not always present.
+	Cascade bool `json:"cascade"`
+	// Description is "description": not always present.
+	Description string `json:"description"`
+	// DestNs is "dest_ns": not always present.
+	DestNs int `json:"dest_ns"`
+	// DestTitle is "dest_title": not always present.
+	DestTitle string `json:"dest_title"`
+	// Details is "details": not always present.
+	Details []QueryWatchlistItemLogparamsDetailsItem `json:"details"`
+	// Duration is "duration": not always present.
+	Duration string `json:"duration"`
+	// Expiry is "expiry": not always present.
+	Expiry string `json:"expiry"`
+	// Flags is "flags": not always present.
+	Flags []string `json:"flags"`
+	// ImgSHA1 is "img_sha1": not always present.
+	ImgSHA1 string `json:"img_sha1"`
+	// ImgTimestamp is "img_timestamp": not always present.
+	ImgTimestamp string `json:"img_timestamp"`
+	// Mergepoint is "mergepoint": not always present.
+	Mergepoint string `json:"mergepoint"`
+	// Newgroups is "newgroups": not always present.
+	Newgroups []string `json:"newgroups"`
+	// Newmetadata is "newmetadata": not always present.
+	Newmetadata []QueryWatchlistItemLogparamsNewmetadataItem `json:"newmetadata"`
+	// Newmodel is "newmodel": not always present.
+	Newmodel string `json:"newmodel"`
+	// Oldgroups is "oldgroups": not always present.
+	Oldgroups []json.RawMessage `json:"oldgroups"`
+	// Oldmetadata is "oldmetadata": not always present.
+	Oldmetadata []json.RawMessage `json:"oldmetadata"`
+	// Oldmodel is "oldmodel": not always present.
+	Oldmodel bool `json:"oldmodel"`
+	// Restrictions is "restrictions": not always present.
+	Restrictions *QueryWatchlistItemLogparamsRestrictions `json:"restrictions"`
+	// Sitewide is "sitewide": not always present.
+	Sitewide bool `json:"sitewide"`
+	// Suppressredirect is "suppressredirect": not always present.
+	Suppressredirect bool `json:"suppressredirect"`
+	// TargetNs is "target_ns": not always present.
+	TargetNs int `json:"target_ns"`
+	// TargetTitle is "target_title": not always present.
+	TargetTitle string `json:"target_title"`
+	// UserID is "userid": not always present.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItemLogparamsDetailsItem is response.query.watchlist.[].logparams.details.[] of query+watchlist.
+type QueryWatchlistItemLogparamsDetailsItem struct {
+	// Cascade is "cascade": not always present.
+	Cascade bool `json:"cascade"`
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Level is "level": always present.
+	Level string `json:"level" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItemLogparamsNewmetadataItem is response.query.watchlist.[].logparams.newmetadata.[] of query+watchlist.
+type QueryWatchlistItemLogparamsNewmetadataItem struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Group is "group": always present.
+	Group string `json:"group" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItemLogparamsRestrictions is response.query.watchlist.[].logparams.restrictions of query+watchlist.
+type QueryWatchlistItemLogparamsRestrictions struct {
+	// Namespaces is "namespaces": always present.
+	Namespaces []int `json:"namespaces" mw:"required"`
+	// Pages is "pages": always present.
+	Pages []QueryWatchlistItemLogparamsRestrictionsPagesItem `json:"pages" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistItemLogparamsRestrictionsPagesItem is response.query.watchlist.[].logparams.restrictions.pages.[] of query+watchlist.
+type QueryWatchlistItemLogparamsRestrictionsPagesItem struct {
+	// PageNs is "page_ns": always present.
+	PageNs int `json:"page_ns" mw:"required"`
+	// PageTitle is "page_title": always present.
+	PageTitle string `json:"page_title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryWatchlistrawItem is response.watchlistraw.[] of query+watchlistraw.
+type QueryWatchlistrawItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPage is one page of action=query's answer. The fields every page can have
+// are its own; what a prop module brings is in its embedded part, nil when that
+// prop did not come for the page.
+type QueryPage struct {
+	// Index is "index": not always present. From query+prefixsearch, query+search.
+	Index int `json:"index"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Invalidreason is "invalidreason": not always present.
+	Invalidreason string `json:"invalidreason"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Ns is "ns": not always present.
+	Ns runtime.Namespace `json:"ns"`
+	// PageID is "pageid": not always present; missing, invalid and special pages have no page id.
+	PageID int `json:"pageid"`
+	// Special is "special": not always present.
+	Special bool `json:"special"`
+	// Title is "title": not always present.
+	Title string `json:"title"`
+	// From query+categories.
+	*QueryCategoriesPage
+	// From query+categoryinfo.
+	*QueryCategoryinfoPage
+	// From query+contributors.
+	*QueryContributorsPage
+	// From query+deletedrevisions.
+	*QueryDeletedrevisionsPage
+	// From query+duplicatefiles.
+	*QueryDuplicatefilesPage
+	// From query+extlinks.
+	*QueryExtlinksPage
+	// From query+extracts.
+	*QueryExtractsPage
+	// From query+fileusage.
+	*QueryFileusagePage
+	// From query+imageinfo.
+	*QueryImageinfoPage
+	// From query+images.
+	*QueryImagesPage
+	// From query+info.
+	*QueryInfoPage
+	// From query+iwlinks.
+	*QueryIwlinksPage
+	// From query+links.
+	*QueryLinksPage
+	// From query+linkshere.
+	*QueryLinksherePage
+	// From query+pageimages.
+	*QueryPageimagesPage
+	// From query+pageprops.
+	*QueryPagepropsPage
+	// From query+redirects.
+	*QueryRedirectsPage
+	// From query+revisions.
+	*QueryRevisionsPage
+	// From query+templates.
+	*QueryTemplatesPage
+	// From query+transcludedin.
+	*QueryTranscludedinPage
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryCategoriesPage is what query+categories brings to a page, embedded in QueryPage.
+type QueryCategoriesPage struct {
+	// Categories is "categories": not always present.
+	Categories []QueryCategoriesPageCategoriesItem `json:"categories"`
+}
+
+// QueryCategoriesPageCategoriesItem is response.query.pages.[].categories.[] of query+categories.
+type QueryCategoriesPageCategoriesItem struct {
+	// Hidden is "hidden": present with clprop=hidden.
+	Hidden bool `json:"hidden"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Sortkey is "sortkey": present with clprop=sortkey.
+	Sortkey string `json:"sortkey"`
+	// Sortkeyprefix is "sortkeyprefix": present with clprop=sortkey.
+	Sortkeyprefix string `json:"sortkeyprefix"`
+	// Timestamp is "timestamp": present with clprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryCategoryinfoPage is what query+categoryinfo brings to a page, embedded in QueryPage.
+type QueryCategoryinfoPage struct {
+	// Categoryinfo is "categoryinfo": not always present.
+	Categoryinfo *QueryCategoryinfoPageCategoryinfo `json:"categoryinfo"`
+}
+
+// QueryCategoryinfoPageCategoryinfo is response.query.pages.[].categoryinfo of query+categoryinfo.
+type QueryCategoryinfoPageCategoryinfo struct {
+	// Files is "files": always present.
+	Files int `json:"files" mw:"required"`
+	// Hidden is "hidden": always present.
+	Hidden bool `json:"hidden" mw:"required"`
+	// Pages is "pages": always present.
+	Pages int `json:"pages" mw:"required"`
+	// Size is "size": always present.
+	Size int `json:"size" mw:"required"`
+	// Subcats is "subcats": always present.
+	Subcats int `json:"subcats" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryContributorsPage is what query+contributors brings to a page, embedded in QueryPage.
+type QueryContributorsPage struct {
+	// Contributors is "contributors": not always present.
+	Contributors []QueryContributorsPageContributorsItem `json:"contributors"`
+}
+
+// QueryContributorsPageContributorsItem is response.query.pages.[].contributors.[] of query+contributors.
+type QueryContributorsPageContributorsItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryDeletedrevisionsPage is what query+deletedrevisions brings to a page, embedded in QueryPage.
+type QueryDeletedrevisionsPage struct {
+	// Deletedrevisions is "deletedrevisions": not always present.
+	Deletedrevisions []QueryDeletedrevisionsPageDeletedrevisionsItem `json:"deletedrevisions"`
+}
+
+// QueryDeletedrevisionsPageDeletedrevisionsItem is response.query.pages.[].deletedrevisions.[] of query+deletedrevisions.
+type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
+	// Comment is "comment": present with drvprop=comment.
+	Comment string `json:"comment"`
+	// Content is "content": present with some of 16 values of drvprop.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with some of 16 values of drvprop.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with some of 16 values of drvprop.
+	Contentmodel string `json:"contentmodel"`
+	// Minor is "minor": present with drvprop=flags.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with drvprop=ids.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with drvprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Parsetree is "parsetree": present with drvprop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// RevID is "revid": present with drvprop=ids.
+	RevID int `json:"revid"`
+	// Roles is "roles": present with drvprop=roles.
+	Roles []string `json:"roles"`
+	// SHA1 is "sha1": present with drvprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with drvprop=size.
+	Size int `json:"size"`
+	// Slots is "slots": present with drvprop=content or drvprop=contentmodel or drvprop=slotsha1 or drvprop=slotsize.
+	Slots map[string]QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem `json:"slots"`
+	// Tags is "tags": present with drvprop=tags.
+	Tags json.RawMessage `json:"tags"`
+	// Timestamp is "timestamp": present with drvprop=timestamp.
+	Timestamp string `json:"timestamp"`
+	// User is "user": present with drvprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with drvprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem is response.query.pages.[].deletedrevisions.[].slots.[] of query+deletedrevisions.
+type QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem struct {
+	// Content is "content": present with drvprop=content.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with drvprop=content.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with drvprop=content or drvprop=contentmodel.
+	Contentmodel string `json:"contentmodel"`
+	// SHA1 is "sha1": present with drvprop=slotsha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with drvprop=slotsize.
+	Size int `json:"size"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryDuplicatefilesPage is what query+duplicatefiles brings to a page, embedded in QueryPage.
+type QueryDuplicatefilesPage struct {
+	// Duplicatefiles is "duplicatefiles": not always present.
+	Duplicatefiles []QueryDuplicatefilesPageDuplicatefilesItem `json:"duplicatefiles"`
+}
+
+// QueryDuplicatefilesPageDuplicatefilesItem is response.query.pages.[].duplicatefiles.[] of query+duplicatefiles.
+type QueryDuplicatefilesPageDuplicatefilesItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Shared is "shared": always present.
+	Shared bool `json:"shared" mw:"required"`
+	// Timestamp is "timestamp": always present.
+	Timestamp string `json:"timestamp" mw:"required"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryExtlinksPage is what query+extlinks brings to a page, embedded in QueryPage.
+type QueryExtlinksPage struct {
+	// Extlinks is "extlinks": not always present.
+	Extlinks []QueryExtlinksPageExtlinksItem `json:"extlinks"`
+}
+
+// QueryExtlinksPageExtlinksItem is response.query.pages.[].extlinks.[] of query+extlinks.
+type QueryExtlinksPageExtlinksItem struct {
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryExtractsPage is what query+extracts brings to a page, embedded in QueryPage.
+type QueryExtractsPage struct {
+	// Extract is "extract": not always present.
+	Extract string `json:"extract"`
+}
+
+// QueryFileusagePage is what query+fileusage brings to a page, embedded in QueryPage.
+type QueryFileusagePage struct {
+	// Fileusage is "fileusage": always present.
+	Fileusage []QueryFileusagePageFileusageItem `json:"fileusage" mw:"required"`
+}
+
+// QueryFileusagePageFileusageItem is response.query.pages.[].fileusage.[] of query+fileusage.
+type QueryFileusagePageFileusageItem struct {
+	// Ns is "ns": present with fuprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with fuprop=pageid.
+	PageID int `json:"pageid"`
+	// Redirect is "redirect": present with fuprop=redirect.
+	Redirect bool `json:"redirect"`
+	// Title is "title": present with fuprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageinfoPage is what query+imageinfo brings to a page, embedded in QueryPage.
+type QueryImageinfoPage struct {
+	// Badfile is "badfile": present with iiprop=badfile.
+	Badfile bool `json:"badfile"`
+	// Imageinfo is "imageinfo": not always present.
+	Imageinfo []QueryImageinfoPageImageinfoItem `json:"imageinfo"`
+	// Imagerepository is "imagerepository": always present.
+	Imagerepository string `json:"imagerepository" mw:"required"`
+}
+
+// QueryImageinfoPageImageinfoItem is response.query.pages.[].imageinfo.[] of query+imageinfo.
+type QueryImageinfoPageImageinfoItem struct {
+	// Bitdepth is "bitdepth": present with iiprop=bitdepth.
+	Bitdepth int `json:"bitdepth"`
+	// Canonicaltitle is "canonicaltitle": present with iiprop=canonicaltitle.
+	Canonicaltitle string `json:"canonicaltitle"`
+	// Comment is "comment": present with iiprop=comment.
+	Comment string `json:"comment"`
+	// Commonmetadata is "commonmetadata": present with iiprop=commonmetadata.
+	Commonmetadata json.RawMessage `json:"commonmetadata"`
+	// Descriptionshorturl is "descriptionshorturl": present with iiprop=url.
+	Descriptionshorturl string `json:"descriptionshorturl"`
+	// Descriptionurl is "descriptionurl": present with iiprop=url.
+	Descriptionurl string `json:"descriptionurl"`
+	// Extmetadata is "extmetadata": present with iiprop=extmetadata.
+	Extmetadata *QueryImageinfoPageImageinfoItemExtmetadata `json:"extmetadata"`
+	// Filemissing is "filemissing": present with iiprop=badfile or iiprop=uploadwarning.
+	Filemissing bool `json:"filemissing"`
+	// Height is "height": present with iiprop=dimensions or iiprop=size.
+	Height int `json:"height"`
+	// HTML is "html": present with iiprop=uploadwarning.
+	HTML string `json:"html"`
+	// Mediatype is "mediatype": present with iiprop=mediatype.
+	Mediatype string `json:"mediatype"`
+	// Metadata is "metadata": present with iiprop=metadata.
+	Metadata []QueryImageinfoPageImageinfoItemMetadataItem `json:"metadata"`
+	// MIME is "mime": present with iiprop=mime.
+	MIME string `json:"mime"`
+	// Parsedcomment is "parsedcomment": present with iiprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// SHA1 is "sha1": present with iiprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with iiprop=dimensions or iiprop=size.
+	Size int `json:"size"`
+	// Timestamp is "timestamp": present with iiprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// URL is "url": present with iiprop=url.
+	URL string `json:"url"`
+	// User is "user": present with iiprop=user.
+	User string `json:"user"`
+	// UserID is "userid": present with iiprop=userid.
+	UserID int `json:"userid"`
+	// Width is "width": present with iiprop=dimensions or iiprop=size.
+	Width int `json:"width"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageinfoPageImageinfoItemExtmetadata is response.query.pages.[].imageinfo.[].extmetadata of query+imageinfo.
+type QueryImageinfoPageImageinfoItemExtmetadata struct {
+	// DateTime is "DateTime": always present.
+	DateTime *QueryImageinfoPageImageinfoItemExtmetadataDateTime `json:"DateTime" mw:"required"`
+	// ObjectName is "ObjectName": always present.
+	ObjectName *QueryImageinfoPageImageinfoItemExtmetadataObjectName `json:"ObjectName" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageinfoPageImageinfoItemExtmetadataDateTime is response.query.pages.[].imageinfo.[].extmetadata.DateTime of query+imageinfo.
+type QueryImageinfoPageImageinfoItemExtmetadataDateTime struct {
+	// Hidden is "hidden": always present.
+	Hidden string `json:"hidden" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Value is "value": always present.
+	Value string `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageinfoPageImageinfoItemExtmetadataObjectName is response.query.pages.[].imageinfo.[].extmetadata.ObjectName of query+imageinfo.
+type QueryImageinfoPageImageinfoItemExtmetadataObjectName struct {
+	// Hidden is "hidden": always present.
+	Hidden string `json:"hidden" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Value is "value": always present.
+	Value string `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImageinfoPageImageinfoItemMetadataItem is response.query.pages.[].imageinfo.[].metadata.[] of query+imageinfo.
+type QueryImageinfoPageImageinfoItemMetadataItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Value is "value": always present.
+	Value json.RawMessage `json:"value" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryImagesPage is what query+images brings to a page, embedded in QueryPage.
+type QueryImagesPage struct {
+	// Images is "images": not always present.
+	Images []QueryImagesPageImagesItem `json:"images"`
+}
+
+// QueryImagesPageImagesItem is response.query.pages.[].images.[] of query+images.
+type QueryImagesPageImagesItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryInfoPage is what query+info brings to a page, embedded in QueryPage.
+type QueryInfoPage struct {
+	// Associatedpage is "associatedpage": present with inprop=associatedpage.
+	Associatedpage string `json:"associatedpage"`
+	// Canonicalurl is "canonicalurl": present with inprop=url.
+	Canonicalurl string `json:"canonicalurl"`
+	// Contentmodel is "contentmodel": not always present.
+	Contentmodel string `json:"contentmodel"`
+	// Displaytitle is "displaytitle": present with inprop=displaytitle.
+	Displaytitle string `json:"displaytitle"`
+	// Editurl is "editurl": present with inprop=url.
+	Editurl string `json:"editurl"`
+	// Fullurl is "fullurl": present with inprop=url.
+	Fullurl string `json:"fullurl"`
+	// Lastrevid is "lastrevid": not always present.
+	Lastrevid int `json:"lastrevid"`
+	// Length is "length": not always present.
+	Length int `json:"length"`
+	// Linkclasses is "linkclasses": present with inprop=linkclasses.
+	Linkclasses []string `json:"linkclasses"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp; "" when the page has no unseen change.
+	Notificationtimestamp string `json:"notificationtimestamp"`
+	// Pagelanguage is "pagelanguage": not always present.
+	Pagelanguage string `json:"pagelanguage"`
+	// Pagelanguagedir is "pagelanguagedir": not always present.
+	Pagelanguagedir string `json:"pagelanguagedir"`
+	// Pagelanguagehtmlcode is "pagelanguagehtmlcode": not always present.
+	Pagelanguagehtmlcode string `json:"pagelanguagehtmlcode"`
+	// Preload is "preload": present with inprop=preload.
+	Preload string `json:"preload"`
+	// Protection is "protection": present with inprop=protection; sent as [] when empty either way; always a list.
+	Protection []QueryInfoPageProtectionItem `json:"protection"`
+	// Readable is "readable": present with inprop=readable.
+	Readable bool `json:"readable"`
+	// Redirect is "redirect": not always present.
+	Redirect bool `json:"redirect"`
+	// Restrictiontypes is "restrictiontypes": present with inprop=protection.
+	Restrictiontypes []string `json:"restrictiontypes"`
+	// SubjectID is "subjectid": present with inprop=subjectid.
+	SubjectID int `json:"subjectid"`
+	// TalkID is "talkid": present with inprop=talkid.
+	TalkID int `json:"talkid"`
+	// Touched is "touched": not always present.
+	Touched time.Time `json:"touched"`
+	// Varianttitles is "varianttitles": present with inprop=varianttitles; keyed by language variant.
+	Varianttitles map[string]string `json:"varianttitles"`
+	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers.
+	Visitingwatchers int `json:"visitingwatchers"`
+	// Watched is "watched": present with inprop=watched.
+	Watched bool `json:"watched"`
+	// Watchers is "watchers": present with inprop=watchers.
+	Watchers int `json:"watchers"`
+}
+
+// QueryInfoPageProtectionItem is response.query.pages.[].protection.[] of query+info.
+type QueryInfoPageProtectionItem struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Level is "level": always present.
+	Level string `json:"level" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryIwlinksPage is what query+iwlinks brings to a page, embedded in QueryPage.
+type QueryIwlinksPage struct {
+	// Iwlinks is "iwlinks": not always present.
+	Iwlinks []QueryIwlinksPageIwlinksItem `json:"iwlinks"`
+}
+
+// QueryIwlinksPageIwlinksItem is response.query.pages.[].iwlinks.[] of query+iwlinks.
+type QueryIwlinksPageIwlinksItem struct {
+	// Prefix is "prefix": always present.
+	Prefix string `json:"prefix" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// URL is "url": not always present.
+	URL string `json:"url"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryLinksPage is what query+links brings to a page, embedded in QueryPage.
+type QueryLinksPage struct {
+	// Links is "links": not always present.
+	Links []QueryLinksPageLinksItem `json:"links"`
+}
+
+// QueryLinksPageLinksItem is response.query.pages.[].links.[] of query+links.
+type QueryLinksPageLinksItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryLinksherePage is what query+linkshere brings to a page, embedded in QueryPage.
+type QueryLinksherePage struct {
+	// Linkshere is "linkshere": not always present.
+	Linkshere []QueryLinksherePageLinkshereItem `json:"linkshere"`
+}
+
+// QueryLinksherePageLinkshereItem is response.query.pages.[].linkshere.[] of query+linkshere.
+type QueryLinksherePageLinkshereItem struct {
+	// Ns is "ns": present with lhprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with lhprop=pageid.
+	PageID int `json:"pageid"`
+	// Redirect is "redirect": present with lhprop=redirect.
+	Redirect bool `json:"redirect"`
+	// Title is "title": present with lhprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPageimagesPage is what query+pageimages brings to a page, embedded in QueryPage.
+type QueryPageimagesPage struct {
+	// Original is "original": present with piprop=original.
+	Original *QueryPageimagesPageOriginal `json:"original"`
+	// Pageimage is "pageimage": present with piprop=name.
+	Pageimage string `json:"pageimage"`
+	// Thumbnail is "thumbnail": present with piprop=thumbnail.
+	Thumbnail *QueryPageimagesPageThumbnail `json:"thumbnail"`
+}
+
+// QueryPageimagesPageOriginal is response.query.pages.[].original of query+pageimages.
+type QueryPageimagesPageOriginal struct {
+	// Height is "height": always present.
+	Height int `json:"height" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Width is "width": always present.
+	Width int `json:"width" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPageimagesPageThumbnail is response.query.pages.[].thumbnail of query+pageimages.
+type QueryPageimagesPageThumbnail struct {
+	// Height is "height": always present.
+	Height int `json:"height" mw:"required"`
+	// Source is "source": always present.
+	Source string `json:"source" mw:"required"`
+	// Width is "width": always present.
+	Width int `json:"width" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPagepropsPage is what query+pageprops brings to a page, embedded in QueryPage.
+type QueryPagepropsPage struct {
+	// Pageprops is "pageprops": not always present; keyed by page property name; values are strings.
+	Pageprops map[string]string `json:"pageprops"`
+}
+
+// QueryRedirectsPage is what query+redirects brings to a page, embedded in QueryPage.
+type QueryRedirectsPage struct {
+	// Redirects is "redirects": not always present.
+	Redirects []json.RawMessage `json:"redirects"`
+}
+
+// QueryRevisionsPage is what query+revisions brings to a page, embedded in QueryPage.
+type QueryRevisionsPage struct {
+	// Revisions is "revisions": not always present.
+	Revisions []QueryRevisionsPageRevisionsItem `json:"revisions"`
+}
+
+// QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
+type QueryRevisionsPageRevisionsItem struct {
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree.
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Comment is "comment": present with rvprop=comment.
+	Comment string `json:"comment"`
+	// Commenthidden is "commenthidden": not always present.
+	Commenthidden bool `json:"commenthidden"`
+	// Content is "content": present with some of 16 values of rvprop.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with some of 16 values of rvprop.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
+	Contentmodel string `json:"contentmodel"`
+	// Minor is "minor": present with rvprop=flags.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with rvprop=ids; 0 for a page's first revision.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Parsetree is "parsetree": present with rvprop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// RevID is "revid": present with rvprop=ids.
+	RevID int `json:"revid"`
+	// Roles is "roles": present with rvprop=roles.
+	Roles []string `json:"roles"`
+	// SHA1 is "sha1": present with rvprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with rvprop=size.
+	Size int `json:"size"`
+	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
+	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
+	// Suppressed is "suppressed": not always present.
+	Suppressed bool `json:"suppressed"`
+	// Tags is "tags": present with rvprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with rvprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// User is "user": present with rvprop=user.
+	User string `json:"user"`
+	// Userhidden is "userhidden": not always present.
+	Userhidden bool `json:"userhidden"`
+	// UserID is "userid": present with rvprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
+type QueryRevisionsPageRevisionsItemSlotsItem struct {
+	// Content is "content": present with rvprop=content.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with rvprop=content.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with rvprop=content or rvprop=contentmodel.
+	Contentmodel string `json:"contentmodel"`
+	// SHA1 is "sha1": present with rvprop=slotsha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with rvprop=slotsize.
+	Size int `json:"size"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryTemplatesPage is what query+templates brings to a page, embedded in QueryPage.
+type QueryTemplatesPage struct {
+	// Templates is "templates": not always present.
+	Templates []QueryTemplatesPageTemplatesItem `json:"templates"`
+}
+
+// QueryTemplatesPageTemplatesItem is response.query.pages.[].templates.[] of query+templates.
+type QueryTemplatesPageTemplatesItem struct {
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryTranscludedinPage is what query+transcludedin brings to a page, embedded in QueryPage.
+type QueryTranscludedinPage struct {
+	// Transcludedin is "transcludedin": always present.
+	Transcludedin []QueryTranscludedinPageTranscludedinItem `json:"transcludedin" mw:"required"`
+}
+
+// QueryTranscludedinPageTranscludedinItem is response.query.pages.[].transcludedin.[] of query+transcludedin.
+type QueryTranscludedinPageTranscludedinItem struct {
+	// Ns is "ns": present with tiprop=title.
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with tiprop=pageid.
+	PageID int `json:"pageid"`
+	// Redirect is "redirect": present with tiprop=redirect.
+	Redirect bool `json:"redirect"`
+	// Title is "title": present with tiprop=title.
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPages calls action=query, follows continuation, and yields each page once,
+// complete: a page's data that comes in several batches (its revisions in one,
+// its categories in the next) is merged, and the pages of a batch are yielded when
+// the answer says batchcomplete. At most one generator batch is held. Breaking out
+// of the loop stops the requests.
+func (c *Client) QueryPages(ctx context.Context, p *QueryParams) iter.Seq2[*QueryPage, error] {
+	return gensupport.Pages(c.QueryAll(ctx, p), func(r *QueryResponse) []QueryPage {
+		return r.Pages
+	}, func(r *QueryResponse) bool {
+		return r.BatchComplete
+	}, func(pg *QueryPage) string {
+		return gensupport.PageKey(pg.PageID, pg.Title)
+	})
+}
+
+// AllcategoriesItems calls action=query with list=Allcategories alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllcategoriesItems(ctx context.Context, p *QueryAllcategoriesParams) iter.Seq2[*QueryAllcategoriesItem, error] {
+	if p == nil {
+		p = &QueryAllcategoriesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allcategories = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllcategoriesItem {
+		return r.Allcategories
+	})
+}
+
+// AlldeletedrevisionsItems calls action=query with list=Alldeletedrevisions alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AlldeletedrevisionsItems(ctx context.Context, p *QueryAlldeletedrevisionsParams) iter.Seq2[*QueryAlldeletedrevisionsItem, error] {
+	if p == nil {
+		p = &QueryAlldeletedrevisionsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Alldeletedrevisions = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAlldeletedrevisionsItem {
+		return r.Alldeletedrevisions
+	})
+}
+
+// AllfileusagesItems calls action=query with list=Allfileusages alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllfileusagesItems(ctx context.Context, p *QueryAllfileusagesParams) iter.Seq2[*QueryAllfileusagesItem, error] {
+	if p == nil {
+		p = &QueryAllfileusagesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allfileusages = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllfileusagesItem {
+		return r.Allfileusages
+	})
+}
+
+// AllimagesItems calls action=query with list=Allimages alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllimagesItems(ctx context.Context, p *QueryAllimagesParams) iter.Seq2[*QueryAllimagesItem, error] {
+	if p == nil {
+		p = &QueryAllimagesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allimages = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllimagesItem {
+		return r.Allimages
+	})
+}
+
+// AlllinksItems calls action=query with list=Alllinks alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AlllinksItems(ctx context.Context, p *QueryAlllinksParams) iter.Seq2[*QueryAlllinksItem, error] {
+	if p == nil {
+		p = &QueryAlllinksParams{}
+	}
+	q := &QueryParams{}
+	q.List.Alllinks = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAlllinksItem {
+		return r.Alllinks
+	})
+}
+
+// AllpagesItems calls action=query with list=Allpages alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllpagesItems(ctx context.Context, p *QueryAllpagesParams) iter.Seq2[*QueryAllpagesItem, error] {
+	if p == nil {
+		p = &QueryAllpagesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allpages = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllpagesItem {
+		return r.Allpages
+	})
+}
+
+// AllredirectsItems calls action=query with list=Allredirects alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllredirectsItems(ctx context.Context, p *QueryAllredirectsParams) iter.Seq2[*QueryAllredirectsItem, error] {
+	if p == nil {
+		p = &QueryAllredirectsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allredirects = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllredirectsItem {
+		return r.Allredirects
+	})
+}
+
+// AllrevisionsItems calls action=query with list=Allrevisions alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllrevisionsItems(ctx context.Context, p *QueryAllrevisionsParams) iter.Seq2[*QueryAllrevisionsItem, error] {
+	if p == nil {
+		p = &QueryAllrevisionsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allrevisions = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllrevisionsItem {
+		return r.Allrevisions
+	})
+}
+
+// AlltransclusionsItems calls action=query with list=Alltransclusions alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AlltransclusionsItems(ctx context.Context, p *QueryAlltransclusionsParams) iter.Seq2[*QueryAlltransclusionsItem, error] {
+	if p == nil {
+		p = &QueryAlltransclusionsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Alltransclusions = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAlltransclusionsItem {
+		return r.Alltransclusions
+	})
+}
+
+// AllusersItems calls action=query with list=Allusers alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllusersItems(ctx context.Context, p *QueryAllusersParams) iter.Seq2[*QueryAllusersItem, error] {
+	if p == nil {
+		p = &QueryAllusersParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allusers = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllusersItem {
+		return r.Allusers
+	})
+}
+
+// BacklinksItems calls action=query with list=Backlinks alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) BacklinksItems(ctx context.Context, p *QueryBacklinksParams) iter.Seq2[*QueryBacklinksItem, error] {
+	if p == nil {
+		p = &QueryBacklinksParams{}
+	}
+	q := &QueryParams{}
+	q.List.Backlinks = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryBacklinksItem {
+		return r.Backlinks
+	})
+}
+
+// BlocksItems calls action=query with list=Blocks alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) BlocksItems(ctx context.Context, p *QueryBlocksParams) iter.Seq2[*QueryBlocksItem, error] {
+	if p == nil {
+		p = &QueryBlocksParams{}
+	}
+	q := &QueryParams{}
+	q.List.Blocks = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryBlocksItem {
+		return r.Blocks
+	})
+}
+
+// CategorymembersItems calls action=query with list=Categorymembers alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) CategorymembersItems(ctx context.Context, p *QueryCategorymembersParams) iter.Seq2[*QueryCategorymembersItem, error] {
+	if p == nil {
+		p = &QueryCategorymembersParams{}
+	}
+	q := &QueryParams{}
+	q.List.Categorymembers = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryCategorymembersItem {
+		return r.Categorymembers
+	})
+}
+
+// DeletedrevsItems calls action=query with list=Deletedrevs alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) DeletedrevsItems(ctx context.Context, p *QueryDeletedrevsParams) iter.Seq2[*QueryDeletedrevsItem, error] {
+	if p == nil {
+		p = &QueryDeletedrevsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Deletedrevs = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryDeletedrevsItem {
+		return r.Deletedrevs
+	})
+}
+
+// EmbeddedinItems calls action=query with list=Embeddedin alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) EmbeddedinItems(ctx context.Context, p *QueryEmbeddedinParams) iter.Seq2[*QueryEmbeddedinItem, error] {
+	if p == nil {
+		p = &QueryEmbeddedinParams{}
+	}
+	q := &QueryParams{}
+	q.List.Embeddedin = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryEmbeddedinItem {
+		return r.Embeddedin
+	})
+}
+
+// ExturlusageItems calls action=query with list=Exturlusage alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) ExturlusageItems(ctx context.Context, p *QueryExturlusageParams) iter.Seq2[*QueryExturlusageItem, error] {
+	if p == nil {
+		p = &QueryExturlusageParams{}
+	}
+	q := &QueryParams{}
+	q.List.Exturlusage = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryExturlusageItem {
+		return r.Exturlusage
+	})
+}
+
+// FilearchiveItems calls action=query with list=Filearchive alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) FilearchiveItems(ctx context.Context, p *QueryFilearchiveParams) iter.Seq2[*QueryFilearchiveItem, error] {
+	if p == nil {
+		p = &QueryFilearchiveParams{}
+	}
+	q := &QueryParams{}
+	q.List.Filearchive = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryFilearchiveItem {
+		return r.Filearchive
+	})
+}
+
+// GadgetcategoriesItems calls action=query with list=Gadgetcategories alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) GadgetcategoriesItems(ctx context.Context, p *QueryGadgetcategoriesParams) iter.Seq2[*QueryGadgetcategoriesItem, error] {
+	if p == nil {
+		p = &QueryGadgetcategoriesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Gadgetcategories = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryGadgetcategoriesItem {
+		return r.Gadgetcategories
+	})
+}
+
+// GadgetsItems calls action=query with list=Gadgets alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) GadgetsItems(ctx context.Context, p *QueryGadgetsParams) iter.Seq2[*QueryGadgetsItem, error] {
+	if p == nil {
+		p = &QueryGadgetsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Gadgets = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryGadgetsItem {
+		return r.Gadgets
+	})
+}
+
+// ImageusageItems calls action=query with list=Imageusage alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) ImageusageItems(ctx context.Context, p *QueryImageusageParams) iter.Seq2[*QueryImageusageItem, error] {
+	if p == nil {
+		p = &QueryImageusageParams{}
+	}
+	q := &QueryParams{}
+	q.List.Imageusage = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryImageusageItem {
+		return r.Imageusage
+	})
+}
+
+// IwbacklinksItems calls action=query with list=Iwbacklinks alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) IwbacklinksItems(ctx context.Context, p *QueryIwbacklinksParams) iter.Seq2[*QueryIwbacklinksItem, error] {
+	if p == nil {
+		p = &QueryIwbacklinksParams{}
+	}
+	q := &QueryParams{}
+	q.List.Iwbacklinks = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryIwbacklinksItem {
+		return r.Iwbacklinks
+	})
+}
+
+// LogeventsItems calls action=query with list=Logevents alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) LogeventsItems(ctx context.Context, p *QueryLogeventsParams) iter.Seq2[*QueryLogeventsItem, error] {
+	if p == nil {
+		p = &QueryLogeventsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Logevents = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryLogeventsItem {
+		return r.Logevents
+	})
+}
+
+// MystashedfilesItems calls action=query with list=Mystashedfiles alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) MystashedfilesItems(ctx context.Context, p *QueryMystashedfilesParams) iter.Seq2[*QueryMystashedfilesItem, error] {
+	if p == nil {
+		p = &QueryMystashedfilesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Mystashedfiles = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryMystashedfilesItem {
+		return r.Mystashedfiles
+	})
+}
+
+// PagepropnamesItems calls action=query with list=Pagepropnames alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) PagepropnamesItems(ctx context.Context, p *QueryPagepropnamesParams) iter.Seq2[*QueryPagepropnamesItem, error] {
+	if p == nil {
+		p = &QueryPagepropnamesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Pagepropnames = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryPagepropnamesItem {
+		return r.Pagepropnames
+	})
+}
+
+// PageswithpropItems calls action=query with list=Pageswithprop alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) PageswithpropItems(ctx context.Context, p *QueryPageswithpropParams) iter.Seq2[*QueryPageswithpropItem, error] {
+	if p == nil {
+		p = &QueryPageswithpropParams{}
+	}
+	q := &QueryParams{}
+	q.List.Pageswithprop = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryPageswithpropItem {
+		return r.Pageswithprop
+	})
+}
+
+// PrefixsearchItems calls action=query with list=Prefixsearch alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) PrefixsearchItems(ctx context.Context, p *QueryPrefixsearchParams) iter.Seq2[*QueryPrefixsearchItem, error] {
+	if p == nil {
+		p = &QueryPrefixsearchParams{}
+	}
+	q := &QueryParams{}
+	q.List.Prefixsearch = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryPrefixsearchItem {
+		return r.Prefixsearch
+	})
+}
+
+// ProtectedtitlesItems calls action=query with list=Protectedtitles alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) ProtectedtitlesItems(ctx context.Context, p *QueryProtectedtitlesParams) iter.Seq2[*QueryProtectedtitlesItem, error] {
+	if p == nil {
+		p = &QueryProtectedtitlesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Protectedtitles = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryProtectedtitlesItem {
+		return r.Protectedtitles
+	})
+}
+
+// RandomItems calls action=query with list=Random alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) RandomItems(ctx context.Context, p *QueryRandomParams) iter.Seq2[*QueryRandomItem, error] {
+	if p == nil {
+		p = &QueryRandomParams{}
+	}
+	q := &QueryParams{}
+	q.List.Random = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryRandomItem {
+		return r.Random
+	})
+}
+
+// RecentchangesItems calls action=query with list=Recentchanges alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) RecentchangesItems(ctx context.Context, p *QueryRecentchangesParams) iter.Seq2[*QueryRecentchangesItem, error] {
+	if p == nil {
+		p = &QueryRecentchangesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Recentchanges = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryRecentchangesItem {
+		return r.Recentchanges
+	})
+}
+
+// SearchItems calls action=query with list=Search alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) SearchItems(ctx context.Context, p *QuerySearchParams) iter.Seq2[*QuerySearchItem, error] {
+	if p == nil {
+		p = &QuerySearchParams{}
+	}
+	q := &QueryParams{}
+	q.List.Search = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QuerySearchItem {
+		return r.Search
+	})
+}
+
+// TagsItems calls action=query with list=Tags alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) TagsItems(ctx context.Context, p *QueryTagsParams) iter.Seq2[*QueryTagsItem, error] {
+	if p == nil {
+		p = &QueryTagsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Tags = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryTagsItem {
+		return r.Tags
+	})
+}
+
+// UsercontribsItems calls action=query with list=Usercontribs alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) UsercontribsItems(ctx context.Context, p *QueryUsercontribsParams) iter.Seq2[*QueryUsercontribsItem, error] {
+	if p == nil {
+		p = &QueryUsercontribsParams{}
+	}
+	q := &QueryParams{}
+	q.List.Usercontribs = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryUsercontribsItem {
+		return r.Usercontribs
+	})
+}
+
+// UsersItems calls action=query with list=Users alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) UsersItems(ctx context.Context, p *QueryUsersParams) iter.Seq2[*QueryUsersItem, error] {
+	if p == nil {
+		p = &QueryUsersParams{}
+	}
+	q := &QueryParams{}
+	q.List.Users = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryUsersItem {
+		return r.Users
+	})
+}
+
+// WatchlistItems calls action=query with list=Watchlist alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) WatchlistItems(ctx context.Context, p *QueryWatchlistParams) iter.Seq2[*QueryWatchlistItem, error] {
+	if p == nil {
+		p = &QueryWatchlistParams{}
+	}
+	q := &QueryParams{}
+	q.List.Watchlist = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryWatchlistItem {
+		return r.Watchlist
+	})
 }

@@ -38,6 +38,10 @@ func (p *RemoveauthenticationdataParams) check(c *runtime.Checker, prefix string
 
 // Removeauthenticationdata calls action=removeauthenticationdata. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for removeauthenticationdata, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Removeauthenticationdata(ctx context.Context, p *RemoveauthenticationdataParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -37,6 +37,10 @@ func (p *ResetpasswordParams) check(c *runtime.Checker, prefix string) {}
 
 // Resetpassword calls action=resetpassword. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for resetpassword, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Resetpassword(ctx context.Context, p *ResetpasswordParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -132,6 +132,10 @@ func (p *RevisiondeleteParams) check(c *runtime.Checker, prefix string) {
 
 // Revisiondelete calls action=revisiondelete. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for revisiondelete, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Revisiondelete(ctx context.Context, p *RevisiondeleteParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

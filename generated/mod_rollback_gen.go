@@ -82,6 +82,10 @@ func (p *RollbackParams) check(c *runtime.Checker, prefix string) {
 
 // Rollback calls action=rollback. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for rollback, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Rollback(ctx context.Context, p *RollbackParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -27,6 +27,10 @@ func (p *RsdParams) check(c *runtime.Checker, prefix string) {}
 
 // Rsd calls action=rsd. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for rsd, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Rsd(ctx context.Context, p *RsdParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

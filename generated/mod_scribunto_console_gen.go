@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -46,14 +47,18 @@ func (p *ScribuntoConsoleParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"question", p.Question != "")
 }
 
-// ScribuntoConsole calls action=scribunto-console. p may be nil when no parameter is needed.
+// ScribuntoConsole calls action=scribunto-console and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) ScribuntoConsole(ctx context.Context, p *ScribuntoConsoleParams) (*runtime.Response, error) {
+func (c *Client) ScribuntoConsole(ctx context.Context, p *ScribuntoConsoleParams) (*ScribuntoConsoleResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ScribuntoConsoleResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ScribuntoConsoleParams) request() (*runtime.Request, error) {
@@ -71,4 +76,29 @@ func (p *ScribuntoConsoleParams) request() (*runtime.Request, error) {
 		Action: "scribunto-console",
 		Params: v,
 	}, nil
+}
+
+// ScribuntoConsoleResponse is the answer of action=scribunto-console (scribunto-console), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ScribuntoConsoleResponse struct {
+	runtime.Envelope
+	// HTML is "html": always present.
+	HTML string `json:"html" mw:"required"`
+	// Message is "message": always present.
+	Message string `json:"message" mw:"required"`
+	// Messagename is "messagename": always present.
+	Messagename string `json:"messagename" mw:"required"`
+	// Session is "session": always present.
+	Session int `json:"session" mw:"required"`
+	// SessionIsNew is "sessionIsNew": always present.
+	SessionIsNew string `json:"sessionIsNew" mw:"required"`
+	// SessionMaxSize is "sessionMaxSize": always present.
+	SessionMaxSize int `json:"sessionMaxSize" mw:"required"`
+	// SessionSize is "sessionSize": always present.
+	SessionSize int `json:"sessionSize" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -54,24 +55,30 @@ func (p *SetnotificationtimestampParams) check(c *runtime.Checker, prefix string
 	p.PageSet.check(c, prefix)
 }
 
-// Setnotificationtimestamp calls action=setnotificationtimestamp. p may be nil when no parameter is needed.
+// Setnotificationtimestamp calls action=setnotificationtimestamp and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Setnotificationtimestamp(ctx context.Context, p *SetnotificationtimestampParams) (*runtime.Response, error) {
+func (c *Client) Setnotificationtimestamp(ctx context.Context, p *SetnotificationtimestampParams) (*SetnotificationtimestampResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(SetnotificationtimestampResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SetnotificationtimestampAll calls action=setnotificationtimestamp and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) SetnotificationtimestampAll(ctx context.Context, p *SetnotificationtimestampParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) SetnotificationtimestampAll(ctx context.Context, p *SetnotificationtimestampParams) iter.Seq2[*SetnotificationtimestampResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*SetnotificationtimestampResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *SetnotificationtimestampResponse {
+		return new(SetnotificationtimestampResponse)
+	})
 }
 
 func (p *SetnotificationtimestampParams) request() (*runtime.Request, error) {
@@ -91,4 +98,30 @@ func (p *SetnotificationtimestampParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// SetnotificationtimestampResponse is the answer of action=setnotificationtimestamp (setnotificationtimestamp), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type SetnotificationtimestampResponse struct {
+	runtime.Envelope
+	// Setnotificationtimestamp is "setnotificationtimestamp": always present.
+	Setnotificationtimestamp []SetnotificationtimestampSetnotificationtimestampItem `json:"setnotificationtimestamp" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SetnotificationtimestampSetnotificationtimestampItem is response.setnotificationtimestamp.[] of setnotificationtimestamp.
+type SetnotificationtimestampSetnotificationtimestampItem struct {
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Notificationtimestamp is "notificationtimestamp": always present.
+	Notificationtimestamp string `json:"notificationtimestamp" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -542,6 +542,10 @@ func (p *SetpagelanguageParams) check(c *runtime.Checker, prefix string) {
 
 // Setpagelanguage calls action=setpagelanguage. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for setpagelanguage, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Setpagelanguage(ctx context.Context, p *SetpagelanguageParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -35,14 +36,18 @@ func (p *SpamblacklistParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"url", len(p.URL), 500)
 }
 
-// Spamblacklist calls action=spamblacklist. p may be nil when no parameter is needed.
+// Spamblacklist calls action=spamblacklist and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Spamblacklist(ctx context.Context, p *SpamblacklistParams) (*runtime.Response, error) {
+func (c *Client) Spamblacklist(ctx context.Context, p *SpamblacklistParams) (*SpamblacklistResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(SpamblacklistResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *SpamblacklistParams) request() (*runtime.Request, error) {
@@ -60,4 +65,24 @@ func (p *SpamblacklistParams) request() (*runtime.Request, error) {
 		Action: "spamblacklist",
 		Params: v,
 	}, nil
+}
+
+// SpamblacklistResponse is the answer of action=spamblacklist (spamblacklist), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type SpamblacklistResponse struct {
+	runtime.Envelope
+	// The module's result is "spamblacklist": always present.
+	SpamblacklistResult `json:"spamblacklist"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SpamblacklistResult is response.spamblacklist of spamblacklist.
+type SpamblacklistResult struct {
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -109,14 +110,18 @@ func (p *StasheditParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"baserevid", p.BaseRevID.IsSet())
 }
 
-// Stashedit calls action=stashedit. p may be nil when no parameter is needed.
+// Stashedit calls action=stashedit and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Stashedit(ctx context.Context, p *StasheditParams) (*runtime.Response, error) {
+func (c *Client) Stashedit(ctx context.Context, p *StasheditParams) (*StasheditResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(StasheditResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *StasheditParams) request() (*runtime.Request, error) {
@@ -136,4 +141,26 @@ func (p *StasheditParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// StasheditResponse is the answer of action=stashedit (stashedit), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type StasheditResponse struct {
+	runtime.Envelope
+	// The module's result is "stashedit": always present.
+	StasheditResult `json:"stashedit"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// StasheditResult is response.stashedit of stashedit.
+type StasheditResult struct {
+	// Status is "status": always present.
+	Status string `json:"status" mw:"required"`
+	// Texthash is "texthash": always present.
+	Texthash string `json:"texthash" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

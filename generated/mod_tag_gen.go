@@ -76,6 +76,10 @@ func (p *TagParams) check(c *runtime.Checker, prefix string) {
 
 // Tag calls action=tag. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for tag, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Tag(ctx context.Context, p *TagParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

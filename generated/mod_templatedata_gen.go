@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -44,14 +45,18 @@ func (p *TemplatedataParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Templatedata calls action=templatedata. p may be nil when no parameter is needed.
+// Templatedata calls action=templatedata and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Templatedata(ctx context.Context, p *TemplatedataParams) (*runtime.Response, error) {
+func (c *Client) Templatedata(ctx context.Context, p *TemplatedataParams) (*TemplatedataResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(TemplatedataResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *TemplatedataParams) request() (*runtime.Request, error) {
@@ -69,4 +74,88 @@ func (p *TemplatedataParams) request() (*runtime.Request, error) {
 		Action: "templatedata",
 		Params: v,
 	}, nil
+}
+
+// TemplatedataResponse is the answer of action=templatedata (templatedata), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type TemplatedataResponse struct {
+	runtime.Envelope
+	// Pages is "pages": always present.
+	Pages map[string]TemplatedataPagesItem `json:"pages" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplatedataPagesItem is response.pages.[] of templatedata.
+type TemplatedataPagesItem struct {
+	// Description is "description": always present.
+	Description *TemplatedataPagesItemDescription `json:"description" mw:"required"`
+	// Format is "format": always present.
+	Format json.RawMessage `json:"format" mw:"required"`
+	// Maps is "maps": always present.
+	Maps *TemplatedataPagesItemMaps `json:"maps" mw:"required"`
+	// Params is "params": always present.
+	Params map[string]TemplatedataPagesItemParamsItem `json:"params" mw:"required"`
+	// Sets is "sets": always present.
+	Sets json.RawMessage `json:"sets" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplatedataPagesItemDescription is response.pages.[].description of templatedata.
+type TemplatedataPagesItemDescription struct {
+	// En is "en": always present.
+	En string `json:"en" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplatedataPagesItemMaps is response.pages.[].maps of templatedata.
+type TemplatedataPagesItemMaps struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplatedataPagesItemParamsItem is response.pages.[].params.[] of templatedata.
+type TemplatedataPagesItemParamsItem struct {
+	// Aliases is "aliases": always present.
+	Aliases json.RawMessage `json:"aliases" mw:"required"`
+	// Autovalue is "autovalue": always present.
+	Autovalue json.RawMessage `json:"autovalue" mw:"required"`
+	// Default is "default": always present.
+	Default json.RawMessage `json:"default" mw:"required"`
+	// Deprecated is "deprecated": always present.
+	Deprecated bool `json:"deprecated" mw:"required"`
+	// Description is "description": always present.
+	Description json.RawMessage `json:"description" mw:"required"`
+	// Example is "example": always present.
+	Example json.RawMessage `json:"example" mw:"required"`
+	// Label is "label": always present.
+	Label *TemplatedataPagesItemParamsItemLabel `json:"label" mw:"required"`
+	// Required is "required": always present.
+	Required bool `json:"required" mw:"required"`
+	// Suggested is "suggested": always present.
+	Suggested bool `json:"suggested" mw:"required"`
+	// Suggestedvalues is "suggestedvalues": always present.
+	Suggestedvalues json.RawMessage `json:"suggestedvalues" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplatedataPagesItemParamsItemLabel is response.pages.[].params.[].label of templatedata.
+type TemplatedataPagesItemParamsItemLabel struct {
+	// En is "en": always present.
+	En string `json:"en" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

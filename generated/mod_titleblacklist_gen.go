@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -57,14 +58,18 @@ func (p *TitleblacklistParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"action", string(p.Action), TitleblacklistAction.values(""))
 }
 
-// Titleblacklist calls action=titleblacklist. p may be nil when no parameter is needed.
+// Titleblacklist calls action=titleblacklist and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Titleblacklist(ctx context.Context, p *TitleblacklistParams) (*runtime.Response, error) {
+func (c *Client) Titleblacklist(ctx context.Context, p *TitleblacklistParams) (*TitleblacklistResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(TitleblacklistResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *TitleblacklistParams) request() (*runtime.Request, error) {
@@ -82,4 +87,24 @@ func (p *TitleblacklistParams) request() (*runtime.Request, error) {
 		Action: "titleblacklist",
 		Params: v,
 	}, nil
+}
+
+// TitleblacklistResponse is the answer of action=titleblacklist (titleblacklist), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type TitleblacklistResponse struct {
+	runtime.Envelope
+	// The module's result is "titleblacklist": always present.
+	TitleblacklistResult `json:"titleblacklist"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TitleblacklistResult is response.titleblacklist of titleblacklist.
+type TitleblacklistResult struct {
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

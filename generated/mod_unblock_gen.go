@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -56,14 +57,18 @@ func (p *UnblockParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"tags", len(p.Tags), 500)
 }
 
-// Unblock calls action=unblock. p may be nil when no parameter is needed.
+// Unblock calls action=unblock and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Unblock(ctx context.Context, p *UnblockParams) (*runtime.Response, error) {
+func (c *Client) Unblock(ctx context.Context, p *UnblockParams) (*UnblockResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(UnblockResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *UnblockParams) request() (*runtime.Request, error) {
@@ -83,4 +88,30 @@ func (p *UnblockParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// UnblockResponse is the answer of action=unblock (unblock), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type UnblockResponse struct {
+	runtime.Envelope
+	// The module's result is "unblock": always present.
+	UnblockResult `json:"unblock"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UnblockResult is response.unblock of unblock.
+type UnblockResult struct {
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

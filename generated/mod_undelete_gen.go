@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -84,14 +85,18 @@ func (p *UndeleteParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"watchlist", string(p.Watchlist), UndeleteWatchlist.values(""))
 }
 
-// Undelete calls action=undelete. p may be nil when no parameter is needed.
+// Undelete calls action=undelete and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Undelete(ctx context.Context, p *UndeleteParams) (*runtime.Response, error) {
+func (c *Client) Undelete(ctx context.Context, p *UndeleteParams) (*UndeleteResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(UndeleteResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *UndeleteParams) request() (*runtime.Request, error) {
@@ -111,4 +116,30 @@ func (p *UndeleteParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// UndeleteResponse is the answer of action=undelete (undelete), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type UndeleteResponse struct {
+	runtime.Envelope
+	// The module's result is "undelete": always present.
+	UndeleteResult `json:"undelete"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UndeleteResult is response.undelete of undelete.
+type UndeleteResult struct {
+	// Fileversions is "fileversions": always present.
+	Fileversions int `json:"fileversions" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// Revisions is "revisions": always present.
+	Revisions int `json:"revisions" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

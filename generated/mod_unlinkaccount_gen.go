@@ -38,6 +38,10 @@ func (p *UnlinkaccountParams) check(c *runtime.Checker, prefix string) {
 
 // Unlinkaccount calls action=unlinkaccount. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for unlinkaccount, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Unlinkaccount(ctx context.Context, p *UnlinkaccountParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -122,6 +122,10 @@ func (p *UploadParams) check(c *runtime.Checker, prefix string) {
 
 // Upload calls action=upload. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for upload, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Upload(ctx context.Context, p *UploadParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -100,14 +101,18 @@ func (p *UserrightsParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"tags", len(p.Tags), 500)
 }
 
-// Userrights calls action=userrights. p may be nil when no parameter is needed.
+// Userrights calls action=userrights and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Userrights(ctx context.Context, p *UserrightsParams) (*runtime.Response, error) {
+func (c *Client) Userrights(ctx context.Context, p *UserrightsParams) (*UserrightsResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(UserrightsResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *UserrightsParams) request() (*runtime.Request, error) {
@@ -127,4 +132,30 @@ func (p *UserrightsParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "userrights",
 	}, nil
+}
+
+// UserrightsResponse is the answer of action=userrights (userrights), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type UserrightsResponse struct {
+	runtime.Envelope
+	// The module's result is "userrights": always present.
+	UserrightsResult `json:"userrights"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UserrightsResult is response.userrights of userrights.
+type UserrightsResult struct {
+	// Added is "added": always present.
+	Added []string `json:"added" mw:"required"`
+	// Removed is "removed": always present.
+	Removed []string `json:"removed" mw:"required"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

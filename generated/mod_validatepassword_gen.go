@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -48,14 +49,18 @@ func (p *ValidatepasswordParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"password", p.Password != "")
 }
 
-// Validatepassword calls action=validatepassword. p may be nil when no parameter is needed.
+// Validatepassword calls action=validatepassword and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Validatepassword(ctx context.Context, p *ValidatepasswordParams) (*runtime.Response, error) {
+func (c *Client) Validatepassword(ctx context.Context, p *ValidatepasswordParams) (*ValidatepasswordResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ValidatepasswordResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *ValidatepasswordParams) request() (*runtime.Request, error) {
@@ -74,4 +79,41 @@ func (p *ValidatepasswordParams) request() (*runtime.Request, error) {
 		Params: v,
 		Post:   true,
 	}, nil
+}
+
+// ValidatepasswordResponse is the answer of action=validatepassword (validatepassword), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type ValidatepasswordResponse struct {
+	runtime.Envelope
+	// The module's result is "validatepassword": always present.
+	ValidatepasswordResult `json:"validatepassword"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ValidatepasswordResult is response.validatepassword of validatepassword.
+type ValidatepasswordResult struct {
+	// Validity is "validity": always present.
+	Validity string `json:"validity" mw:"required"`
+	// Validitymessages is "validitymessages": not always present.
+	Validitymessages []ValidatepasswordResultValiditymessagesItem `json:"validitymessages"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ValidatepasswordResultValiditymessagesItem is response.validatepassword.validitymessages.[] of validatepassword.
+type ValidatepasswordResultValiditymessagesItem struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Message is "message": always present.
+	Message string `json:"message" mw:"required"`
+	// Params is "params": always present.
+	Params []int `json:"params" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -102,14 +103,18 @@ func (p *VisualeditorParams) check(c *runtime.Checker, prefix string) {
 	c.Count(prefix+"preloadparams", len(p.Preloadparams), 500)
 }
 
-// Visualeditor calls action=visualeditor. p may be nil when no parameter is needed.
+// Visualeditor calls action=visualeditor and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Visualeditor(ctx context.Context, p *VisualeditorParams) (*runtime.Response, error) {
+func (c *Client) Visualeditor(ctx context.Context, p *VisualeditorParams) (*VisualeditorResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(VisualeditorResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *VisualeditorParams) request() (*runtime.Request, error) {
@@ -127,4 +132,116 @@ func (p *VisualeditorParams) request() (*runtime.Request, error) {
 		Action: "visualeditor",
 		Params: v,
 	}, nil
+}
+
+// VisualeditorResponse is the answer of action=visualeditor (visualeditor), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type VisualeditorResponse struct {
+	runtime.Envelope
+	// The module's result is "visualeditor": always present.
+	VisualeditorResult `json:"visualeditor"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VisualeditorResult is response.visualeditor of visualeditor.
+type VisualeditorResult struct {
+	// Basetimestamp is "basetimestamp": always present.
+	Basetimestamp string `json:"basetimestamp" mw:"required"`
+	// Blockinfo is "blockinfo": always present.
+	Blockinfo json.RawMessage `json:"blockinfo" mw:"required"`
+	// CanEdit is "canEdit": always present.
+	CanEdit bool `json:"canEdit" mw:"required"`
+	// CheckboxesDef is "checkboxesDef": always present.
+	CheckboxesDef *VisualeditorResultCheckboxesDef `json:"checkboxesDef" mw:"required"`
+	// CheckboxesMessages is "checkboxesMessages": always present.
+	CheckboxesMessages *VisualeditorResultCheckboxesMessages `json:"checkboxesMessages" mw:"required"`
+	// Content is "content": always present.
+	Content string `json:"content" mw:"required"`
+	// CopyrightWarning is "copyrightWarning": always present.
+	CopyrightWarning string `json:"copyrightWarning" mw:"required"`
+	// Etag is "etag": always present.
+	Etag string `json:"etag" mw:"required"`
+	// Notices is "notices": always present.
+	Notices json.RawMessage `json:"notices" mw:"required"`
+	// OldID is "oldid": always present.
+	OldID int `json:"oldid" mw:"required"`
+	// ProtectedClasses is "protectedClasses": always present.
+	ProtectedClasses string `json:"protectedClasses" mw:"required"`
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Starttimestamp is "starttimestamp": always present.
+	Starttimestamp string `json:"starttimestamp" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VisualeditorResultCheckboxesDef is response.visualeditor.checkboxesDef of visualeditor.
+type VisualeditorResultCheckboxesDef struct {
+	// WpMinoredit is "wpMinoredit": always present.
+	WpMinoredit *VisualeditorResultCheckboxesDefWpMinoredit `json:"wpMinoredit" mw:"required"`
+	// WpWatchthis is "wpWatchthis": always present.
+	WpWatchthis *VisualeditorResultCheckboxesDefWpWatchthis `json:"wpWatchthis" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VisualeditorResultCheckboxesDefWpMinoredit is response.visualeditor.checkboxesDef.wpMinoredit of visualeditor.
+type VisualeditorResultCheckboxesDefWpMinoredit struct {
+	// Default is "default": always present.
+	Default bool `json:"default" mw:"required"`
+	// ID is "id": always present.
+	ID string `json:"id" mw:"required"`
+	// LabelID is "label-id": always present.
+	LabelID string `json:"label-id" mw:"required"`
+	// LabelMessage is "label-message": always present.
+	LabelMessage string `json:"label-message" mw:"required"`
+	// LegacyName is "legacy-name": always present.
+	LegacyName string `json:"legacy-name" mw:"required"`
+	// Tooltip is "tooltip": always present.
+	Tooltip string `json:"tooltip" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VisualeditorResultCheckboxesDefWpWatchthis is response.visualeditor.checkboxesDef.wpWatchthis of visualeditor.
+type VisualeditorResultCheckboxesDefWpWatchthis struct {
+	// Default is "default": always present.
+	Default bool `json:"default" mw:"required"`
+	// ID is "id": always present.
+	ID string `json:"id" mw:"required"`
+	// LabelID is "label-id": always present.
+	LabelID string `json:"label-id" mw:"required"`
+	// LabelMessage is "label-message": always present.
+	LabelMessage string `json:"label-message" mw:"required"`
+	// LegacyName is "legacy-name": always present.
+	LegacyName string `json:"legacy-name" mw:"required"`
+	// Tooltip is "tooltip": always present.
+	Tooltip string `json:"tooltip" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// VisualeditorResultCheckboxesMessages is response.visualeditor.checkboxesMessages of visualeditor.
+type VisualeditorResultCheckboxesMessages struct {
+	// AccesskeyMinoredit is "accesskey-minoredit": always present.
+	AccesskeyMinoredit string `json:"accesskey-minoredit" mw:"required"`
+	// AccesskeyWatch is "accesskey-watch": always present.
+	AccesskeyWatch string `json:"accesskey-watch" mw:"required"`
+	// Minoredit is "minoredit": always present.
+	Minoredit string `json:"minoredit" mw:"required"`
+	// TooltipMinoredit is "tooltip-minoredit": always present.
+	TooltipMinoredit string `json:"tooltip-minoredit" mw:"required"`
+	// TooltipWatch is "tooltip-watch": always present.
+	TooltipWatch string `json:"tooltip-watch" mw:"required"`
+	// Watchthis is "watchthis": always present.
+	Watchthis string `json:"watchthis" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -137,6 +137,10 @@ func (p *VisualeditoreditParams) check(c *runtime.Checker, prefix string) {
 
 // Visualeditoredit calls action=visualeditoredit. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// The shapes this package was generated with have none for visualeditoredit, so the answer is
+// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
+// generate with --shapes, to get a typed one.
 func (c *Client) Visualeditoredit(ctx context.Context, p *VisualeditoreditParams) (*runtime.Response, error) {
 	req, err := p.request()
 	if err != nil {

@@ -6,6 +6,7 @@ package generated
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -48,24 +49,30 @@ func (p *WatchParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Watch calls action=watch. p may be nil when no parameter is needed.
+// Watch calls action=watch and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Watch(ctx context.Context, p *WatchParams) (*runtime.Response, error) {
+func (c *Client) Watch(ctx context.Context, p *WatchParams) (*WatchResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(WatchResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // WatchAll calls action=watch and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) WatchAll(ctx context.Context, p *WatchParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) WatchAll(ctx context.Context, p *WatchParams) iter.Seq2[*WatchResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*WatchResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *WatchResponse {
+		return new(WatchResponse)
+	})
 }
 
 func (p *WatchParams) request() (*runtime.Request, error) {
@@ -85,4 +92,32 @@ func (p *WatchParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "watch",
 	}, nil
+}
+
+// WatchResponse is the answer of action=watch (watch), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type WatchResponse struct {
+	runtime.Envelope
+	// Watch is "watch": always present.
+	Watch []WatchWatchItem `json:"watch" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// WatchWatchItem is response.watch.[] of watch.
+type WatchWatchItem struct {
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Unwatched is "unwatched": not always present.
+	Unwatched bool `json:"unwatched"`
+	// Watched is "watched": not always present.
+	Watched bool `json:"watched"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

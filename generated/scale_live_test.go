@@ -75,15 +75,6 @@ func tailLines(out []byte, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
-// allpagesBatch is the part of a list=allpages answer the tests read.
-type allpagesBatch struct {
-	Query struct {
-		Allpages []struct {
-			Title string `json:"title"`
-		} `json:"allpages"`
-	} `json:"query"`
-}
-
 // TestScaleContinuation lists 200 pages 7 at a time through the generated
 // QueryAll: every page exactly once, in ceil(200/7) = 29 batches.
 func TestScaleContinuation(t *testing.T) {
@@ -107,14 +98,10 @@ func TestScaleContinuation(t *testing.T) {
 			t.Fatalf("batch %d: %v", batches+1, err)
 		}
 		batches++
-		var b allpagesBatch
-		if err := res.Decode(&b); err != nil {
-			t.Fatal(err)
-		}
-		if got := len(b.Query.Allpages); got > limit || (got < limit && res.Continue != nil) {
+		if got := len(res.Allpages); got > limit || (got < limit && res.Continue != nil) {
 			t.Errorf("batch %d: %d pages, limit %d, continue %v", batches, got, limit, res.Continue)
 		}
-		for _, p := range b.Query.Allpages {
+		for _, p := range res.Allpages {
 			seen[p.Title]++
 			order = append(order, p.Title)
 		}
@@ -164,32 +151,15 @@ func readRevisions(t *testing.T, c *generated.Client, title string, limit runtim
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out struct {
-			Query struct {
-				Pages []struct {
-					Title     string `json:"title"`
-					Missing   bool   `json:"missing"`
-					Revisions []struct {
-						RevID int    `json:"revid"`
-						User  string `json:"user"`
-						Slots struct {
-							Main struct {
-								Content string `json:"content"`
-							} `json:"main"`
-						} `json:"slots"`
-					} `json:"revisions"`
-				} `json:"pages"`
-			} `json:"query"`
-		}
-		if err := res.Decode(&out); err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range out.Query.Pages {
+		for _, p := range res.Pages {
 			if p.Missing {
 				t.Fatalf("%s: missing page", title)
 			}
+			if p.QueryRevisionsPage == nil {
+				continue
+			}
 			for _, r := range p.Revisions {
-				revs = append(revs, revision{r.RevID, r.User, r.Slots.Main.Content})
+				revs = append(revs, revision{r.RevID, r.User, r.Slots["main"].Content})
 			}
 		}
 	}
@@ -209,16 +179,10 @@ func editText(t *testing.T, c *generated.Client, title, text string) int {
 	if err != nil {
 		t.Fatalf("edit %s: %v", title, err)
 	}
-	var out struct {
-		Edit struct {
-			Result   string `json:"result"`
-			NewRevID int    `json:"newrevid"`
-		} `json:"edit"`
+	if res.Result != "Success" || res.Newrevid == 0 {
+		t.Fatalf("edit %s: %s", title, res.Raw())
 	}
-	if err := res.Decode(&out); err != nil || out.Edit.Result != "Success" || out.Edit.NewRevID == 0 {
-		t.Fatalf("edit %s: %v %s", title, err, res.Raw)
-	}
-	return out.Edit.NewRevID
+	return res.Newrevid
 }
 
 // TestScaleEditReadBack edits a page three times through the generated
@@ -315,22 +279,15 @@ func login(t *testing.T, c *generated.Client, w *testwiki.Wiki) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tok struct {
-		Query struct {
-			Tokens struct {
-				LoginToken string `json:"logintoken"`
-			} `json:"tokens"`
-		} `json:"query"`
+	if res.Tokens == nil || res.Tokens.Logintoken == "" {
+		t.Fatalf("login token: %s", res.Raw())
 	}
-	if err := res.Decode(&tok); err != nil || tok.Query.Tokens.LoginToken == "" {
-		t.Fatalf("login token: %v %s", err, res.Raw)
-	}
-	res, err = c.Login(ctx, &generated.LoginParams{Name: w.BotUser, Password: w.BotPassword, Token: tok.Query.Tokens.LoginToken})
+	login, err := c.Login(ctx, &generated.LoginParams{Name: w.BotUser, Password: w.BotPassword, Token: res.Tokens.Logintoken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(res.Raw, []byte(`"result":"Success"`)) {
-		t.Fatalf("login: %s", res.Raw)
+	if !bytes.Contains(login.Raw, []byte(`"result":"Success"`)) {
+		t.Fatalf("login: %s", login.Raw)
 	}
 }
 

@@ -61,26 +61,12 @@ func checkImageinfo(t *testing.T, c *generated.Client, name string, data []byte)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out struct {
-		Query struct {
-			Pages []struct {
-				Title     string `json:"title"`
-				ImageInfo []struct {
-					Size int64  `json:"size"`
-					SHA1 string `json:"sha1"`
-				} `json:"imageinfo"`
-			} `json:"pages"`
-		} `json:"query"`
+	if len(res.Pages) != 1 || res.Pages[0].QueryImageinfoPage == nil || len(res.Pages[0].Imageinfo) != 1 {
+		t.Fatalf("imageinfo of File:%s: %s", name, res.Raw())
 	}
-	if err := res.Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Query.Pages) != 1 || len(out.Query.Pages[0].ImageInfo) != 1 {
-		t.Fatalf("imageinfo of File:%s: %s", name, res.Raw)
-	}
-	ii := out.Query.Pages[0].ImageInfo[0]
+	ii := res.Pages[0].Imageinfo[0]
 	sum := sha1.Sum(data)
-	if ii.Size != int64(len(data)) || ii.SHA1 != hex.EncodeToString(sum[:]) {
+	if ii.Size != len(data) || ii.SHA1 != hex.EncodeToString(sum[:]) {
 		t.Errorf("File:%s has %d bytes with SHA-1 %s, want %d bytes with %x", name, ii.Size, ii.SHA1, len(data), sum)
 	}
 }

@@ -174,6 +174,9 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 		}
 	}
 	b.buildMethods(main)
+	if err := b.buildResponses(opt.Shapes, opt.Overlay); err != nil {
+		return nil, fmt.Errorf("response types: %w", err)
+	}
 	for _, ps := range b.m.structs {
 		ps.doc = moduleDoc(b.mods[ps], ps)
 	}

@@ -168,6 +168,12 @@ func (g *emitter) module(f *jen.File, ps *paramsStruct) {
 		f.Line()
 		g.method(f, ps)
 	}
+	if ps.resp != nil {
+		g.respStructs(f, ps.resp)
+	}
+	if ps.path == "query" {
+		g.iterators(f)
+	}
 }
 
 func (g *emitter) structFields(grp *jen.Group, fields []*field) {
@@ -470,7 +476,21 @@ func (g *emitter) isSet(fl *field) jen.Code {
 // method writes the Client method of an action module, and the method
 // that follows continuation when the module continues.
 func (g *emitter) method(f *jen.File, ps *paramsStruct) {
-	f.Add(commentCode(fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)))
+	if ps.resp != nil {
+		g.respMethod(f, ps)
+	} else {
+		g.rawMethod(f, ps)
+	}
+	g.request(f, ps)
+}
+
+// rawMethod writes the methods of a module without a typed answer.
+func (g *emitter) rawMethod(f *jen.File, ps *paramsStruct) {
+	doc := fmt.Sprintf("%s calls action=%s. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)
+	if g.m.withShapes {
+		doc += "\n\nThe shapes this package was generated with have none for " + ps.path + ", so the answer is\nuntyped: probe a test wiki that has the module with `mwgen shapes probe`, and\ngenerate with --shapes, to get a typed one."
+	}
+	f.Add(commentCode(doc))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
 	).Params(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
@@ -489,7 +509,11 @@ func (g *emitter) method(f *jen.File, ps *paramsStruct) {
 			jen.Return(jen.Id("c").Dot("all").Call(jen.Id("ctx"), jen.Id("req"))),
 		)
 	}
-	// request builds the runtime request; the receiver may be nil.
+}
+
+// request writes the method that builds the runtime request; the
+// receiver may be nil.
+func (g *emitter) request(f *jen.File, ps *paramsStruct) {
 	f.Line()
 	f.Func().Params(jen.Id("p").Op("*").Id(ps.name)).Id("request").Params().Params(jen.Op("*").Qual(rt, "Request"), jen.Error()).BlockFunc(func(grp *jen.Group) {
 		grp.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id(ps.name).Values())

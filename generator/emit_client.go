@@ -11,7 +11,7 @@ import (
 // it changes; a test keeps the two equal). client_gen.go refers to
 // gensupport.EnforceVersion<N>, so a runtime without that contract fails
 // the build with a message that names it.
-const contractVersion = 1
+const contractVersion = 2
 
 // client writes the Client type and what every method shares: the main
 // module's parameters and the calls into the runtime.
@@ -71,5 +71,22 @@ func (g *emitter) client(f *jen.File) {
 	).Qual("iter", "Seq2").Types(jen.Op("*").Qual(rt, "Response"), jen.Error()).Block(
 		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(support, "Fail").Call(jen.Err()))),
 		jen.Return(jen.Id("c").Dot("rt").Dot("Continue").Call(jen.Id("ctx"), jen.Id("req"))),
+	)
+	if !g.m.withShapes {
+		return
+	}
+	f.Line()
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("into").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual(rt, "Request"), jen.Id("out").Qual(rt, "Answer"),
+	).Error().Block(
+		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
+		jen.Return(jen.Id("c").Dot("rt").Dot("DoInto").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("out"))),
+	)
+	f.Line()
+	f.Func().Id("allInto").Types(jen.Id("T").Qual(rt, "Answer")).Params(
+		jen.Id("c").Op("*").Id("Client"), jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Op("*").Qual(rt, "Request"), jen.Id("mk").Func().Params().Id("T"),
+	).Qual("iter", "Seq2").Types(jen.Id("T"), jen.Error()).Block(
+		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(support, "FailAs").Types(jen.Id("T")).Call(jen.Err()))),
+		jen.Return(jen.Qual(rt, "ContinueInto").Call(jen.Id("ctx"), jen.Id("c").Dot("rt"), jen.Id("req"), jen.Id("mk"))),
 	)
 }

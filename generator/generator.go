@@ -49,6 +49,13 @@ type Options struct {
 	// Command is the command line recorded in each file's header, so a
 	// reader knows how to regenerate it. Default: "mwgen generate".
 	Command string
+	// Shapes, when set, give every module that has one a typed answer
+	// (XxxResponse) and action=query its page and item iterators; modules
+	// without a shape, and every module when Shapes is nil, return
+	// *runtime.Response. Overlay refines the shapes (semantic types, open
+	// maps); nil means none.
+	Shapes  *apischema.Shapes
+	Overlay *apischema.Overlay
 	// Strict refuses a partial schema: one whose selectors (action, list,
 	// prop, meta, generator...) have values naming modules that are not
 	// in it. By default such values stay valid on the wire, get no typed
@@ -60,11 +67,21 @@ type Options struct {
 
 // GeneratedOptions returns the options that made the committed generated/
 // package from the embedded snapshot (apischema.Default).
-func GeneratedOptions() Options {
+func GeneratedOptions() (Options, error) {
+	sh, err := apischema.DefaultShapes()
+	if err != nil {
+		return Options{}, err
+	}
+	ov, err := apischema.DefaultOverlay()
+	if err != nil {
+		return Options{}, err
+	}
 	return Options{
 		Package: "generated",
 		Command: "mwgen generate --out generated --package generated",
-	}
+		Shapes:  sh,
+		Overlay: ov,
+	}, nil
 }
 
 // File is one generated file.

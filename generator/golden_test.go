@@ -57,7 +57,7 @@ func TestGeneratedIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Generate(s, GeneratedOptions())
+	files, err := Generate(s, generatedOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,4 +127,13 @@ func TestGoldenAndGeneratedCompile(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet: %v\n%s", err, out)
 	}
+}
+
+func generatedOptions(t testing.TB) Options {
+	t.Helper()
+	opt, err := GeneratedOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opt
 }

@@ -72,7 +72,7 @@ func BenchmarkGenerateDefault(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for range b.N {
-		if _, err := Generate(s, GeneratedOptions()); err != nil {
+		if _, err := Generate(s, generatedOptions(b)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -85,7 +85,7 @@ func BenchmarkGofmtGenerated(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := Generate(s, GeneratedOptions())
+	files, err := Generate(s, generatedOptions(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,6 +23,12 @@ type pkgModel struct {
 	// emitted once, in selectors_gen.go, in the order they were built.
 	sharedSelectors []*selector
 	sharedPageSets  []*pageSet
+	// pages and items are the iterators over typed query answers; nil and
+	// empty without shapes.
+	pages *pagesIter
+	items []*itemsIter
+	// withShapes says the package was generated with shapes.
+	withShapes bool
 }
 
 // paramsStruct is the parameters type of one module.
@@ -48,6 +54,9 @@ type paramsStruct struct {
 	// pagesMethod is the Client method that follows continuation, for an
 	// action module that continues; "" otherwise.
 	pagesMethod string
+	// resp is the module's typed answer, or nil: the method returns
+	// *runtime.Response.
+	resp *respModel
 }
 
 // field is one field of a params struct or of a page set.
@@ -165,4 +174,71 @@ type pageSet struct {
 	// wires are its parameters' wire names; users the params types that
 	// embed it.
 	wires, users []string
+}
+
+// The response family: the typed answers, made from the shapes
+// (respbuild.go). A module with a shape has a respStruct for its whole
+// answer, which embeds runtime.Envelope; its method returns it.
+
+// respStruct is one struct type of a typed answer.
+type respStruct struct {
+	name string
+	doc  string
+	// root structs embed runtime.Envelope; part structs are embedded as
+	// pointers in a page (one per prop) and have no Extra of their own,
+	// since unknown keys go to the page's.
+	root, part bool
+	fields     []*respField
+}
+
+// respField is one field of a respStruct.
+type respField struct {
+	// name is the Go field name; "" for an embedded struct.
+	name string
+	// wire is the JSON key; "" for an embedded part without a tag.
+	wire string
+	typ  *respType
+	doc  string
+	// required fields are tagged mw:"required", for runtime drift checks.
+	required bool
+}
+
+// respType is a field's Go type, one kind of the response kind table
+// (respkinds.go) around an element.
+type respType struct {
+	kind respKind
+	// elem is the element of rList and rMap.
+	elem *respType
+	// st is the struct of rStruct, rEmbed and rEmbedPtr.
+	st *respStruct
+}
+
+// respModel is what the typed answers add to a module and to the
+// package.
+type respModel struct {
+	// structs of the module, in emission order (root first).
+	structs []*respStruct
+	root    *respStruct
+}
+
+// pagesIter is the merged page iterator of action=query.
+type pagesIter struct {
+	method string // QueryPages
+	page   string // QueryPage
+	pageID string // the page struct's Go field for pageid
+	title  string // ... and for title
+	field  string // the answer's pages field (Pages)
+	resp   string // QueryResponse
+	all    string // QueryAll
+	params string // QueryParams
+}
+
+// itemsIter is a list module's item iterator.
+type itemsIter struct {
+	method string // AllpagesItems
+	params string // QueryAllpagesParams
+	item   string // QueryAllpagesItem
+	field  string // the answer's field (Allpages)
+	// how to select the list in the query's params: p.<sel>.<choice>
+	sel, choice string
 }

@@ -218,6 +218,7 @@ func TestWikipediaScale(t *testing.T) {
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -236,7 +237,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Println(string(res.Raw))
+	// A typed answer has Raw(), an untyped one (no shapes) a Raw field.
+	var raw json.RawMessage
+	switch r := any(res).(type) {
+	case interface{ Raw() json.RawMessage }:
+		raw = r.Raw()
+	case *runtime.Response:
+		raw = r.Raw
+	}
+	fmt.Println(string(raw))
 }
 `, "IMPORT", importPath), "PKG", pkgName)
 	}

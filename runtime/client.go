@@ -70,6 +70,11 @@ type Options struct {
 	// instead of silently acting as an anonymous user. A request's own
 	// assert parameter takes precedence.
 	AssertUser bool
+	// Drift says what typed answers do with what their types do not
+	// describe: unknown keys, and fields they require that are absent. The
+	// zero value ignores it (unknown keys stay in the raw body only); see
+	// [DriftMode].
+	Drift DriftMode
 	// Retry bounds how failed requests are retried. The zero value means
 	// the defaults; RetryPolicy{MaxAttempts: 1} disables retries. What is
 	// retried, and what never is, is at [RetryPolicy].
@@ -93,6 +98,7 @@ type Client struct {
 	maxLag     int
 	log        *slog.Logger
 	assertUser bool
+	drift      DriftMode
 	// session is the state of Login and Logout (login.go).
 	session session
 
@@ -139,6 +145,7 @@ func NewClient(api string, opts Options) (*Client, error) {
 		maxLag:     opts.MaxLag,
 		log:        opts.Logger,
 		assertUser: opts.AssertUser,
+		drift:      opts.Drift,
 		tokens:     make(map[string]string),
 		tokenSem:   make(chan struct{}, 1),
 		warned:     make(map[string]bool),
@@ -190,6 +197,11 @@ func (c *Client) API() string { return c.api }
 //	resp, err := c.Do(ctx, &mw.Request{Action: "edit", Params: p, Post: true, TokenType: "csrf"})
 //	if errors.Is(err, mw.ErrPermissionDenied) { ... }
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	return c.doRequest(ctx, r, nil)
+}
+
+// doRequest is Do, decoding a typed answer into dst when it is not nil.
+func (c *Client) doRequest(ctx context.Context, r *Request, dst Answer) (*Response, error) {
 	if r == nil || r.Action == "" {
 		return nil, errors.New("mediawiki: request without action")
 	}
@@ -202,7 +214,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	// A read POSTed only for its URL length or a sensitive parameter is
 	// not one.
 	write := r.TokenType != "" || r.Post || p.HasFiles()
-	resp, err := c.do(ctx, r, p, files, write)
+	resp, err := c.do(ctx, r, p, files, write, dst)
 	if err == nil && (r.TokenType == "login" || sessionChanging[r.Action]) {
 		c.ClearTokens()
 	}
@@ -211,10 +223,10 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 // do sends the complete parameters p of r, with a token if r needs one,
 // retrying as c.retry allows; write tells whether r is a write.
-func (c *Client) do(ctx context.Context, r *Request, p *Params, files map[string][]byte, write bool) (*Response, error) {
+func (c *Client) do(ctx context.Context, r *Request, p *Params, files map[string][]byte, write bool, dst Answer) (*Response, error) {
 	if r.TokenType == "" {
 		return c.retrying(ctx, r.Action, write, func() (*Response, outcome) {
-			return c.send(ctx, r.Action, p, files, r.Post)
+			return c.send(ctx, r.Action, p, files, r.Post, dst)
 		})
 	}
 	tokenParam := r.TokenParam
@@ -233,7 +245,7 @@ func (c *Client) do(ctx context.Context, r *Request, p *Params, files map[string
 			}
 			p.Set(tokenParam, token)
 			// Tokens go in a POST body.
-			resp, out := c.send(ctx, r.Action, p, files, true)
+			resp, out := c.send(ctx, r.Action, p, files, true, dst)
 			if !refetched && errors.Is(out.err, ErrBadToken) {
 				// Expired session or token, refused before the module
 				// ran: drop it and send again with a fresh one, once.
@@ -308,7 +320,7 @@ func readFiles(p *Params) (map[string][]byte, error) {
 // send sends the complete parameters p once and decodes the answer. The
 // outcome tells the retry logic whether the request was sent and what
 // came back.
-func (c *Client) send(ctx context.Context, action string, p *Params, files map[string][]byte, post bool) (*Response, outcome) {
+func (c *Client) send(ctx context.Context, action string, p *Params, files map[string][]byte, post bool, dst Answer) (*Response, outcome) {
 	// Whether the request was written in full tells a write that failed
 	// before (safe to send again) from one that failed after (the wiki may
 	// have applied it). The hook runs before the transport's last flush,
@@ -377,9 +389,20 @@ func (c *Client) send(ctx context.Context, action string, p *Params, files map[s
 		out.readErr = true
 		return nil, out
 	}
-	r, err := decodeAnswer(action, resp, body)
+	var r *Response
+	if dst != nil {
+		r, err = decodeTyped(action, resp, body, dst)
+		if err == nil {
+			err = c.checkDrift(ctx, action, body, dst)
+		}
+	} else {
+		r, err = decodeAnswer(action, resp, body)
+	}
 	if err != nil {
 		out.err = err
+		// Drift is in the answer, and the same again when sent again.
+		var drift *DriftError
+		out.final = errors.As(err, &drift)
 		return nil, out
 	}
 	c.logWarnings(ctx, r.Warnings)
@@ -485,7 +508,7 @@ func (c *Client) fetchToken(ctx context.Context, typ string) (string, error) {
 	assert := c.asserting() && typ != "login" && typ != "createaccount"
 	p := c.wireParams("query", q, assert)
 	resp, err := c.retrying(ctx, "query", false, func() (*Response, outcome) {
-		return c.send(ctx, "query", p, nil, false)
+		return c.send(ctx, "query", p, nil, false, nil)
 	})
 	if err != nil {
 		return "", err

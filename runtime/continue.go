@@ -69,3 +69,41 @@ func (c *Client) Continue(ctx context.Context, r *Request) iter.Seq2[*Response, 
 		}
 	}
 }
+
+// ContinueInto is [Client.Continue] for typed answers: it decodes each
+// batch into a new value from mk (see [Client.DoInto]) and yields it. Only
+// one batch is held at a time, unless the loop body keeps them.
+func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func() T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if r == nil {
+			yield(zero, errors.New("mediawiki: nil request"))
+			return
+		}
+		next := *r
+		next.Params = r.Params.Clone()
+		var prev map[string]string
+		for {
+			dst := mk()
+			if err := c.DoInto(ctx, &next, dst); err != nil {
+				yield(zero, err)
+				return
+			}
+			cont := dst.envelope().Continue
+			if !yield(dst, nil) || cont == nil {
+				return
+			}
+			if maps.Equal(prev, cont) {
+				yield(zero, errNoProgress)
+				return
+			}
+			for _, k := range slices.Sorted(maps.Keys(prev)) {
+				next.Params.Del(k)
+			}
+			for _, k := range slices.Sorted(maps.Keys(cont)) {
+				next.Params.Set(k, cont[k])
+			}
+			prev = cont
+		}
+	}
+}

@@ -42,12 +42,23 @@
 //	p.Text("meta", "siteinfo")
 //	resp, err := c.Do(ctx, &mw.Request{Action: "query", Params: p})
 //	if err != nil { ... }
-//	var out struct {
-//		Query struct {
-//			General struct{ SiteName string `json:"sitename"` } `json:"general"`
-//		} `json:"query"`
+//	fmt.Printf("%s\n", resp.Get("query"))
+//
+// Or decoded in one pass into a type of yours that embeds [Envelope] (what
+// generated clients do; see [Client.DoInto]):
+//
+//	type General struct {
+//		SiteName string `json:"sitename"`
 //	}
-//	err = resp.Decode(&out)
+//	type SiteinfoQuery struct {
+//		General General `json:"general"`
+//	}
+//	type SiteinfoAnswer struct {
+//		mw.Envelope
+//		Query SiteinfoQuery `json:"query"`
+//	}
+//	var a SiteinfoAnswer
+//	err = c.DoInto(ctx, &mw.Request{Action: "query", Params: p}, &a)
 //
 // Every request is sent with format=json, formatversion=2 and
 // errorformat=plaintext; responses are decoded accordingly.

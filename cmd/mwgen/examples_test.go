@@ -161,7 +161,9 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(string(resp.Get("query")))
+	for _, p := range resp.Pages {
+		fmt.Printf("title %q\n", p.Title)
+	}
 }
 `)
 
@@ -175,7 +177,7 @@ func main() {
 	}
 	exampleGo(t, goBin, dir, "vet", "./...")
 	out := exampleGo(t, goBin, dir, "run", ".")
-	if !strings.Contains(out, `"title":"Main Page"`) {
+	if !strings.Contains(out, `title "Main Page"`) {
 		t.Errorf("the program's output has no Main Page:\n%s", out)
 	}
 }

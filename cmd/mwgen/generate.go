@@ -34,6 +34,8 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
 	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
+	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes")
+	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
 	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
 	wf := addWikiFlags(fs)
 	if code, done := parse(fs, args); done {
@@ -68,13 +70,24 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	if err != nil {
 		return fail(e, "generate", err)
 	}
-	files, err := generator.Generate(s, generator.Options{
+	opt := generator.Options{
 		Package: *pkg,
 		Modules: *modules,
 		Command: "mwgen generate " + strings.Join(args, " "),
 		Strict:  *strict,
 		Warn:    func(msg string) { fmt.Fprintf(e.stderr, "mwgen generate: warning: %s\n", msg) },
-	})
+	}
+	if !*noShapes {
+		if opt.Shapes, opt.Overlay, err = generateShapes(*shapesFile); err != nil {
+			return fail(e, "generate", err)
+		}
+		if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
+			// Modules and prop values are matched by name: what the
+			// other version has in common is still typed.
+			fmt.Fprintf(e.stderr, "mwgen generate: note: %v; typing the answers from them where modules match\n", err)
+		}
+	}
+	files, err := generator.Generate(s, opt)
 	if err != nil {
 		// The generator's errors already start with "generate:".
 		fmt.Fprintf(e.stderr, "mwgen %v\n", err)
@@ -101,4 +114,24 @@ func readSchemas(paths []string) (*apischema.Schema, error) {
 		all = append(append(all, data...), '\n')
 	}
 	return apischema.Decode(all, strings.Join(paths, "+"))
+}
+
+// generateShapes reads a shapes file, or the embedded shapes when path is
+// empty, and the embedded overlay.
+func generateShapes(path string) (*apischema.Shapes, *apischema.Overlay, error) {
+	var sh *apischema.Shapes
+	var err error
+	if path == "" {
+		sh, err = apischema.DefaultShapes()
+	} else {
+		sh, err = readShapes(path)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := apischema.DefaultOverlay()
+	if err != nil {
+		return nil, nil, err
+	}
+	return sh, ov, nil
 }

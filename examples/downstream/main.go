@@ -48,19 +48,16 @@ func list(ctx context.Context, api, prefix string, namespace, n int) error {
 	}
 	c := wiki.New(rt)
 
-	p := &wiki.QueryParams{
-		List: wiki.QueryLists{
-			Allpages: &wiki.QueryAllpagesParams{
-				Prefix:    prefix,
-				Namespace: runtime.Set(runtime.Namespace(namespace)),
-				Limit:     runtime.Max, // as many per request as the wiki allows
-			},
-		},
+	p := &wiki.QueryAllpagesParams{
+		Prefix:    prefix,
+		Namespace: runtime.Set(runtime.Namespace(namespace)),
+		Limit:     runtime.Max, // as many per request as the wiki allows
 	}
 	printed := 0
-	// QueryAll sends the request, then follows "continue" until the wiki
-	// has no more pages; breaking out of the loop stops it.
-	for resp, err := range c.QueryAll(ctx, p) {
+	// AllpagesItems sends list=allpages, then follows "continue" until the
+	// wiki has no more pages, yielding each page as a typed
+	// *wiki.QueryAllpagesItem; breaking out of the loop stops it.
+	for page, err := range c.AllpagesItems(ctx, p) {
 		if err != nil {
 			// A *runtime.ValidationError means p was refused before
 			// anything was sent; a *runtime.APIError is the wiki's answer.
@@ -70,25 +67,10 @@ func list(ctx context.Context, api, prefix string, namespace, n int) error {
 			}
 			return err
 		}
-		for _, w := range resp.Warnings {
-			fmt.Fprintln(os.Stderr, "warning:", w)
-		}
-		var out struct {
-			Query struct {
-				AllPages []struct {
-					Title string `json:"title"`
-				} `json:"allpages"`
-			} `json:"query"`
-		}
-		if err := resp.Decode(&out); err != nil {
-			return err
-		}
-		for _, page := range out.Query.AllPages {
-			fmt.Println(page.Title)
-			printed++
-			if n > 0 && printed >= n {
-				return nil
-			}
+		fmt.Println(page.Title)
+		printed++
+		if n > 0 && printed >= n {
+			return nil
 		}
 	}
 	return nil

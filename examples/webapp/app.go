@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -252,46 +251,36 @@ func saveEdit(ctx context.Context, rt *runtime.Client, title, text string) (stri
 	if err != nil {
 		return "", err
 	}
-	var e struct {
-		Result   string `json:"result"`
-		Title    string `json:"title"`
-		NewRevID int64  `json:"newrevid"`
-		NoChange bool   `json:"nochange"`
-	}
-	if err := json.Unmarshal(resp.Get("edit"), &e); err != nil || e.Result != "Success" {
-		return "", fmt.Errorf("unexpected answer: %s", resp.Raw)
+	e := resp.EditResult
+	if e.Result != "Success" {
+		return "", fmt.Errorf("unexpected answer: %s", resp.Raw())
 	}
 	if e.Title == "" {
 		e.Title = title
 	}
-	if e.NoChange || e.NewRevID == 0 {
+	if e.Nochange || e.Newrevid == 0 {
 		rev, err := lastRevision(ctx, rt, e.Title)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("Saved revision %d of %s (no change: the page already had this text)", rev, e.Title), nil
 	}
-	return fmt.Sprintf("Saved revision %d of %s", e.NewRevID, e.Title), nil
+	return fmt.Sprintf("Saved revision %d of %s", e.Newrevid, e.Title), nil
 }
 
 // lastRevision returns the id of a page's latest revision.
-func lastRevision(ctx context.Context, rt *runtime.Client, title string) (int64, error) {
-	p := new(runtime.Params)
-	p.Text("prop", "info")
-	p.Text("titles", title)
-	resp, err := rt.Do(ctx, &runtime.Request{Action: "query", Params: p})
+func lastRevision(ctx context.Context, rt *runtime.Client, title string) (int, error) {
+	res, err := generated.New(rt).Query(ctx, &generated.QueryParams{
+		PageSet: generated.PageSet{Titles: []string{title}},
+		Prop:    generated.QueryProps{Info: &generated.QueryInfoParams{}},
+	})
 	if err != nil {
 		return 0, err
 	}
-	var q struct {
-		Pages []struct {
-			LastRevID int64 `json:"lastrevid"`
-		} `json:"pages"`
+	if len(res.Pages) == 0 || res.Pages[0].QueryInfoPage == nil {
+		return 0, fmt.Errorf("unexpected answer: %s", res.Raw())
 	}
-	if err := json.Unmarshal(resp.Get("query"), &q); err != nil || len(q.Pages) == 0 {
-		return 0, fmt.Errorf("unexpected answer: %s", resp.Raw)
-	}
-	return q.Pages[0].LastRevID, nil
+	return res.Pages[0].Lastrevid, nil
 }
 
 // pageTemplate is the application's only page. The element ids are what

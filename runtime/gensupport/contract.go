@@ -32,8 +32,14 @@ package gensupport
 //
 // The generator writes the reference for the number in its own
 // contractVersion; a test keeps the two equal.
-const Version = 1
+const Version = 2
 
 // EnforceVersion1 is referred to by code generated for contract 1 (see
 // [Version]); it exists while the runtime supports that contract.
 const EnforceVersion1 = 1
+
+// EnforceVersion2 is referred to by code generated for contract 2: typed
+// answers (runtime.Envelope, runtime.Answer, Client.DoInto,
+// runtime.ContinueInto) and the iterators of this package (Pages, Items,
+// PageKey, FailAs).
+const EnforceVersion2 = 2

@@ -136,22 +136,16 @@ func TestIntegrationFullFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("edit: %v\nprovider log:\n%s", err, e.p.Log())
 	}
-	var ed struct {
-		Edit struct {
-			Result   string `json:"result"`
-			NewRevID int64  `json:"newrevid"`
-		} `json:"edit"`
-	}
-	if err := res.Decode(&ed); err != nil || ed.Edit.Result != "Success" || ed.Edit.NewRevID == 0 {
-		t.Fatalf("edit answer %s (%v)", res.Raw, err)
+	if res.Result != "Success" || res.Newrevid == 0 {
+		t.Fatalf("edit answer %s", res.Raw())
 	}
 	page, err := e.w.Get(ctxT(t), url.Values{"action": {"query"}, "prop": {"revisions"}, "titles": {title}, "rvprop": {"ids|content|user"}, "rvslots": {"main"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(page), text) || !strings.Contains(string(page), `"user":"`+wikiUser+`"`) ||
-		!strings.Contains(string(page), fmt.Sprintf(`"revid":%d`, ed.Edit.NewRevID)) {
-		t.Errorf("the wiki does not show revision %d by %s with the text: %s", ed.Edit.NewRevID, wikiUser, page)
+		!strings.Contains(string(page), fmt.Sprintf(`"revid":%d`, res.Newrevid)) {
+		t.Errorf("the wiki does not show revision %d by %s with the text: %s", res.Newrevid, wikiUser, page)
 	}
 
 	// ClientFor: the same provider under another host name. Requests are

@@ -62,17 +62,7 @@ func enumerate(ctx context.Context, c *generated.Client, prefix string) (int, er
 		if err != nil {
 			return n, err
 		}
-		var batch struct {
-			Query struct {
-				Allpages []struct {
-					Title string `json:"title"`
-				} `json:"allpages"`
-			} `json:"query"`
-		}
-		if err := res.Decode(&batch); err != nil {
-			return n, err
-		}
-		for _, p := range batch.Query.Allpages {
+		for _, p := range res.Allpages {
 			if p.Title != "" {
 				n++
 			}

@@ -6,6 +6,7 @@ package wiki
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -197,14 +198,18 @@ func (p *EditParams) check(c *runtime.Checker, prefix string) {
 	c.IntRange(prefix+"undoafter", p.Undoafter, runtime.Set(0), runtime.Opt[int]{})
 }
 
-// Edit calls action=edit. p may be nil when no parameter is needed.
+// Edit calls action=edit and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Edit(ctx context.Context, p *EditParams) (*runtime.Response, error) {
+func (c *Client) Edit(ctx context.Context, p *EditParams) (*EditResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(EditResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (p *EditParams) request() (*runtime.Request, error) {
@@ -224,4 +229,42 @@ func (p *EditParams) request() (*runtime.Request, error) {
 		Post:      true,
 		TokenType: "csrf",
 	}, nil
+}
+
+// EditResponse is the answer of action=edit (edit), decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17. Raw returns the whole body.
+type EditResponse struct {
+	runtime.Envelope
+	// The module's result is "edit": always present.
+	EditResult `json:"edit"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EditResult is response.edit of edit.
+type EditResult struct {
+	// Contentmodel is "contentmodel": always present.
+	Contentmodel string `json:"contentmodel" mw:"required"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Newrevid is "newrevid": not always present.
+	Newrevid int `json:"newrevid"`
+	// Newtimestamp is "newtimestamp": not always present.
+	Newtimestamp string `json:"newtimestamp"`
+	// Nochange is "nochange": not always present.
+	Nochange bool `json:"nochange"`
+	// Oldrevid is "oldrevid": not always present.
+	Oldrevid int `json:"oldrevid"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Result is "result": always present.
+	Result string `json:"result" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Watched is "watched": always present.
+	Watched bool `json:"watched" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 }

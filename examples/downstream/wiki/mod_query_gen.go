@@ -6,10 +6,12 @@ package wiki
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
 	"net/url"
+	"time"
 )
 
 // QueryParams are the parameters of action=query (query).
@@ -344,24 +346,30 @@ func (p *QueryParams) check(c *runtime.Checker, prefix string) {
 	p.PageSet.check(c, prefix)
 }
 
-// Query calls action=query. p may be nil when no parameter is needed.
+// Query calls action=query and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
-func (c *Client) Query(ctx context.Context, p *QueryParams) (*runtime.Response, error) {
+func (c *Client) Query(ctx context.Context, p *QueryParams) (*QueryResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(QueryResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // QueryAll calls action=query and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) QueryAll(ctx context.Context, p *QueryParams) iter.Seq2[*QueryResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*QueryResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *QueryResponse {
+		return new(QueryResponse)
+	})
 }
 
 func (p *QueryParams) request() (*runtime.Request, error) {
@@ -379,4 +387,318 @@ func (p *QueryParams) request() (*runtime.Request, error) {
 		Action: "query",
 		Params: v,
 	}, nil
+}
+
+// QueryResponse is the answer of action=query, decoded from the shapes mwgen learned
+// on MediaWiki 1.39.17 for query and each of its submodules: Pages hold, per page, one
+// embedded part per prop module, nil when that prop did not come; lists and meta
+// answers are typed. Raw returns the whole body.
+type QueryResponse struct {
+	runtime.Envelope
+	// The "query" member; its fields are promoted.
+	QueryResult `json:"query"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryResult is the "query" member of action=query's answer.
+type QueryResult struct {
+	// Pages is "pages": the pages, when the query has titles, page IDs, revision IDs or a generator.
+	Pages []QueryPage `json:"pages"`
+	// Badrevids is "badrevids": not always present.
+	Badrevids map[string]QueryBadrevidsItem `json:"badrevids"`
+	// Export is "export": not always present.
+	Export string `json:"export"`
+	// Interwiki is "interwiki": not always present.
+	Interwiki []QueryInterwikiItem `json:"interwiki"`
+	// Normalized is "normalized": not always present.
+	Normalized []QueryNormalizedItem `json:"normalized"`
+	// PageIDs is "pageids": not always present.
+	PageIDs []string `json:"pageids"`
+	// Redirects is "redirects": not always present.
+	Redirects []QueryRedirectsItem `json:"redirects"`
+	// Allpages is "allpages": always present. From query+allpages.
+	Allpages []QueryAllpagesItem `json:"allpages"`
+	// Tokens is "tokens": always present; one field per requested token type. From query+tokens.
+	Tokens *QueryTokens `json:"tokens"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryBadrevidsItem is response.query.badrevids.[] of query.
+type QueryBadrevidsItem struct {
+	// Missing is "missing": always present.
+	Missing bool `json:"missing" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryInterwikiItem is response.query.interwiki.[] of query.
+type QueryInterwikiItem struct {
+	// Iw is "iw": always present.
+	Iw string `json:"iw" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNormalizedItem is response.query.normalized.[] of query.
+type QueryNormalizedItem struct {
+	// From is "from": always present.
+	From string `json:"from" mw:"required"`
+	// Fromencoded is "fromencoded": always present.
+	Fromencoded bool `json:"fromencoded" mw:"required"`
+	// To is "to": always present.
+	To string `json:"to" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRedirectsItem is response.query.redirects.[] of query.
+type QueryRedirectsItem struct {
+	// From is "from": always present.
+	From string `json:"from" mw:"required"`
+	// To is "to": always present.
+	To string `json:"to" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryAllpagesItem is response.query.allpages.[] of query+allpages.
+type QueryAllpagesItem struct {
+	// Ns is "ns": always present.
+	Ns runtime.Namespace `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryTokens is response.query.tokens of query+tokens.
+type QueryTokens struct {
+	// Createaccounttoken is "createaccounttoken": present with type=createaccount.
+	Createaccounttoken string `json:"createaccounttoken"`
+	// Csrftoken is "csrftoken": present with type=csrf.
+	Csrftoken string `json:"csrftoken"`
+	// Logintoken is "logintoken": present with type=login.
+	Logintoken string `json:"logintoken"`
+	// Patroltoken is "patroltoken": present with type=patrol.
+	Patroltoken string `json:"patroltoken"`
+	// Rollbacktoken is "rollbacktoken": present with type=rollback.
+	Rollbacktoken string `json:"rollbacktoken"`
+	// Userrightstoken is "userrightstoken": present with type=userrights.
+	Userrightstoken string `json:"userrightstoken"`
+	// Watchtoken is "watchtoken": present with type=watch.
+	Watchtoken string `json:"watchtoken"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPage is one page of action=query's answer. The fields every page can have
+// are its own; what a prop module brings is in its embedded part, nil when that
+// prop did not come for the page.
+type QueryPage struct {
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Invalidreason is "invalidreason": not always present.
+	Invalidreason string `json:"invalidreason"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Ns is "ns": not always present.
+	Ns runtime.Namespace `json:"ns"`
+	// PageID is "pageid": not always present; missing, invalid and special pages have no page id.
+	PageID int `json:"pageid"`
+	// Special is "special": not always present.
+	Special bool `json:"special"`
+	// Title is "title": not always present.
+	Title string `json:"title"`
+	// From query+info.
+	*QueryInfoPage
+	// From query+revisions.
+	*QueryRevisionsPage
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryInfoPage is what query+info brings to a page, embedded in QueryPage.
+type QueryInfoPage struct {
+	// Associatedpage is "associatedpage": present with inprop=associatedpage.
+	Associatedpage string `json:"associatedpage"`
+	// Canonicalurl is "canonicalurl": present with inprop=url.
+	Canonicalurl string `json:"canonicalurl"`
+	// Contentmodel is "contentmodel": not always present.
+	Contentmodel string `json:"contentmodel"`
+	// Displaytitle is "displaytitle": present with inprop=displaytitle.
+	Displaytitle string `json:"displaytitle"`
+	// Editurl is "editurl": present with inprop=url.
+	Editurl string `json:"editurl"`
+	// Fullurl is "fullurl": present with inprop=url.
+	Fullurl string `json:"fullurl"`
+	// Lastrevid is "lastrevid": not always present.
+	Lastrevid int `json:"lastrevid"`
+	// Length is "length": not always present.
+	Length int `json:"length"`
+	// Linkclasses is "linkclasses": present with inprop=linkclasses.
+	Linkclasses []string `json:"linkclasses"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp; "" when the page has no unseen change.
+	Notificationtimestamp string `json:"notificationtimestamp"`
+	// Pagelanguage is "pagelanguage": not always present.
+	Pagelanguage string `json:"pagelanguage"`
+	// Pagelanguagedir is "pagelanguagedir": not always present.
+	Pagelanguagedir string `json:"pagelanguagedir"`
+	// Pagelanguagehtmlcode is "pagelanguagehtmlcode": not always present.
+	Pagelanguagehtmlcode string `json:"pagelanguagehtmlcode"`
+	// Preload is "preload": present with inprop=preload.
+	Preload string `json:"preload"`
+	// Protection is "protection": present with inprop=protection; sent as [] when empty either way; always a list.
+	Protection []QueryInfoPageProtectionItem `json:"protection"`
+	// Readable is "readable": present with inprop=readable.
+	Readable bool `json:"readable"`
+	// Redirect is "redirect": not always present.
+	Redirect bool `json:"redirect"`
+	// Restrictiontypes is "restrictiontypes": present with inprop=protection.
+	Restrictiontypes []string `json:"restrictiontypes"`
+	// SubjectID is "subjectid": present with inprop=subjectid.
+	SubjectID int `json:"subjectid"`
+	// TalkID is "talkid": present with inprop=talkid.
+	TalkID int `json:"talkid"`
+	// Touched is "touched": not always present.
+	Touched time.Time `json:"touched"`
+	// Varianttitles is "varianttitles": present with inprop=varianttitles; keyed by language variant.
+	Varianttitles map[string]string `json:"varianttitles"`
+	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers.
+	Visitingwatchers int `json:"visitingwatchers"`
+	// Watched is "watched": present with inprop=watched.
+	Watched bool `json:"watched"`
+	// Watchers is "watchers": present with inprop=watchers.
+	Watchers int `json:"watchers"`
+}
+
+// QueryInfoPageProtectionItem is response.query.pages.[].protection.[] of query+info.
+type QueryInfoPageProtectionItem struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Level is "level": always present.
+	Level string `json:"level" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRevisionsPage is what query+revisions brings to a page, embedded in QueryPage.
+type QueryRevisionsPage struct {
+	// Revisions is "revisions": not always present.
+	Revisions []QueryRevisionsPageRevisionsItem `json:"revisions"`
+}
+
+// QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
+type QueryRevisionsPageRevisionsItem struct {
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree.
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Comment is "comment": present with rvprop=comment.
+	Comment string `json:"comment"`
+	// Commenthidden is "commenthidden": not always present.
+	Commenthidden bool `json:"commenthidden"`
+	// Content is "content": present with some of 16 values of rvprop.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with some of 16 values of rvprop.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
+	Contentmodel string `json:"contentmodel"`
+	// Minor is "minor": present with rvprop=flags.
+	Minor bool `json:"minor"`
+	// ParentID is "parentid": present with rvprop=ids; 0 for a page's first revision.
+	ParentID int `json:"parentid"`
+	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment.
+	Parsedcomment string `json:"parsedcomment"`
+	// Parsetree is "parsetree": present with rvprop=parsetree.
+	Parsetree string `json:"parsetree"`
+	// RevID is "revid": present with rvprop=ids.
+	RevID int `json:"revid"`
+	// Roles is "roles": present with rvprop=roles.
+	Roles []string `json:"roles"`
+	// SHA1 is "sha1": present with rvprop=sha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with rvprop=size.
+	Size int `json:"size"`
+	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
+	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
+	// Suppressed is "suppressed": not always present.
+	Suppressed bool `json:"suppressed"`
+	// Tags is "tags": present with rvprop=tags.
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with rvprop=timestamp.
+	Timestamp time.Time `json:"timestamp"`
+	// User is "user": present with rvprop=user.
+	User string `json:"user"`
+	// Userhidden is "userhidden": not always present.
+	Userhidden bool `json:"userhidden"`
+	// UserID is "userid": present with rvprop=userid.
+	UserID int `json:"userid"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
+type QueryRevisionsPageRevisionsItemSlotsItem struct {
+	// Content is "content": present with rvprop=content.
+	Content string `json:"content"`
+	// Contentformat is "contentformat": present with rvprop=content.
+	Contentformat string `json:"contentformat"`
+	// Contentmodel is "contentmodel": present with rvprop=content or rvprop=contentmodel.
+	Contentmodel string `json:"contentmodel"`
+	// SHA1 is "sha1": present with rvprop=slotsha1.
+	SHA1 string `json:"sha1"`
+	// Size is "size": present with rvprop=slotsize.
+	Size int `json:"size"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPages calls action=query, follows continuation, and yields each page once,
+// complete: a page's data that comes in several batches (its revisions in one,
+// its categories in the next) is merged, and the pages of a batch are yielded when
+// the answer says batchcomplete. At most one generator batch is held. Breaking out
+// of the loop stops the requests.
+func (c *Client) QueryPages(ctx context.Context, p *QueryParams) iter.Seq2[*QueryPage, error] {
+	return gensupport.Pages(c.QueryAll(ctx, p), func(r *QueryResponse) []QueryPage {
+		return r.Pages
+	}, func(r *QueryResponse) bool {
+		return r.BatchComplete
+	}, func(pg *QueryPage) string {
+		return gensupport.PageKey(pg.PageID, pg.Title)
+	})
+}
+
+// AllpagesItems calls action=query with list=Allpages alone, follows continuation, and
+// yields each item. p may be nil. Breaking out of the loop stops the requests.
+func (c *Client) AllpagesItems(ctx context.Context, p *QueryAllpagesParams) iter.Seq2[*QueryAllpagesItem, error] {
+	if p == nil {
+		p = &QueryAllpagesParams{}
+	}
+	q := &QueryParams{}
+	q.List.Allpages = p
+	return gensupport.Items(c.QueryAll(ctx, q), func(r *QueryResponse) []QueryAllpagesItem {
+		return r.Allpages
+	})
 }

@@ -1,0 +1,131 @@
+package generator
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// respStructs writes the typed answer's structs of a module.
+func (g *emitter) respStructs(f *jen.File, rm *respModel) {
+	for _, st := range rm.structs {
+		f.Line()
+		f.Add(commentCode(st.doc))
+		f.Type().Id(st.name).StructFunc(func(grp *jen.Group) {
+			if st.root {
+				grp.Qual(rt, "Envelope")
+			}
+			for _, fl := range st.fields {
+				comment(grp, fl.doc)
+				tag := map[string]string{}
+				if fl.wire != "" {
+					tag["json"] = fl.wire
+				}
+				if fl.required {
+					tag["mw"] = "required"
+				}
+				switch respKinds[fl.typ.kind].wrap {
+				case rwEmbed:
+					grp.Id(fl.typ.st.name).Tag(tag)
+				case rwEmbedPtr:
+					grp.Op("*").Id(fl.typ.st.name)
+				default:
+					grp.Id(fl.name).Add(g.respType(fl.typ, false)).Tag(tag)
+				}
+			}
+			if !st.part {
+				comment(grp, "Extra holds the keys the type has no field for, when the runtime.Client's\nOptions.Drift keeps them (see runtime.DriftMode); the raw body has them always.")
+				grp.Id("Extra").Map(jen.String()).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})
+			}
+		})
+	}
+}
+
+// respType writes a field's Go type from its kind's entry; elem tells an
+// element of a slice or map from a field.
+func (g *emitter) respType(t *respType, elem bool) jen.Code {
+	k := respKinds[t.kind]
+	switch k.wrap {
+	case rwLeaf:
+		if k.qual == "" {
+			return jen.Id(k.id)
+		}
+		return jen.Qual(k.qual, k.id)
+	case rwSlice:
+		return jen.Index().Add(g.respType(t.elem, true))
+	case rwMap:
+		return jen.Map(jen.String()).Add(g.respType(t.elem, true))
+	case rwStruct:
+		if elem {
+			return jen.Id(t.st.name)
+		}
+		return jen.Op("*").Id(t.st.name)
+	}
+	return g.bug("response type of kind %s as a field type", k.name)
+}
+
+// respMethod writes the Client method of a module with a typed answer.
+func (g *emitter) respMethod(f *jen.File, ps *paramsStruct) {
+	root := ps.resp.root.name
+	f.Add(commentCode(fmt.Sprintf("%s calls action=%s and decodes its answer. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
+	).Params(jen.Op("*").Id(root), jen.Error()).Block(
+		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Id("out").Op(":=").New(jen.Id(root)),
+		jen.If(jen.Err().Op(":=").Id("c").Dot("into").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
+		jen.Return(jen.Id("out"), jen.Nil()),
+	)
+	if ps.pagesMethod != "" {
+		f.Line()
+		f.Add(commentCode(fmt.Sprintf("%s calls action=%s and follows continuation, yielding one\ndecoded answer per batch until the wiki has no more, or until the loop stops.", ps.pagesMethod, ps.action)))
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.pagesMethod).Params(
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
+		).Qual("iter", "Seq2").Types(jen.Op("*").Id(root), jen.Error()).Block(
+			jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(support, "FailAs").Types(jen.Op("*").Id(root)).Call(jen.Err()))),
+			jen.Return(jen.Id("allInto").Call(jen.Id("c"), jen.Id("ctx"), jen.Id("req"), jen.Func().Params().Op("*").Id(root).Block(jen.Return(jen.New(jen.Id(root)))))),
+		)
+	}
+}
+
+// iterators writes the merged page iterator and the list item iterators.
+func (g *emitter) iterators(f *jen.File) {
+	pi := g.m.pages
+	if pi == nil {
+		return
+	}
+	f.Line()
+	f.Add(commentCode(fmt.Sprintf("%s calls action=query, follows continuation, and yields each page once,\n"+
+		"complete: a page's data that comes in several batches (its revisions in one,\n"+
+		"its categories in the next) is merged, and the pages of a batch are yielded when\n"+
+		"the answer says batchcomplete. At most one generator batch is held. Breaking out\n"+
+		"of the loop stops the requests.", pi.method)))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(pi.method).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(pi.params),
+	).Qual("iter", "Seq2").Types(jen.Op("*").Id(pi.page), jen.Error()).Block(
+		jen.Return(jen.Qual(support, "Pages").Call(
+			jen.Id("c").Dot(pi.all).Call(jen.Id("ctx"), jen.Id("p")),
+			jen.Func().Params(jen.Id("r").Op("*").Id(pi.resp)).Index().Id(pi.page).Block(jen.Return(jen.Id("r").Dot(pi.field))),
+			jen.Func().Params(jen.Id("r").Op("*").Id(pi.resp)).Bool().Block(jen.Return(jen.Id("r").Dot("BatchComplete"))),
+			jen.Func().Params(jen.Id("pg").Op("*").Id(pi.page)).String().Block(jen.Return(jen.Qual(support, "PageKey").Call(jen.Id("pg").Dot(pi.pageID), jen.Id("pg").Dot(pi.title)))),
+		)),
+	)
+	for _, it := range g.m.items {
+		f.Line()
+		f.Add(commentCode(fmt.Sprintf("%s calls action=query with list=%s alone, follows continuation, and\n"+
+			"yields each item. p may be nil. Breaking out of the loop stops the requests.", it.method, it.field)))
+		f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(it.method).Params(
+			jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(it.params),
+		).Qual("iter", "Seq2").Types(jen.Op("*").Id(it.item), jen.Error()).Block(
+			jen.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("p").Op("=").Op("&").Id(it.params).Values()),
+			jen.Id("q").Op(":=").Op("&").Id(pi.params).Values(),
+			jen.Id("q").Dot(it.sel).Dot(it.choice).Op("=").Id("p"),
+			jen.Return(jen.Qual(support, "Items").Call(
+				jen.Id("c").Dot(pi.all).Call(jen.Id("ctx"), jen.Id("q")),
+				jen.Func().Params(jen.Id("r").Op("*").Id(pi.resp)).Index().Id(it.item).Block(jen.Return(jen.Id("r").Dot(it.field))),
+			)),
+		)
+	}
+}

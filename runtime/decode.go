@@ -1,0 +1,158 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+)
+
+// Envelope is the part of every answer that is not the module's own: it is
+// embedded in every typed answer that generated code declares (and can be
+// in hand-written ones), so that one pass over the body decodes the
+// warnings, the continuation, batchcomplete, any error, and the module's
+// result together:
+//
+//	type Page struct {
+//		Title string `json:"title"`
+//	}
+//	type AllpagesQuery struct {
+//		Allpages []Page `json:"allpages"`
+//	}
+//	type AllpagesAnswer struct {
+//		mw.Envelope
+//		Query AllpagesQuery `json:"query"`
+//	}
+//	var a AllpagesAnswer
+//	err := c.DoInto(ctx, req, &a)
+//
+// A type that embeds Envelope must not have its own fields for the keys
+// Envelope decodes: errors, error, warnings, continue, batchcomplete,
+// servedby, docref, limits.
+type Envelope struct {
+	// Warnings are the answer's warnings, in the wiki's order.
+	Warnings Warnings `json:"warnings"`
+	// Continue holds the "continue" object's members in wire form, as
+	// [Response.Continue] does; nil when there is nothing more.
+	Continue Continuation `json:"continue"`
+	// BatchComplete reports "batchcomplete", as [Response.BatchComplete].
+	BatchComplete bool `json:"batchcomplete"`
+	// Limits are the limits the wiki used for parameters sent as "max"
+	// (see [Max]), by module name: {"allpages": 500}.
+	Limits map[string]int `json:"limits"`
+
+	wireError
+	raw json.RawMessage
+}
+
+// wireError is the error part of an answer. Its fields are exported for
+// encoding/json only; a typed answer is returned only when they are empty.
+type wireError struct {
+	Errors   []ErrorEntry `json:"errors"`
+	Error    *legacyError `json:"error"`
+	ServedBy string       `json:"servedby"`
+	DocRef   string       `json:"docref"`
+}
+
+// Raw returns the whole JSON body of the answer.
+func (e *Envelope) Raw() json.RawMessage { return e.raw }
+
+func (e *Envelope) envelope() *Envelope { return e }
+
+// Answer is a typed answer: a pointer to a struct that embeds [Envelope].
+type Answer interface {
+	envelope() *Envelope
+}
+
+// Warnings are an answer's warnings. They decode from the plaintext form
+// (a list of {code, text, module}) and, leniently, from the bc form.
+type Warnings []Warning
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (w *Warnings) UnmarshalJSON(b []byte) error {
+	*w = decodeWarnings(b)
+	return nil
+}
+
+// Continuation is the "continue" object's members in wire form (see
+// [Response.Continue]).
+type Continuation map[string]string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *Continuation) UnmarshalJSON(b []byte) error {
+	m, err := decodeContinue(b)
+	if err != nil {
+		return err
+	}
+	*c = m
+	return nil
+}
+
+// DoInto sends r like [Client.Do] and decodes the answer into dst, a
+// pointer to a struct that embeds [Envelope], in one pass over the body:
+// errors, warnings, continuation and the module's result together. dst is
+// reset first. On error dst holds nothing useful.
+//
+// An answer whose result does not match dst's types (a number where dst
+// has a string, say) is an error that says where, wrapping the
+// *json.UnmarshalTypeError. With [Options.Drift] set, unknown keys are
+// kept in Extra fields and drift is reported (see [DriftMode]).
+func (c *Client) DoInto(ctx context.Context, r *Request, dst Answer) error {
+	if dst == nil || reflect.ValueOf(dst).IsNil() {
+		return errors.New("mediawiki: DoInto with a nil answer")
+	}
+	_, err := c.doRequest(ctx, r, dst)
+	return err
+}
+
+// decodeTyped is decodeAnswer for a typed answer: one json.Unmarshal into
+// dst, then the envelope's checks.
+func decodeTyped(action string, resp *http.Response, body []byte, dst Answer) (*Response, error) {
+	bad := func(err error) *ResponseError {
+		return &ResponseError{
+			Action:      action,
+			StatusCode:  resp.StatusCode,
+			Status:      statusText(resp),
+			ContentType: resp.Header.Get("Content-Type"),
+			Excerpt:     excerpt(body),
+			Err:         err,
+		}
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, bad(nil)
+	}
+	// Reset dst: a retried request decodes into it again.
+	v := reflect.ValueOf(dst).Elem()
+	v.SetZero()
+	env := dst.envelope()
+	uerr := json.Unmarshal(trimmed, dst)
+	var typeErr *json.UnmarshalTypeError
+	if uerr != nil && !errors.As(uerr, &typeErr) {
+		// Not JSON, or an envelope member of the wrong form.
+		return nil, bad(uerr)
+	}
+	wenv := envelope{Errors: env.Errors, Error: env.Error, ServedBy: env.ServedBy, DocRef: env.DocRef}
+	if apiErr := wenv.apiError(resp); apiErr != nil {
+		return nil, apiErr
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, bad(nil)
+	}
+	if typeErr != nil {
+		return nil, &DriftError{Action: action, Drift: []Drift{{
+			Path: typeErr.Field, Kind: DriftType,
+			Detail: fmt.Sprintf("JSON %s where %s expects %s", typeErr.Value, reflect.TypeOf(dst).Elem(), typeErr.Type),
+		}}}
+	}
+	env.raw = json.RawMessage(trimmed)
+	return &Response{
+		Raw:           env.raw,
+		Warnings:      env.Warnings,
+		Continue:      env.Continue,
+		BatchComplete: env.BatchComplete,
+	}, nil
+}
