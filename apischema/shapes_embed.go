@@ -25,8 +25,16 @@ func DefaultShapes() (*Shapes, error) { return DecodeShapes(defaultShapes, Defau
 func CheckShapesFor(s *Schema, sh *Shapes) error {
 	a, b := majorMinor(s.Wiki.MediaWikiVersion()), majorMinor(sh.MediaWikiVersion())
 	if a == "" || b == "" || a != b {
-		return fmt.Errorf("the response shapes are for MediaWiki %q, the schema for %q (%s): probe this wiki with `mwgen shapes probe`",
-			sh.MediaWikiVersion(), s.Wiki.MediaWikiVersion(), s.Wiki.API)
+		schemaVersion := s.Wiki.MediaWikiVersion()
+		if schemaVersion == "" {
+			schemaVersion = "an unknown version"
+		}
+		wiki := ""
+		if s.Wiki.API != "" {
+			wiki = " (" + s.Wiki.API + ")"
+		}
+		return fmt.Errorf("the response shapes are for MediaWiki %s, the schema%s for %s: probe this wiki with `mwgen shapes probe`",
+			cmpOr(sh.MediaWikiVersion(), "an unknown version"), wiki, schemaVersion)
 	}
 	return nil
 }

@@ -107,7 +107,7 @@ func TestGenerateBadInput(t *testing.T) {
 	t.Run("strict with dangling selector values", func(t *testing.T) {
 		path := filepath.Join(in, "partial.json")
 		os.WriteFile(path, []byte(`{"paraminfo":{"modules":[{"name":"main","path":"main","prefix":"","parameters":[{"index":1,"name":"action","type":["edit","query"],"submodules":{"edit":"edit","query":"query"},"required":false,"multi":false}]}]}}`), 0o644)
-		runBadGenerate(t, []string{"--schema", path, "--strict"}, "--strict", `2 values of 1 selector parameter name modules that are not in the schema, e.g. main action=edit ...`)
+		runBadGenerate(t, []string{"--schema", path, "--strict", "--no-shapes"}, "--strict", `2 values of 1 selector parameter name modules that are not in the schema, e.g. main action=edit ...`)
 	})
 	t.Run("no api.php at the URL", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -174,7 +174,7 @@ func keys(m map[string]string) []string {
 func TestGeneratePartialSchema(t *testing.T) {
 	dump := "../../apischema/testdata/wikimedia/mediawiki.org-1.47.0-wmf.22.json"
 	out := filepath.Join(t.TempDir(), "wm")
-	code, stdout, stderr := mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm")
+	code, stdout, stderr := mwgen(t, "generate", "--schema", dump, "--no-shapes", "--out", out, "--package", "wm")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -190,11 +190,11 @@ func TestGeneratePartialSchema(t *testing.T) {
 	}
 	// --modules filters first: a pattern whose modules are all present
 	// leaves nothing to warn about.
-	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm", "--modules", "block,query+watchlist")
+	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--no-shapes", "--out", out, "--package", "wm", "--modules", "block,query+watchlist")
 	if code != exitOK || stderr != "" {
 		t.Errorf("--modules block,query+watchlist: exit %d, stderr %q", code, stderr)
 	}
-	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--out", out, "--package", "wm", "--modules", "query+*")
+	code, _, stderr = mwgen(t, "generate", "--schema", dump, "--no-shapes", "--out", out, "--package", "wm", "--modules", "query+*")
 	if code != exitOK || !strings.Contains(stderr, "query list=alldeletedrevisions") || strings.Contains(stderr, "main action") {
 		t.Errorf("--modules query+*: exit %d, stderr %q", code, stderr)
 	}
