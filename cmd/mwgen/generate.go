@@ -34,7 +34,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
 	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
-	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes")
+	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded shapes of the schema's MediaWiki version (1.39 or 1.43), else the nearest older")
 	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
 	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
 	wf := addWikiFlags(fs)
@@ -78,7 +78,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		Warn:    func(msg string) { fmt.Fprintf(e.stderr, "mwgen generate: warning: %s\n", msg) },
 	}
 	if !*noShapes {
-		if opt.Shapes, opt.Overlay, err = generateShapes(*shapesFile); err != nil {
+		if opt.Shapes, opt.Overlay, err = generateShapes(s, *shapesFile); err != nil {
 			return fail(e, "generate", err)
 		}
 		if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
@@ -116,13 +116,14 @@ func readSchemas(paths []string) (*apischema.Schema, error) {
 	return apischema.Decode(all, strings.Join(paths, "+"))
 }
 
-// generateShapes reads a shapes file, or the embedded shapes when path is
-// empty, and the embedded overlay.
-func generateShapes(path string) (*apischema.Shapes, *apischema.Overlay, error) {
+// generateShapes reads a shapes file, or, when path is empty, the embedded
+// shapes of the schema's MediaWiki version (the nearest older when none is
+// embedded for it), and the embedded overlay.
+func generateShapes(s *apischema.Schema, path string) (*apischema.Shapes, *apischema.Overlay, error) {
 	var sh *apischema.Shapes
 	var err error
 	if path == "" {
-		sh, err = apischema.DefaultShapes()
+		sh, _, err = apischema.ShapesForSchema(s)
 	} else {
 		sh, err = readShapes(path)
 	}
