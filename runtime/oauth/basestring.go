@@ -90,7 +90,8 @@ func BaseString(method, rawURL, server, contentType string, body []byte, oauthPa
 	if !signBody {
 		body = nil
 	}
-	return baseString(method, bu, u.RawQuery, body, signBody, op)
+	base, err := baseString(method, bu, u.RawQuery, body, signBody, op)
+	return string(base), err
 }
 
 // signsBody reports whether MediaWiki includes the body of a request with
@@ -286,9 +287,9 @@ type param struct {
 // It decodes every query and body parameter and percent-encodes it in the
 // same pass, into one buffer; sorts the parameters in place; applies
 // PHP's rules of which parameter wins; and writes the result, encoded a
-// second time, into the string it returns: two allocations in all for
+// second time, into the slice it returns: two allocations in all for
 // requests with up to 32 parameters.
-func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) (string, error) {
+func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) ([]byte, error) {
 	if method == "" {
 		method = "GET"
 	}
@@ -316,11 +317,11 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	var err error
 	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
-		return "", err
+		return nil, err
 	}
 	if signBody {
 		if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	for _, p := range oauth {
@@ -402,16 +403,11 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 		size += (kept - 1) * len("%26")
 	}
 
-	var b strings.Builder
-	b.Grow(size)
-	// Through a buffer on the stack: each write to the Builder stores a
-	// pointer, which costs a write barrier while the GC runs, and the
-	// parameters are many short pieces.
-	w := chunkWriter{b: &b}
-	w.write(encMethod)
-	w.writeString("&")
-	w.write(encURL)
-	w.writeString("&")
+	out := make([]byte, 0, size)
+	out = append(out, encMethod...)
+	out = append(out, '&')
+	out = append(out, encURL...)
+	out = append(out, '&')
 	first := true
 	for i := range ps {
 		p := &ps[i]
@@ -419,63 +415,26 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			continue
 		}
 		if !first {
-			w.writeString("%26")
+			out = append(out, "%26"...)
 		}
 		first = false
-		w.writeReencoded(key(p))
-		w.writeString("%3D")
-		w.writeReencoded(value(p))
+		out = appendReencoded(out, key(p))
+		out = append(out, "%3D"...)
+		out = appendReencoded(out, value(p))
 	}
-	w.flush()
-	return b.String(), nil
+	return out, nil
 }
 
-// chunkWriter collects bytes for b in a buffer of its own, written to b
-// when full and by flush.
-type chunkWriter struct {
-	b   *strings.Builder
-	buf [512]byte
-	n   int
-}
-
-func (w *chunkWriter) flush() {
-	w.b.Write(w.buf[:w.n])
-	w.n = 0
-}
-
-func (w *chunkWriter) write(p []byte) {
-	for len(p) > 0 {
-		m := copy(w.buf[w.n:], p)
-		w.n += m
-		p = p[m:]
-		if w.n == len(w.buf) {
-			w.flush()
-		}
-	}
-}
-
-func (w *chunkWriter) writeString(s string) {
-	for len(s) > 0 {
-		m := copy(w.buf[w.n:], s)
-		w.n += m
-		s = s[m:]
-		if w.n == len(w.buf) {
-			w.flush()
-		}
-	}
-}
-
-// writeReencoded writes the percent-encoding of the encoded string enc:
+// appendReencoded appends the percent-encoding of the encoded string enc:
 // only its "%" are escaped again.
-func (w *chunkWriter) writeReencoded(enc []byte) {
+func appendReencoded(dst, enc []byte) []byte {
 	for {
 		i := bytes.IndexByte(enc, '%')
 		if i < 0 {
-			w.write(enc)
-			return
+			return append(dst, enc...)
 		}
-		w.write(enc[:i])
-		w.writeString("%25")
+		dst = append(dst, enc[:i]...)
+		dst = append(dst, "%25"...)
 		enc = enc[i+1:]
 	}
 }
