@@ -280,6 +280,12 @@ type param struct {
 	keep bool
 }
 
+// sortKey orders a parameter: its prefix and its index in the list.
+type sortKey struct {
+	pre uint64
+	i   int
+}
+
 // baseString computes METHOD&url&params per MediaWiki. oauth holds the
 // header parameters (oauth_signature is dropped, if there). body counts
 // only when signBody.
@@ -340,18 +346,46 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	key := func(p *param) []byte { return arena[p.k0:p.k1] }
 	value := func(p *param) []byte { return arena[p.v0:p.v1] }
+	// Sorted through (prefix, index) pairs, by insertion for the few
+	// dozen parameters of a request: the prefix decides most comparisons,
+	// and 16-byte pairs move faster than parameters.
+	var keyStack [32]sortKey
+	keys := keyStack[:0]
+	if len(ps) > len(keyStack) {
+		keys = make([]sortKey, 0, len(ps))
+	}
 	for i := range ps {
 		ps[i].pre = prefix(key(&ps[i]))
+		keys = append(keys, sortKey{ps[i].pre, i})
 	}
-	slices.SortFunc(ps, func(a, b param) int {
+	compare := func(a, b sortKey) int {
 		if a.pre != b.pre {
 			return cmp.Compare(a.pre, b.pre)
 		}
-		if c := bytes.Compare(key(&a), key(&b)); c != 0 {
+		pa, pb := &ps[a.i], &ps[b.i]
+		if c := bytes.Compare(key(pa), key(pb)); c != 0 {
 			return c
 		}
-		return bytes.Compare(value(&a), value(&b))
-	})
+		return bytes.Compare(value(pa), value(pb))
+	}
+	if len(keys) <= 64 {
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && compare(keys[j], keys[j-1]) < 0; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+	} else {
+		slices.SortFunc(keys, compare)
+	}
+	var sortedStack [32]param
+	sorted := sortedStack[:0]
+	if len(ps) > len(sortedStack) {
+		sorted = make([]param, 0, len(ps))
+	}
+	for _, k := range keys {
+		sorted = append(sorted, ps[k.i])
+	}
+	ps = sorted
 
 	// Which parameters MediaWiki signs, key by key (equal keys are now
 	// adjacent): an oauth_* header parameter overrides the body and the
@@ -524,7 +558,23 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 	d := dst[n:cap(dst)]
 	j := 0
 	renamed := false
-	for ; i < len(s); i++ {
+	for i < len(s) {
+		// A run of unreserved bytes (no separator among them) is copied
+		// as it is.
+		if unreservedSet[s[i]] {
+			k := i
+			for k < len(s) && unreservedSet[s[k]] {
+				renamed = renamed || s[k] == '.'
+				k++
+			}
+			if len(d)-j < k-i {
+				dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+				d = dst[n:cap(dst)]
+			}
+			j += copy(d[j:], s[i:k])
+			i = k
+			continue
+		}
 		c := s[i]
 		if (amp && c == '&') || (eq && c == '=') {
 			break
@@ -541,6 +591,7 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			i += 2
 		}
+		i++
 		if unreservedSet[c] {
 			renamed = renamed || c == '.'
 			d[j] = c

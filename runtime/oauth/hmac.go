@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
 	"hash"
@@ -16,65 +17,50 @@ import (
 // HMAC-SHA1 of the same string: it percent-encodes both secrets through
 // fmt, joins them, builds a fresh crypto/hmac (two SHA-1 states and two
 // key pads), copies the message into a []byte and base64-encodes into a
-// new string. The same RFC 2104 computation over pooled SHA-1 states,
-// with the key built on the stack and the signature appended where it is
-// written, allocates nothing.
+// new string. A crypto/hmac keyed once per consumer and token secret,
+// taken from a pool and reset, with the signature appended where it is
+// written, allocates nothing after the first use.
 //
 // It is byte for byte HMACSigner: TestHMACMatchesDghubble, the oauthlib
 // vectors (TestGoldenVectors) and FuzzHMACMatchesDghubble over arbitrary
 // secrets and messages. RSA-SHA1 stays dghubble's RSASigner.
+//
+// The pool keeps, with each keyed state, the secrets it was keyed with
+// (for the comparison); they are in the process's memory anyway, in the
+// Signer, and no error or string ever shows them.
 
-// hmacState is a pair of SHA-1 states and the buffers an HMAC needs, so
-// that no slice of a local array escapes through hash.Hash's methods.
+// hmacState is a keyed HMAC-SHA1 and the secrets it is keyed with, so
+// that the next signature with the same secrets only resets it
+// (crypto/hmac restores the keyed state it saved), and a buffer for the
+// sum, so that no slice of a local array escapes through hash.Hash.
 type hmacState struct {
-	inner, outer hash.Hash
-	pad          [sha1.BlockSize]byte
-	sum          [sha1.Size]byte
+	consumerSecret, tokenSecret string
+	mac                         hash.Hash
+	sum                         [sha1.Size]byte
 }
 
-// hmacStates recycles hmacStates between signatures; each is used by one
-// goroutine at a time, and holds no key between uses (it is re-keyed
-// every time), so concurrent signers with different secrets share it
-// safely.
-var hmacStates = sync.Pool{New: func() any {
-	return &hmacState{inner: sha1.New(), outer: sha1.New()}
-}}
-
-// hmacSigLen is the length of a base64-encoded HMAC-SHA1.
-var hmacSigLen = base64.StdEncoding.EncodedLen(sha1.Size)
+// hmacStates recycles hmacStates between signatures. Each is used by one
+// goroutine at a time; one keyed with other secrets is keyed again, so
+// signers with different secrets share the pool safely.
+var hmacStates = sync.Pool{New: func() any { return new(hmacState) }}
 
 // appendHMACSHA1 appends the OAuth 1.0a HMAC-SHA1 signature of msg to
 // dst: base64 of HMAC-SHA1 with the key
 // percentEncode(consumerSecret) + "&" + percentEncode(tokenSecret).
 func appendHMACSHA1(dst []byte, consumerSecret, tokenSecret string, msg []byte) []byte {
-	var keyBuf [2 * sha1.BlockSize]byte
-	key := appendPercentEncoded(keyBuf[:0], consumerSecret)
-	key = append(key, '&')
-	key = appendPercentEncoded(key, tokenSecret)
-	var k0 [sha1.BlockSize]byte
-	if len(key) > sha1.BlockSize {
-		sum := sha1.Sum(key)
-		copy(k0[:], sum[:])
-	} else {
-		copy(k0[:], key)
-	}
-
 	st := hmacStates.Get().(*hmacState)
-	for i, b := range k0 {
-		st.pad[i] = b ^ 0x36
+	if st.mac == nil || st.consumerSecret != consumerSecret || st.tokenSecret != tokenSecret {
+		key := make([]byte, 0, 3*(len(consumerSecret)+len(tokenSecret))+1)
+		key = appendPercentEncoded(key, consumerSecret)
+		key = append(key, '&')
+		key = appendPercentEncoded(key, tokenSecret)
+		st.mac = hmac.New(sha1.New, key)
+		st.consumerSecret, st.tokenSecret = consumerSecret, tokenSecret
+	} else {
+		st.mac.Reset()
 	}
-	st.inner.Reset()
-	st.inner.Write(st.pad[:])
-	st.inner.Write(msg)
-	inner := st.inner.Sum(st.sum[:0])
-	for i, b := range k0 {
-		st.pad[i] = b ^ 0x5c
-	}
-	st.outer.Reset()
-	st.outer.Write(st.pad[:])
-	st.outer.Write(inner)
-	mac := st.outer.Sum(st.sum[:0])
-	dst = base64.StdEncoding.AppendEncode(dst, mac)
+	st.mac.Write(msg)
+	dst = base64.StdEncoding.AppendEncode(dst, st.mac.Sum(st.sum[:0]))
 	hmacStates.Put(st)
 	return dst
 }
