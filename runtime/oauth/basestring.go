@@ -290,6 +290,11 @@ type sortKey struct {
 // header parameters (oauth_signature is dropped, if there). body counts
 // only when signBody.
 //
+// Parameters are held encoded twice, as the base string holds them
+// (encode(key) "=" encode(value), the whole encoded again): that sorts
+// them as encoded once would (a "%" is still a "%", only followed by
+// "25"), and leaves the base string to be copied together.
+//
 // It decodes every query and body parameter and percent-encodes it in the
 // same pass, into one buffer; sorts the parameters in place; applies
 // PHP's rules of which parameter wins; and writes the result, encoded a
@@ -303,12 +308,12 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	// body closely, the rest exactly): allocating and zeroing is much of
 	// the cost.
 	upper := asciiUpper(method)
-	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedLen(rawQuery)
+	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedTwiceLen(rawQuery)
 	if signBody {
-		n += decodedEncodedLen(body)
+		n += decodedEncodedTwiceLen(body)
 	}
 	for _, p := range oauth {
-		n += encodedLen(p.k) + encodedLen(p.v)
+		n += encodedTwiceLen(p.k) + encodedTwiceLen(p.v)
 	}
 	arena := make([]byte, 0, n)
 	count := len(oauth) + 1 + strings.Count(rawQuery, "&")
@@ -332,9 +337,9 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	}
 	for _, p := range oauth {
 		q := param{src: fromOAuth, k0: len(arena)}
-		arena = appendPercentEncoded(arena, p.k)
+		arena = appendPercentEncodedTwice(arena, p.k)
 		q.k1, q.v0 = len(arena), len(arena)
-		arena = appendPercentEncoded(arena, p.v)
+		arena = appendPercentEncodedTwice(arena, p.v)
 		q.v1 = len(arena)
 		ps = append(ps, q)
 	}
@@ -429,7 +434,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			}
 			if p.keep {
 				kept++
-				size += reencodedLen(key(p)) + len("%3D") + reencodedLen(value(p))
+				size += len(key(p)) + len("%3D") + len(value(p))
 			}
 		}
 	}
@@ -452,25 +457,11 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			out = append(out, "%26"...)
 		}
 		first = false
-		out = appendReencoded(out, key(p))
+		out = append(out, key(p)...)
 		out = append(out, "%3D"...)
-		out = appendReencoded(out, value(p))
+		out = append(out, value(p)...)
 	}
 	return out, nil
-}
-
-// appendReencoded appends the percent-encoding of the encoded string enc:
-// only its "%" are escaped again.
-func appendReencoded(dst, enc []byte) []byte {
-	for {
-		i := bytes.IndexByte(enc, '%')
-		if i < 0 {
-			return append(dst, enc...)
-		}
-		dst = append(dst, enc[:i]...)
-		dst = append(dst, "%25"...)
-		enc = enc[i+1:]
-	}
 }
 
 // parseInto is OAuthUtil::parse_parameters without the grouping: it splits
@@ -542,7 +533,7 @@ func countByte[S ~string | ~[]byte](s S, c byte) int {
 // one pass, and reports whether the decoded s has a byte that makes PHP
 // rename a $_GET name (" ", ".", "[", NUL).
 func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
-	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false)
+	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false, false)
 	return dst, renamed
 }
 
@@ -550,10 +541,10 @@ func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 // (or "=" too, when name): it returns the index of that separator, or
 // len(s). A "%XX" never spans a separator, which is no hex digit.
 func decodeEncode[S ~string | ~[]byte](dst []byte, s S, i int, name bool) ([]byte, int, bool) {
-	return decodeEncodeStop(dst, s, i, true, name)
+	return decodeEncodeStop(dst, s, i, true, name, true)
 }
 
-func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool) ([]byte, int, bool) {
+func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq, twice bool) ([]byte, int, bool) {
 	n := len(dst)
 	d := dst[n:cap(dst)]
 	j := 0
@@ -568,7 +559,7 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 				k++
 			}
 			if len(d)-j < k-i {
-				dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+				dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
 				d = dst[n:cap(dst)]
 			}
 			j += copy(d[j:], s[i:k])
@@ -579,9 +570,9 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 		if (amp && c == '&') || (eq && c == '=') {
 			break
 		}
-		if len(d)-j < 3 {
+		if len(d)-j < 5 {
 			// Out of room (callers size dst to fit, so rarely).
-			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
 			d = dst[n:cap(dst)]
 		}
 		switch {
@@ -598,7 +589,12 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 			j++
 		} else {
 			renamed = renamed || c == ' ' || c == '[' || c == 0
-			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			d[j] = '%'
+			if twice {
+				d[j+1], d[j+2] = '2', '5'
+				j += 2
+			}
+			d[j+1], d[j+2] = upperHex[c>>4], upperHex[c&0xF]
 			j += 3
 		}
 	}
@@ -616,6 +612,26 @@ func decodedEncodedLen[S ~string | ~[]byte](s S) int {
 	return n
 }
 
+// decodedEncodedTwiceLen bounds len(appendDecodedEncodedTwice(nil, s))
+// from above the same way: 4 more bytes for a byte that is not
+// unreserved ("%XX" encoded twice is "%25XX").
+func decodedEncodedTwiceLen[S ~string | ~[]byte](s S) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		n += 2 * int(escapeExtra[s[i]])
+	}
+	return n
+}
+
+// appendDecodedEncodedTwice appends
+// percentEncode(percentEncode(phpURLDecode(s))) to dst, as the base
+// string holds a parameter: encoding twice is encoding once with each
+// "%" written "%25".
+func appendDecodedEncodedTwice[S ~string | ~[]byte](dst []byte, s S) []byte {
+	dst, _, _ = decodeEncodeStop(dst, s, 0, false, false, true)
+	return dst
+}
+
 // escapeExtra[c] is what percent-encoding adds to the byte c: 0 or 2.
 var escapeExtra = func() (t [256]uint8) {
 	for c := range 256 {
@@ -625,10 +641,6 @@ var escapeExtra = func() (t [256]uint8) {
 	}
 	return t
 }()
-
-// reencodedLen is the length of the percent-encoding of an encoded string:
-// only its "%" are escaped again.
-func reencodedLen(enc []byte) int { return len(enc) + 2*bytes.Count(enc, []byte{'%'}) }
 
 // isPHPIntKey reports whether PHP turns the array key k into an integer
 // key (a canonical decimal integer in range), which array_merge renumbers.
@@ -725,6 +737,29 @@ func appendPercentEncoded(dst []byte, s string) []byte {
 		}
 	}
 	return dst[:n+j]
+}
+
+// appendPercentEncodedTwice appends percentEncode(percentEncode(s)).
+func appendPercentEncodedTwice(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreservedSet[c] {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&0xF])
+		}
+	}
+	return dst
+}
+
+// encodedTwiceLen is len(appendPercentEncodedTwice(nil, s)).
+func encodedTwiceLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreservedSet[s[i]] {
+			n += 4
+		}
+	}
+	return n
 }
 
 // encodedLen is len(appendPercentEncoded(nil, s)).
