@@ -78,7 +78,7 @@ func decodeWith(data []byte, fast bool) (*Schema, error) {
 		return nil, fmt.Errorf("not JSON (%s): want a paraminfo response or an mwgen snapshot", excerpt(trimmed))
 	}
 
-	b := &builder{schema: &Schema{}, seen: map[string]int{}, fast: fast}
+	b := &builder{schema: &Schema{}, seen: map[string]int{}, legacy: !fast}
 	// One object, the usual input, in one pass; anything else, document by
 	// document.
 	if fast {
@@ -89,7 +89,7 @@ func decodeWith(data []byte, fast bool) (*Schema, error) {
 				}
 				return b.finish()
 			}
-			b = &builder{schema: &Schema{}, seen: map[string]int{}, fast: fast}
+			b = &builder{schema: &Schema{}, seen: map[string]int{}, legacy: !fast}
 		}
 	}
 
@@ -129,7 +129,7 @@ func (b *builder) finish() (*Schema, error) {
 	slices.SortStableFunc(s.Modules, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
 	if b.snapshotHash != "" {
 		got := s.Hash()
-		if !b.fast {
+		if b.legacy {
 			got = s.legacyHash()
 		}
 		if got != b.snapshotHash {
@@ -186,8 +186,10 @@ type builder struct {
 	seen         map[string]int // module path → index in schema.Modules
 	anyModules   bool
 	snapshotHash string
-	// fast tries the one-pass decoder (fastdecode.go) first.
-	fast bool
+	// legacy decodes only the way it was decoded before the one-pass
+	// decoder (fastdecode.go), which is otherwise tried first: the
+	// reference of the differential tests.
+	legacy bool
 }
 
 // snapshotJSON is the snapshot file layout. Field order is the file's key
@@ -227,7 +229,7 @@ type errorEntry struct {
 }
 
 func (b *builder) add(doc json.RawMessage) error {
-	if b.fast && doc[0] == '{' {
+	if !b.legacy && doc[0] == '{' {
 		if d, err := readFastDoc(doc); err == nil {
 			if err := b.addFast(d); err != errShape {
 				return err
@@ -322,7 +324,7 @@ func (b *builder) addModules(raw json.RawMessage) error {
 	if len(raw) == 0 || raw[0] != '[' {
 		return fmt.Errorf("modules: want a JSON array of module objects, got %s", excerpt(raw))
 	}
-	if b.fast {
+	if !b.legacy {
 		p := newParser(raw)
 		if items, err := p.moduleList(); err == nil && p.ws() == 0 {
 			return b.addModuleItems(items)

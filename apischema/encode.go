@@ -364,27 +364,28 @@ func (e *encoder) param(m *Module, p *Param) {
 // address in license links, and enum values that depend on the wiki's state
 // (see VolatileEnum). Two fetches of the same wiki version give the same hash.
 func (s *Schema) Hash() string {
-	if h, ok := s.hash(); ok {
+	if h, _, ok := s.hash(); ok {
 		return h
 	}
 	return s.legacyHash()
 }
 
-// hash is Hash written by the encoder, each module once; ok is false when
-// a module cannot be written.
-func (s *Schema) hash() (string, bool) {
+// hash is Hash written by the encoder, each module once, and the number
+// of bytes hashed; ok is false when a module cannot be written.
+func (s *Schema) hash() (hash string, size int, ok bool) {
 	h := sha256.New()
 	e := &encoder{html: true, stable: true}
 	for _, m := range s.Modules {
 		e.buf = e.buf[:0]
 		e.module(m)
 		if e.err != nil || m == nil {
-			return "", false
+			return "", 0, false
 		}
 		e.buf = append(e.buf, '\n')
 		h.Write(e.buf)
+		size += len(e.buf)
 	}
-	return hex.EncodeToString(h.Sum(nil)), true
+	return hex.EncodeToString(h.Sum(nil)), size, true
 }
 
 // MarshalSnapshot encodes the schema in mwgen's snapshot format:
@@ -394,12 +395,13 @@ func (s *Schema) MarshalSnapshot() ([]byte, error) {
 	mods := slices.Clone(s.Modules)
 	slices.SortStableFunc(mods, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
 	sorted := &Schema{Modules: mods}
-	hash, ok := sorted.hash()
+	hash, size, ok := sorted.hash()
 	if !ok {
 		return s.legacyMarshalSnapshot()
 	}
 	e := &encoder{indent: true}
-	e.buf = make([]byte, 0, 1<<16)
+	// Indented, the file is a third larger than what was hashed.
+	e.buf = make([]byte, 0, size+size/2+4096)
 	e.begin('{')
 	e.strField("format", SnapshotFormat)
 	e.key("wiki")
