@@ -154,17 +154,28 @@ func (p *parser) module() (*Module, error) {
 				err = errShape
 			}
 		default:
-			if clashes(k, moduleKeys) {
-				return errShape
-			}
-			var v json.RawMessage
-			if v, err = p.raw(); err == nil {
-				m.addExtra(k, v)
-			}
+			err = p.extra(&m.Extra, k, moduleKeys)
 		}
 		return err
 	})
 	return m, err
+}
+
+// extra reads the value of an unknown key into *extra, verbatim, unless
+// encoding/json would take the key for a known one.
+func (p *parser) extra(extra *map[string]json.RawMessage, k string, known []string) error {
+	if clashes(k, known) {
+		return errShape
+	}
+	v, err := p.raw()
+	if err != nil {
+		return err
+	}
+	if *extra == nil {
+		*extra = map[string]json.RawMessage{}
+	}
+	(*extra)[k] = v
+	return nil
 }
 
 func (p *parser) params() ([]*Param, error) {
@@ -314,16 +325,7 @@ func (p *parser) param() (*Param, error) {
 				q.Info, err = p.infos()
 			}
 		default:
-			if clashes(k, paramKeys) {
-				return errShape
-			}
-			var v json.RawMessage
-			if v, err = p.raw(); err == nil {
-				if q.Extra == nil {
-					q.Extra = map[string]json.RawMessage{}
-				}
-				q.Extra[k] = v
-			}
+			err = p.extra(&q.Extra, k, paramKeys)
 		}
 		return err
 	})
@@ -368,16 +370,7 @@ func (p *parser) examples() ([]Example, error) {
 					e.Description, err = p.str()
 				}
 			default:
-				if clashes(k, exampleKeys) {
-					return errShape
-				}
-				var v json.RawMessage
-				if v, err = p.raw(); err == nil {
-					if e.Extra == nil {
-						e.Extra = map[string]json.RawMessage{}
-					}
-					e.Extra[k] = v
-				}
+				err = p.extra(&e.Extra, k, exampleKeys)
 			}
 			return err
 		})
@@ -416,16 +409,7 @@ func (p *parser) infos() ([]Info, error) {
 					return err
 				})
 			default:
-				if clashes(k, infoKeys) {
-					return errShape
-				}
-				var v json.RawMessage
-				if v, err = p.raw(); err == nil {
-					if in.Extra == nil {
-						in.Extra = map[string]json.RawMessage{}
-					}
-					in.Extra[k] = v
-				}
+				err = p.extra(&in.Extra, k, infoKeys)
 			}
 			return err
 		})
