@@ -445,7 +445,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 		size += (kept - 1) * len("%26")
 	}
 
-	out := arena[len(arena):len(arena)]
+	out := arena[len(arena):]
 	if cap(out) < size {
 		out = make([]byte, 0, size) // the arena grew past its estimate
 	}
