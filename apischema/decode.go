@@ -60,7 +60,11 @@ func Decode(data []byte, source string) (*Schema, error) {
 	return s, nil
 }
 
-func decode(data []byte) (*Schema, error) {
+func decode(data []byte) (*Schema, error) { return decodeWith(data, true) }
+
+// decodeWith decodes with the one-pass fast path (fast) or only the way
+// it was decoded before it (the differential tests' reference).
+func decodeWith(data []byte, fast bool) (*Schema, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
@@ -72,6 +76,21 @@ func decode(data []byte) (*Schema, error) {
 		return nil, fmt.Errorf("got HTML or XML, not JSON (%s): is this a MediaWiki api.php response with format=json?", excerpt(trimmed))
 	default:
 		return nil, fmt.Errorf("not JSON (%s): want a paraminfo response or an mwgen snapshot", excerpt(trimmed))
+	}
+
+	b := &builder{schema: &Schema{}, seen: map[string]int{}, legacy: !fast}
+	// One object, the usual input, in one pass; anything else, document by
+	// document.
+	if fast {
+		if d, err := readFastDoc(data); err == nil {
+			if err := b.addFast(d); err != errShape {
+				if err != nil {
+					return nil, err
+				}
+				return b.finish()
+			}
+			b = &builder{schema: &Schema{}, seen: map[string]int{}, legacy: !fast}
+		}
 	}
 
 	var docs []json.RawMessage
@@ -88,7 +107,6 @@ func decode(data []byte) (*Schema, error) {
 		docs = append(docs, doc)
 	}
 
-	b := &builder{schema: &Schema{}, seen: map[string]int{}}
 	for i, doc := range docs {
 		where := ""
 		if len(docs) > 1 {
@@ -98,13 +116,23 @@ func decode(data []byte) (*Schema, error) {
 			return nil, fmt.Errorf("%s%w", where, err)
 		}
 	}
+	return b.finish()
+}
+
+// finish checks and sorts what the documents gave, and verifies a
+// snapshot's hash.
+func (b *builder) finish() (*Schema, error) {
 	if !b.anyModules {
 		return nil, errors.New("no paraminfo found: want {\"paraminfo\": {\"modules\": [...]}} (action=paraminfo&format=json&formatversion=2) or an mwgen snapshot")
 	}
 	s := b.schema
 	slices.SortStableFunc(s.Modules, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
 	if b.snapshotHash != "" {
-		if got := s.Hash(); got != b.snapshotHash {
+		got := s.Hash()
+		if b.legacy {
+			got = s.legacyHash()
+		}
+		if got != b.snapshotHash {
 			return nil, fmt.Errorf("snapshot hash is %s but its content hashes to %s: the file was changed after it was written; fetch it again with 'mwgen schema fetch'", b.snapshotHash, got)
 		}
 		s.verified = b.snapshotHash
@@ -158,6 +186,10 @@ type builder struct {
 	seen         map[string]int // module path → index in schema.Modules
 	anyModules   bool
 	snapshotHash string
+	// legacy decodes only the way it was decoded before the one-pass
+	// decoder (fastdecode.go), which is otherwise tried first: the
+	// reference of the differential tests.
+	legacy bool
 }
 
 // snapshotJSON is the snapshot file layout. Field order is the file's key
@@ -197,6 +229,13 @@ type errorEntry struct {
 }
 
 func (b *builder) add(doc json.RawMessage) error {
+	if !b.legacy && doc[0] == '{' {
+		if d, err := readFastDoc(doc); err == nil {
+			if err := b.addFast(d); err != errShape {
+				return err
+			}
+		}
+	}
 	if doc[0] == '[' {
 		var list []json.RawMessage
 		if err := json.Unmarshal(doc, &list); err != nil {
@@ -285,18 +324,43 @@ func (b *builder) addModules(raw json.RawMessage) error {
 	if len(raw) == 0 || raw[0] != '[' {
 		return fmt.Errorf("modules: want a JSON array of module objects, got %s", excerpt(raw))
 	}
+	if !b.legacy {
+		p := newParser(raw)
+		if items, err := p.moduleList(); err == nil && p.ws() == 0 {
+			return b.addModuleItems(items)
+		}
+	}
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return fmt.Errorf("modules: %w", err)
 	}
+	items := make([]moduleItem, len(list))
+	for i, item := range list {
+		items[i].raw = item
+	}
+	return b.addModuleItems(items)
+}
+
+// addModuleItems adds modules decoded by the fast path and decodes the
+// others (kept raw) the slow way.
+func (b *builder) addModuleItems(list []moduleItem) error {
 	b.anyModules = true
 	var probs Problems
-	for i, item := range list {
+	for i, it := range list {
+		m, item := it.m, it.raw
+		if m != nil {
+			if m.Path == "" {
+				probs.add("module without a path", "modules[%d] (%s): no path", i, m.hint())
+				continue
+			}
+			b.addModule(i, m, &probs)
+			continue
+		}
 		if len(item) == 0 || item[0] != '{' {
 			probs.add("module that is not an object", "modules[%d]: want a module object, got %s", i, excerpt(item))
 			continue
 		}
-		m := new(Module)
+		m = new(Module)
 		where := fmt.Sprintf("modules[%d] (%s)", i, pathHint(item))
 		if err := json.Unmarshal(item, m); err != nil {
 			var pe *paramError
@@ -317,18 +381,36 @@ func (b *builder) addModules(raw json.RawMessage) error {
 			probs.add("module without a path", "%s: no path", where)
 			continue
 		}
-		if j, dup := b.seen[m.Path]; dup {
-			old, _ := json.Marshal(b.schema.Modules[j])
-			now, _ := json.Marshal(m)
-			if !bytes.Equal(old, now) {
-				probs.add("module that appears twice with different content", "modules[%d]: module %q appears twice with different content", i, m.Path)
-			}
-			continue
-		}
-		b.seen[m.Path] = len(b.schema.Modules)
-		b.schema.Modules = append(b.schema.Modules, m)
+		b.addModule(i, m, &probs)
 	}
 	return probs.err()
+}
+
+// addModule adds m, element i of a module list, unless it has come
+// already.
+func (b *builder) addModule(i int, m *Module, probs *Problems) {
+	if j, dup := b.seen[m.Path]; dup {
+		old, _ := json.Marshal(b.schema.Modules[j])
+		now, _ := json.Marshal(m)
+		if !bytes.Equal(old, now) {
+			probs.add("module that appears twice with different content", "modules[%d]: module %q appears twice with different content", i, m.Path)
+		}
+		return
+	}
+	b.seen[m.Path] = len(b.schema.Modules)
+	b.schema.Modules = append(b.schema.Modules, m)
+}
+
+// hint is pathHint of a decoded module.
+func (m *Module) hint() string {
+	switch {
+	case m.Path != "":
+		return m.Path
+	case m.Name != "":
+		return "name " + m.Name
+	default:
+		return "unnamed"
+	}
 }
 
 // pathHint names a module in an error even when it failed to decode.

@@ -114,12 +114,13 @@ func (f *fetcher) progress(step string) {
 
 func (f *fetcher) fetch(ctx context.Context) (*Schema, error) {
 	f.progress("siteinfo")
-	site, err := f.get(ctx, url.Values{
+	var site []byte
+	err := f.get(ctx, url.Values{
 		"action": {"query"},
 		"meta":   {"siteinfo|userinfo"},
 		"siprop": {"general"},
 		"uiprop": {"rights"},
-	})
+	}, nil, func(body []byte) error { site = body; return nil })
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +144,7 @@ func (f *fetcher) fetch(ctx context.Context) (*Schema, error) {
 	b.schema.Wiki.API = f.api.String()
 
 	f.progress("paraminfo main|**")
-	all, err := f.paraminfo(ctx, []string{"main", "**"})
-	if err == nil {
-		err = b.add(all)
-	}
+	err = f.paraminfo(ctx, b, []string{"main", "**"})
 	if err == nil && f.complete(b.schema) {
 		b.schema.HelpFormat = f.opt.HelpFormat
 		return f.finish(b.schema)
@@ -215,11 +213,7 @@ func (f *fetcher) walk(ctx context.Context, b *builder, batch int) error {
 		for len(next) > 0 {
 			n := min(batch, len(next))
 			f.progress(fmt.Sprintf("paraminfo batch of %d modules", n))
-			doc, err := f.paraminfo(ctx, next[:n])
-			if err != nil {
-				return err
-			}
-			if err := b.add(doc); err != nil {
+			if err := f.paraminfo(ctx, b, next[:n]); err != nil {
 				return err
 			}
 			f.modules = len(b.schema.Modules)
@@ -233,33 +227,60 @@ func unasked(paths []string, asked map[string]bool) []string {
 	return slices.DeleteFunc(paths, func(p string) bool { return asked[p] })
 }
 
-func (f *fetcher) paraminfo(ctx context.Context, modules []string) ([]byte, error) {
+// paraminfo asks for the paraminfo of modules and adds the answer to b,
+// decoding it once (the decoder sees API errors itself).
+func (f *fetcher) paraminfo(ctx context.Context, b *builder, modules []string) error {
 	return f.get(ctx, url.Values{
 		"action":     {"paraminfo"},
 		"modules":    {strings.Join(modules, "|")},
 		"helpformat": {f.opt.HelpFormat},
-	})
+	}, func(body []byte) error { return b.add(body) }, nil)
 }
 
-// get sends one API request and returns its JSON body, retrying maxlag,
-// 429 and 503 answers with the wiki's Retry-After.
-func (f *fetcher) get(ctx context.Context, params url.Values) ([]byte, error) {
+// get sends one API request and hands its JSON body to decode (which
+// reports an API error in it as an *APIError) or, when decode is nil, to
+// use once it is known to hold no API error. It retries maxlag, 429 and
+// 503 answers with the wiki's Retry-After.
+func (f *fetcher) get(ctx context.Context, params url.Values, decode, use func([]byte) error) error {
 	params.Set("format", "json")
 	params.Set("formatversion", "2")
 	params.Set("maxlag", "5")
 	u := *f.api
 	u.RawQuery = params.Encode()
 	for attempt := 0; ; attempt++ {
-		body, retryAfter, err := f.once(ctx, u.String())
-		if retryAfter < 0 || attempt >= f.opt.MaxRetries {
-			return body, err
+		body, wait, retryable, err := f.once(ctx, u.String())
+		retryAfter := time.Duration(-1)
+		switch {
+		case err != nil:
+			if retryable {
+				retryAfter = wait
+			}
+		case decode == nil:
+			if err = checkAnswer(body); err == nil {
+				err = use(body)
+			}
+		default:
+			if err = decode(body); err != nil {
+				// Say what is wrong as the check before decoding did:
+				// bad JSON, an API error.
+				if cerr := checkAnswer(body); cerr != nil {
+					err = cerr
+				}
+			}
+		}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.Code == "maxlag" {
+			retryAfter = max(wait, 0)
+		}
+		if err == nil || retryAfter < 0 || attempt >= f.opt.MaxRetries {
+			return err
 		}
 		f.progress(fmt.Sprintf("retry in %s: %v", retryAfter, err))
 		t := time.NewTimer(retryAfter)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("%w (while waiting to retry after: %v)", ctx.Err(), err)
+			return fmt.Errorf("%w (while waiting to retry after: %v)", ctx.Err(), err)
 		case <-t.C:
 		}
 	}
@@ -269,12 +290,13 @@ func (f *fetcher) get(ctx context.Context, params url.Values) ([]byte, error) {
 // wiki with help text is a few megabytes.
 const maxBody = 256 << 20
 
-// once sends one request. retryAfter ≥ 0 means the answer may be retried
-// after that long.
-func (f *fetcher) once(ctx context.Context, u string) (body []byte, retryAfter time.Duration, err error) {
+// once sends one request and returns the body of a 200 answer with a JSON
+// object, and the answer's Retry-After. retryable is set for the errors
+// of 429 and 503 answers.
+func (f *fetcher) once(ctx context.Context, u string) (body []byte, retryAfter time.Duration, retryable bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, -1, err
+		return nil, -1, false, err
 	}
 	ua := version.UserAgent
 	if f.opt.UserAgent != "" {
@@ -285,40 +307,43 @@ func (f *fetcher) once(ctx context.Context, u string) (body []byte, retryAfter t
 	f.requests++
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, -1, err
+		return nil, -1, false, err
 	}
 	defer resp.Body.Close()
 	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, -1, fmt.Errorf("read response (HTTP %d): %w", resp.StatusCode, err)
+		return nil, -1, false, fmt.Errorf("read response (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if len(body) > maxBody {
-		return nil, -1, fmt.Errorf("response larger than %d bytes", maxBody)
+		return nil, -1, false, fmt.Errorf("response larger than %d bytes", maxBody)
 	}
 	wait := retryAfterHeader(resp.Header.Get("Retry-After"))
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
-		return nil, wait, fmt.Errorf("HTTP %d: %s", resp.StatusCode, excerpt(trimmed))
+		return nil, wait, true, fmt.Errorf("HTTP %d: %s", resp.StatusCode, excerpt(trimmed))
 	case len(trimmed) == 0 || trimmed[0] != '{':
-		return nil, -1, fmt.Errorf("%s does not look like a MediaWiki api.php: HTTP %d with a body that is not JSON (%s; Content-Type %q)",
+		return nil, -1, false, fmt.Errorf("%s does not look like a MediaWiki api.php: HTTP %d with a body that is not JSON (%s; Content-Type %q)",
 			f.api.Redacted(), resp.StatusCode, excerpt(trimmed), resp.Header.Get("Content-Type"))
 	case resp.StatusCode != http.StatusOK:
-		return nil, -1, fmt.Errorf("HTTP %d: %s", resp.StatusCode, excerpt(trimmed))
+		return nil, -1, false, fmt.Errorf("HTTP %d: %s", resp.StatusCode, excerpt(trimmed))
 	}
+	return trimmed, wait, false, nil
+}
+
+// checkAnswer returns the API error an answer holds, or why it is not
+// JSON.
+func checkAnswer(body []byte) error {
 	var e struct {
 		Error *APIError `json:"error"`
 	}
-	if err := json.Unmarshal(trimmed, &e); err != nil {
-		return nil, -1, fmt.Errorf("bad JSON from the wiki: %w", syntaxError(trimmed, 0, err))
+	if err := json.Unmarshal(body, &e); err != nil {
+		return fmt.Errorf("bad JSON from the wiki: %w", syntaxError(body, 0, err))
 	}
 	if e.Error != nil {
-		if e.Error.Code == "maxlag" {
-			return nil, wait, e.Error
-		}
-		return nil, -1, e.Error
+		return e.Error
 	}
-	return trimmed, -1, nil
+	return nil
 }
 
 // retryAfterHeader reads a Retry-After in seconds (MediaWiki sends seconds),

@@ -3,8 +3,6 @@ package apischema
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -183,23 +181,6 @@ func DanglingSummary(ds []DanglingValue) string {
 		len(ds), values, selectors, params, verb, strings.Join(examples, ", "), more)
 }
 
-// Hash returns the schema's content hash: a SHA-256 over the modules, as hex.
-// It ignores what changes while the API does not: the fetch time, the wiki's
-// address in license links, and enum values that depend on the wiki's state
-// (see VolatileEnum). Two fetches of the same wiki version give the same hash.
-func (s *Schema) Hash() string {
-	h := sha256.New()
-	enc := json.NewEncoder(h)
-	for _, m := range s.Modules {
-		if err := enc.Encode(stable(m)); err != nil {
-			// Modules that decoded always encode; only a hand-built value
-			// can fail here. Fold the failure into the hash.
-			fmt.Fprintf(h, "unencodable module %q: %v\n", m.Path, err)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // stable returns a shallow copy of m with its volatile parts cleared.
 func stable(m *Module) *Module {
 	c := *m
@@ -299,10 +280,10 @@ func (s *Schema) ShortHash() string {
 	return s.Hash()[:12]
 }
 
-// MarshalSnapshot encodes the schema in mwgen's snapshot format:
-// deterministic, indented JSON with modules sorted by path, a stable key
-// order and a trailing newline.
-func (s *Schema) MarshalSnapshot() ([]byte, error) {
+// legacyMarshalSnapshot is MarshalSnapshot through encoding/json and the
+// MarshalJSON methods: the definition the encoder keeps to, and its
+// fallback for what it cannot write.
+func (s *Schema) legacyMarshalSnapshot() ([]byte, error) {
 	mods := slices.Clone(s.Modules)
 	slices.SortStableFunc(mods, func(a, b *Module) int { return strings.Compare(a.Path, b.Path) })
 	sorted := &Schema{Modules: mods}
@@ -314,7 +295,7 @@ func (s *Schema) MarshalSnapshot() ([]byte, error) {
 		Format:     SnapshotFormat,
 		Wiki:       s.Wiki,
 		HelpFormat: cmpOr(s.HelpFormat, "none"),
-		Hash:       sorted.Hash(),
+		Hash:       sorted.legacyHash(),
 		Modules:    modules,
 	}
 	if !s.FetchedAt.IsZero() {

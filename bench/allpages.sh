@@ -19,6 +19,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MW=$ROOT/internal/testwiki/mediawiki.sh
+# shellcheck source=wiki.sh
+source "$ROOT/bench/wiki.sh"
 IMPORT=/usr/share/mediawiki/maintenance/importTextFiles.php
 PAGES=${PAGES:-2000}
 ROUNDS=${ROUNDS:-20}
@@ -48,33 +50,13 @@ bash "$MW" install-deps
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mwgen-bench-allpages.XXXXXX")
 WIKI=$WORK/wiki
 cleanup() {
-	bash "$MW" stop "$WIKI" >/dev/null 2>&1 || true
+	stop_wiki "$WIKI"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-free_port() {
-	php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); $n = stream_socket_get_name($s, false); echo substr($n, strrpos($n, ":") + 1);'
-}
-
 # Start the wiki; the server stops itself should this script die.
-export MWGEN_TESTWIKI_WATCH_PID=$$
-started=false
-for attempt in 1 2 3 4 5; do
-	port=$(free_port)
-	if bash "$MW" start "$WIKI" "$port" >"$WORK/start.log" 2>&1; then
-		started=true
-		break
-	else
-		status=$?
-	fi
-	bash "$MW" stop "$WIKI" >/dev/null 2>&1 || true
-	rm -rf "$WIKI"
-	((status == 3)) || { cat "$WORK/start.log" >&2; die "cannot start the wiki"; }
-done
-$started || die "no free port after 5 attempts"
-API=$(sed -n "s/^export MWGEN_TEST_API='\(.*\)'$/\1/p" "$WIKI/wiki.env")
-[[ -n $API ]] || die "no MWGEN_TEST_API in $WIKI/wiki.env"
+start_wiki "$WIKI"
 GENERATOR=$(php -r '$j = json_decode(file_get_contents($argv[1]), true); echo $j["query"]["general"]["generator"];' \
 	"$API?action=query&meta=siteinfo&format=json&formatversion=2")
 echo "wiki: $GENERATOR at $API" >&2

@@ -90,7 +90,8 @@ func BaseString(method, rawURL, server, contentType string, body []byte, oauthPa
 	if !signBody {
 		body = nil
 	}
-	return baseString(method, bu, u.RawQuery, body, signBody, op)
+	base, err := baseString(method, bu, u.RawQuery, body, signBody, op)
+	return string(base), err
 }
 
 // signsBody reports whether MediaWiki includes the body of a request with
@@ -279,16 +280,27 @@ type param struct {
 	keep bool
 }
 
+// sortKey orders a parameter: its prefix and its index in the list.
+type sortKey struct {
+	pre uint64
+	i   int
+}
+
 // baseString computes METHOD&url&params per MediaWiki. oauth holds the
 // header parameters (oauth_signature is dropped, if there). body counts
 // only when signBody.
 //
+// Parameters are held encoded twice, as the base string holds them
+// (encode(key) "=" encode(value), the whole encoded again): that sorts
+// them as encoded once would (a "%" is still a "%", only followed by
+// "25"), and leaves the base string to be copied together.
+//
 // It decodes every query and body parameter and percent-encodes it in the
 // same pass, into one buffer; sorts the parameters in place; applies
 // PHP's rules of which parameter wins; and writes the result, encoded a
-// second time, into the string it returns: two allocations in all for
+// second time, into the slice it returns: one allocation in all for
 // requests with up to 32 parameters.
-func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) (string, error) {
+func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) ([]byte, error) {
 	if method == "" {
 		method = "GET"
 	}
@@ -296,18 +308,21 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	// body closely, the rest exactly): allocating and zeroing is much of
 	// the cost.
 	upper := asciiUpper(method)
-	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedLen(rawQuery)
+	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedTwiceLen(rawQuery)
 	if signBody {
-		n += decodedEncodedLen(body)
+		n += decodedEncodedTwiceLen(body)
 	}
 	for _, p := range oauth {
-		n += encodedLen(p.k) + encodedLen(p.v)
+		n += encodedTwiceLen(p.k) + encodedTwiceLen(p.v)
 	}
-	arena := make([]byte, 0, n)
 	count := len(oauth) + 1 + strings.Count(rawQuery, "&")
 	if signBody {
 		count += 1 + countByte(body, '&')
 	}
+	// The base string goes after the parts, in the same allocation: it
+	// holds each part at most once, with at most 6 bytes of separators a
+	// parameter ("%3D", "%26") and 2 more ("&" twice).
+	arena := make([]byte, 0, 2*n+6*count+2)
 	var stack [32]param
 	ps := stack[:0]
 	if count > len(stack) {
@@ -316,18 +331,18 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	var err error
 	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
-		return "", err
+		return nil, err
 	}
 	if signBody {
 		if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
-			return "", err
+			return nil, err
 		}
 	}
 	for _, p := range oauth {
 		q := param{src: fromOAuth, k0: len(arena)}
-		arena = appendPercentEncoded(arena, p.k)
+		arena = appendPercentEncodedTwice(arena, p.k)
 		q.k1, q.v0 = len(arena), len(arena)
-		arena = appendPercentEncoded(arena, p.v)
+		arena = appendPercentEncodedTwice(arena, p.v)
 		q.v1 = len(arena)
 		ps = append(ps, q)
 	}
@@ -339,18 +354,46 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 
 	key := func(p *param) []byte { return arena[p.k0:p.k1] }
 	value := func(p *param) []byte { return arena[p.v0:p.v1] }
+	// Sorted through (prefix, index) pairs, by insertion for the few
+	// dozen parameters of a request: the prefix decides most comparisons,
+	// and 16-byte pairs move faster than parameters.
+	var keyStack [32]sortKey
+	keys := keyStack[:0]
+	if len(ps) > len(keyStack) {
+		keys = make([]sortKey, 0, len(ps))
+	}
 	for i := range ps {
 		ps[i].pre = prefix(key(&ps[i]))
+		keys = append(keys, sortKey{ps[i].pre, i})
 	}
-	slices.SortFunc(ps, func(a, b param) int {
+	compare := func(a, b sortKey) int {
 		if a.pre != b.pre {
 			return cmp.Compare(a.pre, b.pre)
 		}
-		if c := bytes.Compare(key(&a), key(&b)); c != 0 {
+		pa, pb := &ps[a.i], &ps[b.i]
+		if c := bytes.Compare(key(pa), key(pb)); c != 0 {
 			return c
 		}
-		return bytes.Compare(value(&a), value(&b))
-	})
+		return bytes.Compare(value(pa), value(pb))
+	}
+	if len(keys) <= 64 {
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && compare(keys[j], keys[j-1]) < 0; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+	} else {
+		slices.SortFunc(keys, compare)
+	}
+	var sortedStack [32]param
+	sorted := sortedStack[:0]
+	if len(ps) > len(sortedStack) {
+		sorted = make([]param, 0, len(ps))
+	}
+	for _, k := range keys {
+		sorted = append(sorted, ps[k.i])
+	}
+	ps = sorted
 
 	// Which parameters MediaWiki signs, key by key (equal keys are now
 	// adjacent): an oauth_* header parameter overrides the body and the
@@ -394,7 +437,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			}
 			if p.keep {
 				kept++
-				size += reencodedLen(key(p)) + len("%3D") + reencodedLen(value(p))
+				size += len(key(p)) + len("%3D") + len(value(p))
 			}
 		}
 	}
@@ -402,16 +445,14 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 		size += (kept - 1) * len("%26")
 	}
 
-	var b strings.Builder
-	b.Grow(size)
-	// Through a buffer on the stack: each write to the Builder stores a
-	// pointer, which costs a write barrier while the GC runs, and the
-	// parameters are many short pieces.
-	w := chunkWriter{b: &b}
-	w.write(encMethod)
-	w.writeString("&")
-	w.write(encURL)
-	w.writeString("&")
+	out := arena[len(arena):]
+	if cap(out) < size {
+		out = make([]byte, 0, size) // the arena grew past its estimate
+	}
+	out = append(out, encMethod...)
+	out = append(out, '&')
+	out = append(out, encURL...)
+	out = append(out, '&')
 	first := true
 	for i := range ps {
 		p := &ps[i]
@@ -419,65 +460,14 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			continue
 		}
 		if !first {
-			w.writeString("%26")
+			out = append(out, "%26"...)
 		}
 		first = false
-		w.writeReencoded(key(p))
-		w.writeString("%3D")
-		w.writeReencoded(value(p))
+		out = append(out, key(p)...)
+		out = append(out, "%3D"...)
+		out = append(out, value(p)...)
 	}
-	w.flush()
-	return b.String(), nil
-}
-
-// chunkWriter collects bytes for b in a buffer of its own, written to b
-// when full and by flush.
-type chunkWriter struct {
-	b   *strings.Builder
-	buf [512]byte
-	n   int
-}
-
-func (w *chunkWriter) flush() {
-	w.b.Write(w.buf[:w.n])
-	w.n = 0
-}
-
-func (w *chunkWriter) write(p []byte) {
-	for len(p) > 0 {
-		m := copy(w.buf[w.n:], p)
-		w.n += m
-		p = p[m:]
-		if w.n == len(w.buf) {
-			w.flush()
-		}
-	}
-}
-
-func (w *chunkWriter) writeString(s string) {
-	for len(s) > 0 {
-		m := copy(w.buf[w.n:], s)
-		w.n += m
-		s = s[m:]
-		if w.n == len(w.buf) {
-			w.flush()
-		}
-	}
-}
-
-// writeReencoded writes the percent-encoding of the encoded string enc:
-// only its "%" are escaped again.
-func (w *chunkWriter) writeReencoded(enc []byte) {
-	for {
-		i := bytes.IndexByte(enc, '%')
-		if i < 0 {
-			w.write(enc)
-			return
-		}
-		w.write(enc[:i])
-		w.writeString("%25")
-		enc = enc[i+1:]
-	}
+	return out, nil
 }
 
 // parseInto is OAuthUtil::parse_parameters without the grouping: it splits
@@ -549,7 +539,7 @@ func countByte[S ~string | ~[]byte](s S, c byte) int {
 // one pass, and reports whether the decoded s has a byte that makes PHP
 // rename a $_GET name (" ", ".", "[", NUL).
 func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
-	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false)
+	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false, false)
 	return dst, renamed
 }
 
@@ -557,22 +547,38 @@ func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 // (or "=" too, when name): it returns the index of that separator, or
 // len(s). A "%XX" never spans a separator, which is no hex digit.
 func decodeEncode[S ~string | ~[]byte](dst []byte, s S, i int, name bool) ([]byte, int, bool) {
-	return decodeEncodeStop(dst, s, i, true, name)
+	return decodeEncodeStop(dst, s, i, true, name, true)
 }
 
-func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool) ([]byte, int, bool) {
+func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq, twice bool) ([]byte, int, bool) {
 	n := len(dst)
 	d := dst[n:cap(dst)]
 	j := 0
 	renamed := false
-	for ; i < len(s); i++ {
+	for i < len(s) {
+		// A run of unreserved bytes (no separator among them) is copied
+		// as it is.
+		if unreservedSet[s[i]] {
+			k := i
+			for k < len(s) && unreservedSet[s[k]] {
+				renamed = renamed || s[k] == '.'
+				k++
+			}
+			if len(d)-j < k-i {
+				dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
+				d = dst[n:cap(dst)]
+			}
+			j += copy(d[j:], s[i:k])
+			i = k
+			continue
+		}
 		c := s[i]
 		if (amp && c == '&') || (eq && c == '=') {
 			break
 		}
-		if len(d)-j < 3 {
+		if len(d)-j < 5 {
 			// Out of room (callers size dst to fit, so rarely).
-			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
+			dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
 			d = dst[n:cap(dst)]
 		}
 		switch {
@@ -582,13 +588,19 @@ func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq bool)
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			i += 2
 		}
+		i++
 		if unreservedSet[c] {
 			renamed = renamed || c == '.'
 			d[j] = c
 			j++
 		} else {
 			renamed = renamed || c == ' ' || c == '[' || c == 0
-			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
+			d[j] = '%'
+			if twice {
+				d[j+1], d[j+2] = '2', '5'
+				j += 2
+			}
+			d[j+1], d[j+2] = upperHex[c>>4], upperHex[c&0xF]
 			j += 3
 		}
 	}
@@ -606,6 +618,26 @@ func decodedEncodedLen[S ~string | ~[]byte](s S) int {
 	return n
 }
 
+// decodedEncodedTwiceLen bounds len(appendDecodedEncodedTwice(nil, s))
+// from above the same way: 4 more bytes for a byte that is not
+// unreserved ("%XX" encoded twice is "%25XX").
+func decodedEncodedTwiceLen[S ~string | ~[]byte](s S) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		n += 2 * int(escapeExtra[s[i]])
+	}
+	return n
+}
+
+// appendDecodedEncodedTwice appends
+// percentEncode(percentEncode(phpURLDecode(s))) to dst, as the base
+// string holds a parameter: encoding twice is encoding once with each
+// "%" written "%25".
+func appendDecodedEncodedTwice[S ~string | ~[]byte](dst []byte, s S) []byte {
+	dst, _, _ = decodeEncodeStop(dst, s, 0, false, false, true)
+	return dst
+}
+
 // escapeExtra[c] is what percent-encoding adds to the byte c: 0 or 2.
 var escapeExtra = func() (t [256]uint8) {
 	for c := range 256 {
@@ -615,10 +647,6 @@ var escapeExtra = func() (t [256]uint8) {
 	}
 	return t
 }()
-
-// reencodedLen is the length of the percent-encoding of an encoded string:
-// only its "%" are escaped again.
-func reencodedLen(enc []byte) int { return len(enc) + 2*bytes.Count(enc, []byte{'%'}) }
 
 // isPHPIntKey reports whether PHP turns the array key k into an integer
 // key (a canonical decimal integer in range), which array_merge renumbers.
@@ -715,6 +743,29 @@ func appendPercentEncoded(dst []byte, s string) []byte {
 		}
 	}
 	return dst[:n+j]
+}
+
+// appendPercentEncodedTwice appends percentEncode(percentEncode(s)).
+func appendPercentEncodedTwice(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; unreservedSet[c] {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&0xF])
+		}
+	}
+	return dst
+}
+
+// encodedTwiceLen is len(appendPercentEncodedTwice(nil, s)).
+func encodedTwiceLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if !unreservedSet[s[i]] {
+			n += 4
+		}
+	}
+	return n
 }
 
 // encodedLen is len(appendPercentEncoded(nil, s)).

@@ -95,16 +95,17 @@ func (c *Credentials) canSign() error {
 	return nil
 }
 
-// sign signs a base string with dghubble/oauth1's signer for the
-// credentials (see Method), called directly rather than through the
-// oauth1.Signer interface, which would put it on the heap.
-func (c *Credentials) sign(base string) (string, error) {
+// appendSignature appends the signature of a base string to dst: HMAC-SHA1
+// by our own signer (hmac.go, byte for byte dghubble/oauth1's
+// HMACSigner, which allocated more than a whole signed request may),
+// RSA-SHA1 by dghubble/oauth1's RSASigner.
+func (c *Credentials) appendSignature(dst, base []byte) ([]byte, error) {
 	if c.PrivateKey != nil {
 		s := oauth1.RSASigner{PrivateKey: c.PrivateKey}
-		return s.Sign("", base)
+		sig, err := s.Sign("", string(base))
+		return append(dst, sig...), err
 	}
-	s := oauth1.HMACSigner{ConsumerSecret: c.ConsumerSecret}
-	return s.Sign(c.TokenSecret, base)
+	return appendHMACSHA1(dst, c.ConsumerSecret, c.TokenSecret, base), nil
 }
 
 // ParsePrivateKeyPEM parses the first PEM block of pemData, an RSA private

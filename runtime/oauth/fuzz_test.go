@@ -45,8 +45,17 @@ func FuzzPercentEncode(f *testing.F) {
 		if want := strings.ContainsAny(dec, " .[\x00"); renamed != want {
 			t.Fatalf("appendDecodedEncoded(%q) renamed = %v, want %v", s, renamed, want)
 		}
-		if got, want := reencodedLen([]byte(want)), len(oauth1.PercentEncode(want)); got != want {
-			t.Fatalf("reencodedLen = %d, want %d", got, want)
+		if got, want2 := string(appendDecodedEncodedTwice([]byte("p"), b)), "p"+oauth1.PercentEncode(oauth1.PercentEncode(dec)); got != want2 {
+			t.Fatalf("appendDecodedEncodedTwice(%q) = %q, want %q", s, got, want2)
+		}
+		if got, want2 := decodedEncodedTwiceLen(b), len(oauth1.PercentEncode(oauth1.PercentEncode(dec))); got < want2 || got > 5*len(s) {
+			t.Fatalf("decodedEncodedTwiceLen(%q) = %d, want at least %d, at most %d", s, got, want2, 5*len(s))
+		}
+		if got, want2 := string(appendPercentEncodedTwice(nil, s)), oauth1.PercentEncode(oauth1.PercentEncode(s)); got != want2 {
+			t.Fatalf("appendPercentEncodedTwice(%q) = %q, want %q", s, got, want2)
+		}
+		if got, want2 := encodedTwiceLen(s), len(oauth1.PercentEncode(oauth1.PercentEncode(s))); got != want2 {
+			t.Fatalf("encodedTwiceLen(%q) = %d, want %d", s, got, want2)
 		}
 		if got, want := encodedLen(s), len(want); got != want {
 			t.Fatalf("encodedLen(%q) = %d, want %d", s, got, want)
@@ -96,9 +105,9 @@ func FuzzBaseString(f *testing.F) {
 			}
 		}
 		got, err := baseString(method, bu, query, body, signBody, oauth)
-		check("string body", got, err)
+		check("string body", string(got), err)
 		got, err = baseString(method, bu, query, []byte(body), signBody, oauth)
-		check("[]byte body", got, err)
+		check("[]byte body", string(got), err)
 	})
 }
 

@@ -116,7 +116,8 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		}
 	}
 
-	nonce = s.nonce()
+	// The nonce and the timestamp share one allocation.
+	nonce, ts := s.nonceAndTimestamp()
 	if nonce == "" {
 		return "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
@@ -128,7 +129,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		pair{"oauth_consumer_key", c.ConsumerKey},
 		pair{"oauth_nonce", nonce},
 		pair{"oauth_signature_method", method},
-		pair{"oauth_timestamp", strconv.FormatInt(s.now().Unix(), 10)},
+		pair{"oauth_timestamp", ts},
 	)
 	if c.Token != "" {
 		params = append(params, pair{"oauth_token", c.Token})
@@ -141,14 +142,16 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if err != nil {
 		return "", err
 	}
-	sig, err := c.sign(base)
+	var sigBuf [32]byte // an HMAC-SHA1 signature fits
+	sig, err := c.appendSignature(sigBuf[:0], base)
 	if err != nil {
 		// crypto/rsa errors describe sizes, never key material.
 		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
 	// The header lists them by name: oauth_signature comes after
-	// oauth_nonce, and extra ones wherever their names go.
-	params = slices.Insert(params, 2, pair{"oauth_signature", sig})
+	// oauth_nonce, and extra ones wherever their names go. Its value is
+	// written from sig.
+	params = slices.Insert(params, 2, pair{k: "oauth_signature"})
 	if len(extra) > 0 {
 		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	}
@@ -157,6 +160,7 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	for _, p := range params {
 		n += len(p.k) + len(`="", `) + encodedLen(p.v)
 	}
+	n += 3 * len(sig)
 	var h strings.Builder
 	h.Grow(n)
 	h.WriteString("OAuth ")
@@ -166,7 +170,19 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 		}
 		h.WriteString(p.k)
 		h.WriteString(`="`)
-		writePercentEncoded(&h, p.v)
+		if p.k == "oauth_signature" {
+			for _, c := range sig {
+				if unreservedSet[c] {
+					h.WriteByte(c)
+				} else {
+					h.WriteByte('%')
+					h.WriteByte(upperHex[c>>4])
+					h.WriteByte(upperHex[c&0xF])
+				}
+			}
+		} else {
+			writePercentEncoded(&h, p.v)
+		}
 		h.WriteByte('"')
 	}
 	if req.Header == nil {
@@ -267,11 +283,18 @@ func (s *Signer) now() time.Time {
 	return time.Now()
 }
 
-func (s *Signer) nonce() string {
+// nonceAndTimestamp returns the oauth_nonce (by default 16 bytes from
+// crypto/rand as 32 hex characters) and the oauth_timestamp, in one
+// string when the nonce is the default one.
+func (s *Signer) nonceAndTimestamp() (nonce, timestamp string) {
+	unix := s.now().Unix()
 	if s.Nonce != nil {
-		return s.Nonce()
+		var b [20]byte
+		return s.Nonce(), string(strconv.AppendInt(b[:0], unix, 10))
 	}
-	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	return hex.EncodeToString(b[:])
+	var r [16]byte
+	rand.Read(r[:]) // never fails (crypto/rand since Go 1.24)
+	var b [2*len(r) + 20]byte
+	nt := string(strconv.AppendInt(hex.AppendEncode(b[:0], r[:]), unix, 10))
+	return nt[:2*len(r)], nt[2*len(r):]
 }
