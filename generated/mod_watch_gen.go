@@ -107,7 +107,7 @@ type WatchResponse struct {
 
 // WatchWatchItem is response.watch.[] of watch.
 type WatchWatchItem struct {
-	// Missing is "missing": not always present.
+	// Missing is "missing": not always present; the page does not exist; it is watched (or unwatched) anyway.
 	Missing bool `json:"missing"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`

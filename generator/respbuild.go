@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mwgen/mwgen/apischema"
@@ -35,6 +36,7 @@ type respBuilder struct {
 	keys    []string
 	structs map[string]*respStruct
 	want    map[string]string
+	enums   []*respEnum
 }
 
 func overlayKey(module, path string) string { return module + "\x00" + path }
@@ -46,6 +48,13 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 		return nil
 	}
 	b.m.withShapes = true
+	if ov != nil {
+		applied, err := ov.Apply(sh)
+		if err != nil {
+			return err
+		}
+		sh = applied
+	}
 	r := &respBuilder{b: b, sh: sh, ov: map[string]apischema.OverlayEntry{},
 		structs: map[string]*respStruct{}, want: map[string]string{}}
 	if ov != nil {
@@ -82,10 +91,14 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 	for _, k := range r.keys {
 		items = append(items, naming.Item{Key: k, Name: r.want[k]})
 	}
+	for _, en := range r.enums {
+		items = append(items, naming.Item{Key: en.key, Name: en.want})
+	}
 	names := naming.Assign(reserved, items)
 	for _, k := range r.keys {
 		r.structs[k].name = names[k]
 	}
+	r.nameEnums(reserved, names)
 	for _, ps := range b.m.structs {
 		if ps.resp != nil {
 			for _, st := range ps.resp.structs {
@@ -131,6 +144,7 @@ func (r *respBuilder) action(ps *paramsStruct, ms *apischema.ModuleShape) {
 		root.fields = append(root.fields, r.field(k, f, ps.path, path, base, rm))
 	}
 	nameFields(root)
+	r.fails(ps, root, rm)
 	ps.resp = rm
 }
 
@@ -181,6 +195,9 @@ func (r *respBuilder) kindOf(n *apischema.Node, module, path string) respKind {
 	case apischema.KindObject:
 		return rStruct
 	case apischema.KindString:
+		if len(e.Values) > 0 {
+			return rEnum
+		}
 		if e.Semantic == "timestamp" && len(e.Sentinels) == 0 {
 			return rTime
 		}
@@ -211,6 +228,8 @@ func (r *respBuilder) typeOf(n *apischema.Node, module, path, want string, rm *r
 		return &respType{kind: rMap, elem: r.elemOf(n.Items, module, path+".[]", want+"Item", rm)}
 	case rStruct:
 		return &respType{kind: rStruct, st: r.object(n, module, path, want, rm)}
+	case rEnum:
+		return &respType{kind: rEnum, enum: r.enum(module, path, rm)}
 	}
 	return &respType{kind: k}
 }
@@ -552,4 +571,96 @@ func baseKind(k respKind) respKind {
 		return rInt
 	}
 	return k
+}
+
+// respEnum is a named string type of an answer: a field the overlay gives
+// values ("Success", "Failed"...), with one constant per value.
+type respEnum struct {
+	key, want string
+	name, doc string
+	module    string
+	wire      string
+	values    []string
+	consts    []string
+	fails     []string
+}
+
+// respFail is a result field whose values can mean that the action did
+// not happen: sel is the chain of fields from the answer to it.
+type respFail struct {
+	sel  []*respField
+	enum *respEnum
+}
+
+// enum makes the named string type of the field at path of module. Its
+// name is the module's and the field's, "Status" for a result or status
+// field: LoginStatus, ClientloginStatus.
+func (r *respBuilder) enum(module, path string, rm *respModel) *respEnum {
+	e := r.ov[overlayKey(module, path)]
+	parts := strings.Split(path, ".")
+	wire := parts[len(parts)-1]
+	want := naming.Exported(module)
+	if wire == "result" || wire == "status" {
+		want += "Status"
+	} else {
+		want += naming.Exported(wire)
+	}
+	en := &respEnum{key: "enum:" + module + "\x00" + path, want: want, module: module, wire: wire,
+		values: slices.Clone(e.Values), fails: slices.Clone(e.Fails)}
+	r.enums = append(r.enums, en)
+	rm.enums = append(rm.enums, en)
+	return en
+}
+
+// nameEnums sets the names of the enum types (assigned with the structs')
+// and of their constants, in one scope with every other name.
+func (r *respBuilder) nameEnums(reserved []string, names map[string]string) {
+	reserved = append(slices.Clone(reserved), slices.Collect(maps.Values(names))...)
+	var items []naming.Item
+	for _, en := range r.enums {
+		en.name = names[en.key]
+		for _, v := range en.values {
+			items = append(items, naming.Item{Key: en.key + "\x00" + v, Name: naming.ConstName(en.name, v)})
+		}
+	}
+	consts := naming.Assign(reserved, items)
+	for _, en := range r.enums {
+		en.consts = nil
+		for _, v := range en.values {
+			en.consts = append(en.consts, consts[en.key+"\x00"+v])
+		}
+		en.doc = fmt.Sprintf("%s is the %q of action=%s's answer. MediaWiki documents the values below;\nanother one (from a newer MediaWiki or an extension) decodes as it is.", en.name, en.wire, en.module)
+		if len(en.fails) > 0 {
+			en.doc += fmt.Sprintf("\n%s: the action did not happen, and the method returns the answer\nwith a *runtime.ResultError.", quoteJoin(en.fails))
+		}
+	}
+}
+
+// fails records the module's result fields whose overlay entry has fails:
+// a field of the root, or of the module's result embedded in it.
+func (r *respBuilder) fails(ps *paramsStruct, root *respStruct, rm *respModel) {
+	for _, f := range root.fields {
+		switch {
+		case f.typ.kind == rEnum && len(f.typ.enum.fails) > 0:
+			rm.fails = append(rm.fails, &respFail{sel: []*respField{f}, enum: f.typ.enum})
+		case f.typ.kind == rEmbed:
+			for _, g := range f.typ.st.fields {
+				if g.typ.kind == rEnum && len(g.typ.enum.fails) > 0 {
+					rm.fails = append(rm.fails, &respFail{sel: []*respField{f, g}, enum: g.typ.enum})
+				}
+			}
+		}
+	}
+}
+
+// quoteJoin quotes values and joins them: `"A", "B" or "C"`.
+func quoteJoin(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
