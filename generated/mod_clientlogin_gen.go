@@ -87,9 +87,9 @@ func (p *ClientloginParams) check(c *runtime.Checker, prefix string) {
 // Clientlogin calls action=clientlogin and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "status" is "FAIL", the action did not happen although the
-// wiki sent no API error: Clientlogin returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "status" is "FAIL",
+// the action did not happen although the wiki sent no API error: Clientlogin returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Clientlogin(ctx context.Context, p *ClientloginParams) (*ClientloginResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -192,9 +192,9 @@ type ClientloginResultRequestsItem struct {
 }
 
 // ClientloginStatus is the "status" of action=clientlogin's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "FAIL" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "FAIL": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type ClientloginStatus string
 
 // The values of ClientloginStatus.

@@ -89,9 +89,9 @@ func (p *CreateaccountParams) check(c *runtime.Checker, prefix string) {
 // Createaccount calls action=createaccount and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "status" is "FAIL", the action did not happen although the
-// wiki sent no API error: Createaccount returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "status" is "FAIL",
+// the action did not happen although the wiki sent no API error: Createaccount returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*CreateaccountResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -194,9 +194,9 @@ type CreateaccountResultRequestsItem struct {
 }
 
 // CreateaccountStatus is the "status" of action=createaccount's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "FAIL" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "FAIL": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type CreateaccountStatus string
 
 // The values of CreateaccountStatus.

@@ -201,9 +201,9 @@ func (p *EditParams) check(c *runtime.Checker, prefix string) {
 // Edit calls action=edit and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "result" is "Failure", the action did not happen although the
-// wiki sent no API error: Edit returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "result" is "Failure",
+// the action did not happen although the wiki sent no API error: Edit returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Edit(ctx context.Context, p *EditParams) (*EditResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -297,9 +297,9 @@ type EditResultCaptcha struct {
 }
 
 // EditStatus is the "result" of action=edit's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "Failure" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Failure": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type EditStatus string
 
 // The values of EditStatus.

@@ -53,9 +53,9 @@ func (p *EmailuserParams) check(c *runtime.Checker, prefix string) {
 // Emailuser calls action=emailuser and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "result" is "Failure", the action did not happen although the
-// wiki sent no API error: Emailuser returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "result" is "Failure",
+// the action did not happen although the wiki sent no API error: Emailuser returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Emailuser(ctx context.Context, p *EmailuserParams) (*EmailuserResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -108,8 +108,8 @@ type EmailuserResult struct {
 	Errors []EmailuserResultErrorsItem `json:"errors"`
 	// Result is "result": always present; Warnings: the mail went, with the warnings listed.
 	Result EmailuserStatus `json:"result" mw:"required"`
-	// Warnings is "warnings": not always present.
-	Warnings []EmailuserResultWarningsItem `json:"warnings"`
+	// EmailuserWarnings is "warnings": not always present.
+	EmailuserWarnings []EmailuserResultWarningsItem `json:"warnings"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -138,9 +138,9 @@ type EmailuserResultWarningsItem struct {
 }
 
 // EmailuserStatus is the "result" of action=emailuser's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "Failure" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Failure": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type EmailuserStatus string
 
 // The values of EmailuserStatus.

@@ -51,9 +51,9 @@ func (p *LoginParams) check(c *runtime.Checker, prefix string) {}
 // Login calls action=login and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "result" is "WrongToken", "Failed" or "Aborted", the action did not happen although the
-// wiki sent no API error: Login returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "result" is "WrongToken", "Failed" or "Aborted",
+// the action did not happen although the wiki sent no API error: Login returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Login(ctx context.Context, p *LoginParams) (*LoginResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -128,9 +128,9 @@ type LoginResultReason struct {
 }
 
 // LoginStatus is the "result" of action=login's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "WrongToken", "Failed" or "Aborted" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "WrongToken", "Failed" or "Aborted": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type LoginStatus string
 
 // The values of LoginStatus.

@@ -124,9 +124,9 @@ func (p *UploadParams) check(c *runtime.Checker, prefix string) {
 // Upload calls action=upload and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// When the answer's "result" is "Warning", the action did not happen although the
-// wiki sent no API error: Upload returns the answer and a *runtime.ResultError with
-// the wiki's reason.
+// When the answer's "result" is "Warning",
+// the action did not happen although the wiki sent no API error: Upload returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Upload(ctx context.Context, p *UploadParams) (*UploadResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -189,8 +189,8 @@ type UploadResult struct {
 	Sessionkey string `json:"sessionkey"`
 	// Stage is "stage": not always present.
 	Stage string `json:"stage"`
-	// Warnings is "warnings": not always present; one field per warning of UploadBase::checkWarnings; a warning of a newer MediaWiki or an extension is kept in Extra.
-	Warnings *UploadResultWarnings `json:"warnings"`
+	// UploadWarnings is "warnings": not always present; one field per warning of UploadBase::checkWarnings; a warning of a newer MediaWiki or an extension is kept in Extra.
+	UploadWarnings *UploadResultWarnings `json:"warnings"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -252,9 +252,9 @@ type UploadResultWarningsNochange struct {
 }
 
 // UploadStatus is the "result" of action=upload's answer. MediaWiki documents the values below;
-// another one (from a newer MediaWiki or an extension) decodes as it is. "Warning" means
-// that the action did not happen: the method returns the answer with a
-// *runtime.ResultError.
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Warning": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
 type UploadStatus string
 
 // The values of UploadStatus.

@@ -137,6 +137,7 @@ func (r *respBuilder) action(ps *paramsStruct, ms *apischema.ModuleShape) {
 		path := "response." + k
 		if k == ps.action && f.Node.Has(apischema.KindObject) && len(f.Node.Kinds) == 1 {
 			st := r.object(&f.Node, ps.path, path, base+"Result", rm)
+			promotedClear(st, base)
 			root.fields = append(root.fields, &respField{wire: k, typ: &respType{kind: rEmbed, st: st},
 				doc: strings.ReplaceAll(fieldDoc2(k, f, ""), "{{field}} is", "The module's result is")})
 			continue
@@ -276,6 +277,32 @@ func fieldDoc2(key string, f *apischema.Field, note string) string {
 		facts = append(facts, note)
 	}
 	return fmt.Sprintf("{{field}} is %q: %s.", key, strings.Join(facts, "; "))
+}
+
+// envelopePromoted are the names runtime.Envelope promotes into a root
+// struct. A field of the same name in the module's result, embedded beside
+// it, would make both ambiguous: resp.Warnings would not compile.
+var envelopePromoted = map[string]bool{"Warnings": true, "Continue": true, "BatchComplete": true, "Limits": true, "Raw": true}
+
+// promotedClear renames the fields of a module's result that clash with
+// envelopePromoted: upload's warnings are UploadWarnings.
+func promotedClear(st *respStruct, base string) {
+	taken := map[string]bool{}
+	for _, f := range st.fields {
+		taken[f.name] = true
+	}
+	for _, f := range st.fields {
+		if !envelopePromoted[f.name] {
+			continue
+		}
+		name := base + f.name
+		for taken[name] {
+			name += "_"
+		}
+		taken[name] = true
+		f.doc = strings.Replace(f.doc, f.name+" is", name+" is", 1)
+		f.name = name
+	}
 }
 
 // nameFields gives a struct's fields their Go names, in one scope with
