@@ -32,7 +32,9 @@ func (w logWriter) Write(p []byte) (int, error) {
 // TestEmbeddedShapes seeds a fresh test wiki, probes it with the embedded
 // schema's plan (what `mwgen shapes probe --seed` does) and checks that the
 // result equals the embedded shapes, volatile values (the wiki's address)
-// aside. It also checks that a second run resumes from the samples without
+// aside. Every answer the probe takes is decoded again with the generated
+// package's typed answers in strict drift mode, and must have no drift
+// (see strictCheck). It also checks that a second run resumes from the samples without
 // a request, that the overlay matches, and logs the coverage report.
 func TestEmbeddedShapes(t *testing.T) {
 	w := testwiki.Require(t)
@@ -44,11 +46,13 @@ func TestEmbeddedShapes(t *testing.T) {
 	}
 	samples := filepath.Join(t.TempDir(), "samples.jsonl")
 	start := time.Now()
+	strict := newStrictCheck(t)
 	got, err := Probe(ctx, Options{API: w.API, SamplesPath: samples, User: w.AdminUser, Password: w.AdminPassword,
-		Seed: true, Schema: schema, Progress: logWriter{t}})
+		Seed: true, Schema: schema, Progress: logWriter{t}, Answered: strict.answered})
 	if err != nil {
 		t.Fatal(err)
 	}
+	strict.report(t, NewPlan(schema))
 	t.Logf("seed + probe + merge: %s", time.Since(start).Round(time.Millisecond))
 	data, err := got.Marshal()
 	if err != nil {
