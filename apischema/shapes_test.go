@@ -194,7 +194,7 @@ func TestOverlayApply(t *testing.T) {
 		{"module":"login","path":"response.login.result","values":["Success","Failed"],"fails":["Failed"]},
 		{"module":"edit","path":"response.edit.captcha","add":{"kinds":["object"],"fields":{"id":{"kinds":["string"]}}}},
 		{"module":"edit","path":"response.edit.pageid","optional":true},
-		{"module":"purge","path":"response.purge.[].invalidreason","replace":true,"add":{"kinds":["object"],"fields":{"code":{"kinds":["string"]}}}}]}`), "test")
+		{"module":"purge","path":"response.purge.[].title","replace":true,"add":{"kinds":["object"],"fields":{"code":{"kinds":["string"]}}}}]}`), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,13 +218,13 @@ func TestOverlayApply(t *testing.T) {
 	if a.Module("edit").Response.Lookup("edit").Fields["pageid"].Required {
 		t.Error("edit's pageid is still required")
 	}
-	if !a.Module("purge").Response.Lookup("purge", "[]", "invalidreason").Has(KindObject) {
-		t.Error("purge's invalidreason was not replaced")
+	if !a.Module("purge").Response.Lookup("purge", "[]", "title").Has(KindObject) {
+		t.Error("purge's title was not replaced")
 	}
 	// s itself is unchanged.
 	if s.Module("login") != nil || s.Module("edit").Response.Lookup("edit", "captcha") != nil ||
 		!s.Module("edit").Response.Lookup("edit").Fields["pageid"].Required ||
-		!s.Module("purge").Response.Lookup("purge", "[]", "invalidreason").Has(KindString) {
+		!s.Module("purge").Response.Lookup("purge", "[]", "title").Has(KindString) {
 		t.Error("Apply changed the shapes it was given")
 	}
 	for name, bad := range map[string]string{

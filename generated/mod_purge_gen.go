@@ -106,7 +106,7 @@ type PurgeResponse struct {
 type PurgePurgeItem struct {
 	// Invalid is "invalid": not always present.
 	Invalid bool `json:"invalid"`
-	// Invalidreason is "invalidreason": not always present; {code, text} with errorformat=plaintext (the samples were taken with the bc format).
+	// Invalidreason is "invalidreason": not always present.
 	Invalidreason *PurgePurgeItemInvalidreason `json:"invalidreason"`
 	// Linkupdate is "linkupdate": not always present.
 	Linkupdate bool `json:"linkupdate"`
@@ -127,10 +127,10 @@ type PurgePurgeItem struct {
 
 // PurgePurgeItemInvalidreason is response.purge.[].invalidreason of purge.
 type PurgePurgeItemInvalidreason struct {
-	// Code is "code": not always present.
-	Code string `json:"code"`
-	// Text is "text": not always present.
-	Text string `json:"text"`
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

@@ -3423,7 +3423,7 @@ type QueryPage struct {
 	// Invalid is "invalid": not always present.
 	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
-	Invalidreason string `json:"invalidreason"`
+	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
 	// Missing is "missing": not always present.
 	Missing bool `json:"missing"`
 	// Ns is "ns": not always present.
@@ -3474,6 +3474,17 @@ type QueryPage struct {
 	*QueryTemplatesPage
 	// From query+transcludedin.
 	*QueryTranscludedinPage
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryPageInvalidreason is response.query.pages.[].invalidreason of query.
+type QueryPageInvalidreason struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

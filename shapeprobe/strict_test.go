@@ -3,6 +3,7 @@ package shapeprobe
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,9 +90,21 @@ func (s *strictCheck) answered(r Request, step int, a *Answer) {
 		s.untyped[action] = true
 		return
 	}
-	s.body = a.Body
+	// The trace hook's own member is no part of the module's answer.
+	var members map[string]json.RawMessage
+	if json.Unmarshal(a.Body, &members) != nil {
+		s.drift[fmt.Sprintf("%s (%s): the answer is not a JSON object", r.Module, r.Role)]++
+		return
+	}
+	delete(members, "mwgentrace")
+	body, err := json.Marshal(members)
+	if err != nil {
+		s.drift[fmt.Sprintf("%s (%s): re-encoding the answer: %v", r.Module, r.Role, err)]++
+		return
+	}
+	s.body = body
 	dst := reflect.New(typ).Interface().(runtime.Answer)
-	err := s.rt.DoInto(context.Background(), &runtime.Request{Action: action}, dst)
+	err = s.rt.DoInto(context.Background(), &runtime.Request{Action: action}, dst)
 	s.decoded[r.Module]++
 	var de *runtime.DriftError
 	switch {
