@@ -1298,10 +1298,14 @@ type QueryAllrevisionsItem struct {
 
 // QueryAllrevisionsItemRevisionsItem is response.query.allrevisions.[].revisions.[] of query+allrevisions.
 type QueryAllrevisionsItemRevisionsItem struct {
+	// Anon is "anon": present with arvprop=user or arvprop=userid.
+	Anon bool `json:"anon"`
 	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree.
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
 	// Comment is "comment": present with arvprop=comment.
 	Comment string `json:"comment"`
+	// Commenthidden is "commenthidden": present with arvprop=comment or arvprop=parsedcomment.
+	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of arvprop.
 	Content string `json:"content"`
 	// Contentformat is "contentformat": present with some of 16 values of arvprop.
@@ -1326,12 +1330,16 @@ type QueryAllrevisionsItemRevisionsItem struct {
 	Size int `json:"size"`
 	// Slots is "slots": present with arvprop=content or arvprop=contentmodel or arvprop=slotsha1 or arvprop=slotsize.
 	Slots map[string]QueryAllrevisionsItemRevisionsItemSlotsItem `json:"slots"`
+	// Suppressed is "suppressed": present with arvprop=comment or arvprop=parsedcomment or arvprop=user or arvprop=userid.
+	Suppressed bool `json:"suppressed"`
 	// Tags is "tags": present with arvprop=tags.
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with arvprop=timestamp.
 	Timestamp string `json:"timestamp"`
 	// User is "user": present with arvprop=user.
 	User string `json:"user"`
+	// Userhidden is "userhidden": present with arvprop=user or arvprop=userid.
+	Userhidden bool `json:"userhidden"`
 	// UserID is "userid": present with arvprop=userid.
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
@@ -2027,8 +2035,8 @@ type QueryProtectedtitlesItem struct {
 type QueryQuerypage struct {
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Results is "results": always present.
-	Results []QueryQuerypageResultsItem `json:"results" mw:"required"`
+	// Results is "results": not always present; absent with generator=querypage, where the pages are in pages.
+	Results []QueryQuerypageResultsItem `json:"results"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
