@@ -29,6 +29,10 @@ type pkgModel struct {
 	items []*itemsIter
 	// withShapes says the package was generated with shapes.
 	withShapes bool
+	// shapesDropped are the modules some of whose shaped fields only prop
+	// values this schema does not list bring (shapes of another version):
+	// those fields are left out.
+	shapesDropped []string
 }
 
 // paramsStruct is the parameters type of one module.

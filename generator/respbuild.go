@@ -9,6 +9,7 @@ import (
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/generator/naming"
+	"github.com/mwgen/mwgen/templates"
 )
 
 // The response family of the model, made from the shapes and the overlay:
@@ -37,6 +38,9 @@ type respBuilder struct {
 	structs map[string]*respStruct
 	want    map[string]string
 	enums   []*respEnum
+	// dropped are modules some of whose shaped fields come only with prop
+	// values this schema does not list (shapes of another version).
+	dropped map[string]bool
 }
 
 func overlayKey(module, path string) string { return module + "\x00" + path }
@@ -107,6 +111,8 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 		}
 	}
 	r.iterators()
+	b.shapes = sh
+	b.m.shapesDropped = slices.Sorted(maps.Keys(r.dropped))
 	return nil
 }
 
@@ -155,9 +161,86 @@ func (r *respBuilder) field(key string, f *apischema.Field, module, path, parent
 	return &respField{
 		wire:     key,
 		typ:      r.typeOf(&f.Node, module, path, parent+naming.Exported(key), rm),
-		doc:      fieldDoc2(key, f, e.Note),
+		doc:      r.fieldDoc(key, f, module, e.Note),
 		required: f.Required && len(f.By) == 0,
 	}
+}
+
+// fieldDoc is fieldDoc2 with the wiki's help text of the prop values that
+// bring the field: "present with rvprop=ids (The ID of the revision)".
+func (r *respBuilder) fieldDoc(key string, f *apischema.Field, module, note string) string {
+	doc := fieldDoc2(key, f, note)
+	if len(f.By) == 0 || len(f.By) > 2 {
+		return doc
+	}
+	for _, by := range f.By {
+		if h := strings.TrimSuffix(r.valueHelp(module, by), "."); h != "" {
+			doc = strings.Replace(doc, by, by+" ("+h+")", 1)
+		}
+	}
+	return doc
+}
+
+// byParam finds the schema parameter of a control value ("rvprop=ids") of
+// module, and the value.
+func (r *respBuilder) byParam(module, by string) (*apischema.Param, string, bool) {
+	ps := r.b.byPath[module]
+	if ps == nil {
+		return nil, "", false
+	}
+	m := r.b.mods[ps]
+	if m == nil {
+		return nil, "", false
+	}
+	wire, value, _ := strings.Cut(by, "=")
+	for _, prm := range m.Parameters {
+		if m.WireName(prm) == wire {
+			return prm, value, true
+		}
+	}
+	return nil, "", false
+}
+
+// valueHelp is the help text the schema gives a control value, from the
+// definition list of its parameter's description (";ids:The ID of the
+// revision."), or "".
+func (r *respBuilder) valueHelp(module, by string) string {
+	prm, value, ok := r.byParam(module, by)
+	if !ok {
+		return ""
+	}
+	for _, line := range strings.Split(docText(prm.Description), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), ";"+value+":"); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return ""
+}
+
+// byMatches reports whether a field the shapes attribute to control
+// values can come from this schema's module: a field without By always
+// can; one with By needs one of its values to be a parameter value the
+// schema lists. With shapes of the schema's own version it is always
+// true; with another version's, a field only another version's prop value
+// brings is left out.
+func (r *respBuilder) byMatches(module string, f *apischema.Field) bool {
+	if len(f.By) == 0 || r.b.byPath[module] == nil {
+		return true
+	}
+	for _, by := range f.By {
+		prm, value, ok := r.byParam(module, by)
+		if !ok {
+			continue
+		}
+		if !prm.Type.IsEnum() || slices.Contains(prm.Type.Values, value) {
+			return true
+		}
+	}
+	if r.dropped == nil {
+		r.dropped = map[string]bool{}
+	}
+	r.dropped[module] = true
+	return false
 }
 
 // object makes the struct of an object node.
@@ -165,7 +248,9 @@ func (r *respBuilder) object(n *apischema.Node, module, path, want string, rm *r
 	st := r.newStruct(module+"\x00"+path, want, rm)
 	st.doc = fmt.Sprintf("{{name}} is %s of %s.", path, module)
 	for _, k := range slices.Sorted(maps.Keys(n.Fields)) {
-		st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, rm))
+		if r.byMatches(module, n.Fields[k]) {
+			st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, rm))
+		}
 	}
 	nameFields(st)
 	return st
@@ -401,7 +486,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 				}
 				f := q.Fields[k]
 				path := top.path + ".query." + k
-				rf := &respField{wire: k, doc: fieldDoc2(k, f, r.ov[overlayKey(ms.Path, path)].Note),
+				rf := &respField{wire: k, doc: r.fieldDoc(k, f, ms.Path, r.ov[overlayKey(ms.Path, path)].Note),
 					required: false}
 				if f.Node.Has(apischema.KindList) && f.Node.Items != nil && f.Node.Items.Has(apischema.KindObject) && len(f.Node.Items.Kinds) == 1 {
 					rf.typ = &respType{kind: rList, elem: &respType{kind: rStruct, st: r.object(f.Node.Items, ms.Path, path+".[]", want+"Item", rm)}}
@@ -491,7 +576,9 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 		part.doc = "{{name}} is what " + moduleTitleOf(mod) + " brings to a page, embedded in QueryPage."
 		for _, k := range slices.Sorted(maps.Keys(own)) {
 			s := own[k]
-			part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, rm))
+			if r.byMatches(mod, s.field) {
+				part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, rm))
+			}
 		}
 		nameFields(part)
 		page.fields = append(page.fields, &respField{typ: &respType{kind: rEmbedPtr, st: part},
@@ -690,4 +777,21 @@ func quoteJoin(vs []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// shapesDocs tells the package doc and README about the typed answers:
+// the shapes' MediaWiki version, whether it is another than the schema's,
+// and what of them was left out.
+func (b *builder) shapesDocs(p *templates.Package, s *apischema.Schema) {
+	if b.shapes == nil {
+		return
+	}
+	p.ShapesVersion = cmpOr(b.shapes.MediaWikiVersion(), "an unknown version")
+	p.ShapesOther = apischema.CheckShapesFor(s, b.shapes) != nil
+	p.ShapesDropped = strings.Join(b.m.shapesDropped, ", ")
+	for _, ps := range b.m.structs {
+		if ps.resp != nil {
+			p.Typed++
+		}
+	}
 }
