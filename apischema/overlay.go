@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,6 +46,31 @@ type OverlayEntry struct {
 	// AbsentWhen names page states in which a field marked required is
 	// absent anyway ("missing", "invalid", "special").
 	AbsentWhen []string `json:"absentwhen,omitempty"`
+	// Values are the values a string field is documented to take (login's
+	// result: "Success", "Failed"...): typed constants. Other values still
+	// decode.
+	Values []string `json:"values,omitempty"`
+	// Fails are those of Values that mean the action did not happen although
+	// the wiki answered without an API error (login's "Failed", edit's
+	// "Failure"): the generated method returns the answer together with a
+	// *runtime.ResultError.
+	Fails []string `json:"fails,omitempty"`
+	// Add is a curated shape for a node the samples never showed: a module
+	// the probe cannot call without harm (login, clientlogin, upload,
+	// emailuser), or a branch it does not reach (edit's captcha). Apply
+	// puts it into the shapes; Note names the MediaWiki source it is read
+	// from. A node the samples already have is not added to: such an entry
+	// is stale, and Check says so.
+	Add *Field `json:"add,omitempty"`
+	// Replace lets Add replace a node the samples have, when the samples are
+	// wrong for the answers mwgen's runtime asks for (a message sampled
+	// with errorformat=bc as a string is an object with
+	// errorformat=plaintext).
+	Replace bool `json:"replace,omitempty"`
+	// Optional marks a field the samples always had as not always present:
+	// MediaWiki leaves it out in a state the probe did not reach (edit's
+	// pageid on a "Failure").
+	Optional bool `json:"optional,omitempty"`
 	// Note explains the entry.
 	Note string `json:"note,omitempty"`
 }
@@ -88,6 +114,16 @@ func DecodeOverlay(data []byte, name string) (*Overlay, error) {
 		if _, err := versionMatches(e.Versions, "1.39"); err != nil {
 			errs = append(errs, fmt.Errorf("%s: entry %d (%s %s): %w", name, i+1, e.Module, e.Path, err))
 		}
+		for _, f := range e.Fails {
+			if !slices.Contains(e.Values, f) {
+				errs = append(errs, fmt.Errorf("%s: entry %d (%s %s): fails %q is not one of its values", name, i+1, e.Module, e.Path, f))
+			}
+		}
+		if e.Add != nil {
+			if err := e.Add.validate(e.Path, nil); len(err) > 0 {
+				errs = append(errs, fmt.Errorf("%s: entry %d (%s %s): add: %w", name, i+1, e.Module, e.Path, errors.Join(err...)))
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -121,6 +157,10 @@ func (e OverlayEntry) Resolve(s *Shapes) *Node {
 func (o *Overlay) Check(s *Shapes) error {
 	var errs []error
 	v := s.MediaWikiVersion()
+	applied, err := o.Apply(s)
+	if err != nil {
+		return err
+	}
 	for _, e := range o.Entries {
 		ok, err := versionMatches(e.Versions, v)
 		if err != nil {
@@ -130,10 +170,14 @@ func (o *Overlay) Check(s *Shapes) error {
 		if !ok {
 			continue
 		}
-		n := e.Resolve(s)
+		n := e.Resolve(applied)
 		switch {
 		case n == nil:
 			errs = append(errs, fmt.Errorf("overlay entry %s %s matches nothing in the MediaWiki %s shapes", e.Module, e.Path, v))
+		case e.Add != nil && !e.Replace && e.Resolve(s) != nil:
+			errs = append(errs, fmt.Errorf("overlay entry %s %s adds a node the MediaWiki %s shapes have: drop the entry", e.Module, e.Path, v))
+		case len(e.Values) > 0 && (len(n.Kinds) != 1 || n.Kinds[0] != KindString):
+			errs = append(errs, fmt.Errorf("overlay entry %s %s: values on a node of kinds %v", e.Module, e.Path, n.Kinds))
 		case e.OpenMap && !n.Has(KindObject) && !n.Has(KindMap):
 			errs = append(errs, fmt.Errorf("overlay entry %s %s: open map on a node of kinds %v", e.Module, e.Path, n.Kinds))
 		case e.Semantic != "" && n.Has(KindObject):
@@ -141,6 +185,102 @@ func (o *Overlay) Check(s *Shapes) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Apply returns the shapes with the Add entries that apply to their
+// MediaWiki version put in; s itself is not changed. An entry whose path
+// is "response" of a module without a shape makes the module's shape; any
+// other entry adds one field under a node the shapes (or an earlier entry)
+// have, and is left out when the field is there already (Check reports
+// it). An entry whose parent node does not exist is an error.
+func (o *Overlay) Apply(s *Shapes) (*Shapes, error) {
+	out := *s
+	out.Modules = slices.Clone(s.Modules)
+	cloned := map[string]bool{}
+	v := s.MediaWikiVersion()
+	for _, e := range o.Entries {
+		if e.Add == nil && !e.Optional {
+			continue
+		}
+		if ok, err := versionMatches(e.Versions, v); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		parts := strings.Split(e.Path, ".")
+		i := slices.IndexFunc(out.Modules, func(m *ModuleShape) bool { return m.Path == e.Module })
+		if i < 0 {
+			if e.Path != "response" || e.Add == nil {
+				return nil, fmt.Errorf("overlay entry %s %s: the shapes have no module %s to add to", e.Module, e.Path, e.Module)
+			}
+			n := e.Add.Node.clone()
+			out.Modules = append(out.Modules, &ModuleShape{Path: e.Module, Response: n})
+			out.Modules = sortedShapes(out.Modules)
+			cloned[e.Module] = true
+			continue
+		}
+		if !cloned[e.Module] {
+			m := *out.Modules[i]
+			m.Response, m.Generator = m.Response.clone(), m.Generator.clone()
+			out.Modules[i] = &m
+			cloned[e.Module] = true
+		}
+		m := out.Modules[i]
+		var root *Node
+		switch parts[0] {
+		case "response":
+			root = m.Response
+		case "generator":
+			root = m.Generator
+		}
+		if len(parts) < 2 || root == nil {
+			continue // the module has the node: Check reports the entry
+		}
+		parent := root.Lookup(parts[1 : len(parts)-1]...)
+		if parent == nil || !parent.Has(KindObject) {
+			return nil, fmt.Errorf("overlay entry %s %s: no object at %s to add a field to", e.Module, e.Path, strings.Join(parts[:len(parts)-1], "."))
+		}
+		last := parts[len(parts)-1]
+		if e.Add == nil {
+			if f := parent.Fields[last]; f != nil {
+				f.Required = false
+			}
+			continue
+		}
+		if parent.Fields[last] != nil && !e.Replace {
+			continue
+		}
+		if parent.Fields == nil {
+			parent.Fields = map[string]*Field{}
+		}
+		f := *e.Add
+		f.Node = *e.Add.Node.clone()
+		parent.Fields[last] = &f
+	}
+	return &out, nil
+}
+
+// clone returns a deep copy of n.
+func (n *Node) clone() *Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	c.Kinds = slices.Clone(n.Kinds)
+	c.ArrayTypes = slices.Clone(n.ArrayTypes)
+	c.BCBools = slices.Clone(n.BCBools)
+	c.Items = n.Items.clone()
+	if n.Fields != nil {
+		c.Fields = make(map[string]*Field, len(n.Fields))
+		for k, f := range n.Fields {
+			fc := *f
+			fc.By = slices.Clone(f.By)
+			fc.Node = *f.Node.clone()
+			c.Fields[k] = &fc
+		}
+	}
+	return &c
 }
 
 // AppliesTo reports whether the entry's version range holds the MediaWiki

@@ -214,3 +214,67 @@ func TestShapesForSchema(t *testing.T) {
 		t.Errorf("SnapshotShapes(1.40): %v", err)
 	}
 }
+
+func TestOverlayApply(t *testing.T) {
+	o, err := DecodeOverlay([]byte(`{"format":"mwgen-shapes-overlay/1","entries":[
+		{"module":"login","path":"response","add":{"kinds":["object"],"fields":{"login":{"required":true,"kinds":["object"],"fields":{"result":{"required":true,"kinds":["string"]}}}}}},
+		{"module":"login","path":"response.login.result","values":["Success","Failed"],"fails":["Failed"]},
+		{"module":"edit","path":"response.edit.captcha","add":{"kinds":["object"],"fields":{"id":{"kinds":["string"]}}}},
+		{"module":"edit","path":"response.edit.pageid","optional":true},
+		{"module":"purge","path":"response.purge.[].title","replace":true,"add":{"kinds":["object"],"fields":{"code":{"kinds":["string"]}}}}]}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := DefaultShapes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Check(s); err != nil {
+		t.Fatal(err)
+	}
+	a, err := o.Apply(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := a.Module("login").Response.Lookup("login", "result"); n == nil || !n.Has(KindString) {
+		t.Errorf("login's added shape: %v", n)
+	}
+	if a.Module("edit").Response.Lookup("edit", "captcha", "id") == nil {
+		t.Error("edit's captcha was not added")
+	}
+	if a.Module("edit").Response.Lookup("edit").Fields["pageid"].Required {
+		t.Error("edit's pageid is still required")
+	}
+	if !a.Module("purge").Response.Lookup("purge", "[]", "title").Has(KindObject) {
+		t.Error("purge's title was not replaced")
+	}
+	// s itself is unchanged.
+	if s.Module("login") != nil || s.Module("edit").Response.Lookup("edit", "captcha") != nil ||
+		!s.Module("edit").Response.Lookup("edit").Fields["pageid"].Required ||
+		!s.Module("purge").Response.Lookup("purge", "[]", "title").Has(KindString) {
+		t.Error("Apply changed the shapes it was given")
+	}
+	for name, bad := range map[string]string{
+		"an add of what the samples have": `{"module":"edit","path":"response.edit.result","add":{"kinds":["string"]}}`,
+		"values on an object":             `{"module":"edit","path":"response.edit","values":["x"]}`,
+	} {
+		o, err := DecodeOverlay([]byte(`{"format":"mwgen-shapes-overlay/1","entries":[`+bad+`]}`), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Check(s) == nil {
+			t.Errorf("%s: Check = nil", name)
+		}
+	}
+	for name, bad := range map[string]string{
+		"fails not among values": `{"module":"a","path":"response.x","values":["A"],"fails":["B"]}`,
+		"an add without kinds":   `{"module":"a","path":"response.x","add":{}}`,
+	} {
+		if _, err := DecodeOverlay([]byte(`{"format":"mwgen-shapes-overlay/1","entries":[`+bad+`]}`), "test"); err == nil {
+			t.Errorf("%s: DecodeOverlay = nil error", name)
+		}
+	}
+	if _, err := (&Overlay{Entries: []OverlayEntry{{Module: "nosuch", Path: "response.x", Add: &Field{Node: Node{Kinds: []string{KindString}}}}}}).Apply(s); err == nil {
+		t.Error("Apply of an add under a module without a shape = nil error")
+	}
+}

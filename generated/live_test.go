@@ -79,8 +79,8 @@ func newClient(t *testing.T) (*generated.Client, *testwiki.Wiki) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(login.Raw), `"result":"Success"`) {
-		t.Fatalf("login: %s", login.Raw)
+	if login.Result != generated.LoginStatusSuccess {
+		t.Fatalf("login: %s", login.Raw())
 	}
 	return c, w
 }

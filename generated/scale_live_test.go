@@ -1,7 +1,6 @@
 package generated_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -286,8 +285,8 @@ func login(t *testing.T, c *generated.Client, w *testwiki.Wiki) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(login.Raw, []byte(`"result":"Success"`)) {
-		t.Fatalf("login: %s", login.Raw)
+	if login.Result != generated.LoginStatusSuccess {
+		t.Fatalf("login: %s", login.Raw())
 	}
 }
 

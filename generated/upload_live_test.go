@@ -28,26 +28,6 @@ func uploadTestData(n int) []byte {
 	return b.Bytes()[:n]
 }
 
-// uploadAnswer is the "upload" member of an action=upload answer.
-type uploadAnswer struct {
-	Result   string         `json:"result"`
-	Offset   int64          `json:"offset"`
-	Filekey  string         `json:"filekey"`
-	Filename string         `json:"filename"`
-	Warnings map[string]any `json:"warnings"`
-}
-
-func decodeUploadAnswer(t *testing.T, res *runtime.Response) uploadAnswer {
-	t.Helper()
-	var out struct {
-		Upload uploadAnswer `json:"upload"`
-	}
-	if err := res.Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Upload
-}
-
 // checkImageinfo queries prop=imageinfo through the generated Query and
 // compares the wiki's size and SHA-1 of File:name with data's.
 func checkImageinfo(t *testing.T, c *generated.Client, name string, data []byte) {
@@ -87,11 +67,10 @@ func TestUploadSmallFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans := decodeUploadAnswer(t, res)
-	if ans.Result != "Success" || ans.Filename == "" {
-		t.Fatalf("upload: %s", res.Raw)
+	if res.Result != generated.UploadStatusSuccess || res.Filename == "" {
+		t.Fatalf("upload: %s", res.Raw())
 	}
-	checkImageinfo(t, c, ans.Filename, data)
+	checkImageinfo(t, c, res.Filename, data)
 }
 
 // TestUploadChunked drives MediaWiki's chunked upload protocol through the
@@ -120,15 +99,14 @@ func TestUploadChunked(t *testing.T) {
 			t.Fatalf("chunk at %d: %v", offset, err)
 		}
 		chunks++
-		ans := decodeUploadAnswer(t, res)
-		want := "Continue"
+		want := generated.UploadStatusContinue
 		if end == len(data) {
-			want = "Success" // the last chunk; the stash holds the whole file
+			want = generated.UploadStatusSuccess // the last chunk; the stash holds the whole file
 		}
-		if ans.Result != want || ans.Filekey == "" || (want == "Continue" && ans.Offset != int64(end)) {
-			t.Fatalf("chunk at %d: %s, want %s with offset %d and a filekey", offset, res.Raw, want, end)
+		if res.Result != want || res.Filekey == "" || (want == generated.UploadStatusContinue && res.Offset != end) {
+			t.Fatalf("chunk at %d: %s, want %s with offset %d and a filekey", offset, res.Raw(), want, end)
 		}
-		filekey = ans.Filekey
+		filekey = res.Filekey
 	}
 	if chunks < 6 {
 		t.Errorf("%d chunks", chunks)
@@ -141,11 +119,10 @@ func TestUploadChunked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ans := decodeUploadAnswer(t, res)
-	if ans.Result != "Success" || ans.Filename == "" {
-		t.Fatalf("publishing: %s", res.Raw)
+	if res.Result != generated.UploadStatusSuccess || res.Filename == "" {
+		t.Fatalf("publishing: %s", res.Raw())
 	}
-	checkImageinfo(t, c, ans.Filename, data)
+	checkImageinfo(t, c, res.Filename, data)
 }
 
 // TestUploadChunkedThroughRuntime sends a chunked upload through the
@@ -169,8 +146,12 @@ func TestUploadChunkedThroughRuntime(t *testing.T) {
 	if len(progress) < 6 || progress[len(progress)-1] != int64(len(data)) {
 		t.Errorf("progress %v", progress)
 	}
-	ans := decodeUploadAnswer(t, res)
-	if ans.Result != "Success" {
+	// The runtime's answer decodes into the generated typed one.
+	var ans generated.UploadResponse
+	if err := res.Decode(&ans); err != nil {
+		t.Fatal(err)
+	}
+	if ans.Result != generated.UploadStatusSuccess {
 		t.Fatalf("upload: %s", res.Raw)
 	}
 	checkImageinfo(t, c, ans.Filename, data)

@@ -30,6 +30,8 @@ type builder struct {
 	pageSets  map[string]*pageSet
 	psUsers   map[string]int
 	setOrder  []*pageSet
+	// shapes are the response shapes the typed answers come from, or nil.
+	shapes *apischema.Shapes
 }
 
 // Names the generated package declares itself; schema-derived names never
@@ -212,6 +214,7 @@ func (b *builder) docs(s *apischema.Schema, opt Options, hash string) error {
 		Command:          opt.Command,
 		Modules:          len(b.m.structs),
 	}
+	b.shapesDocs(&p, s)
 	var err error
 	if b.m.doc, err = templates.PackageDoc(p); err != nil {
 		return err

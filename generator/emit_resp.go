@@ -2,12 +2,14 @@ package generator
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/dave/jennifer/jen"
 )
 
 // respStructs writes the typed answer's structs of a module.
 func (g *emitter) respStructs(f *jen.File, rm *respModel) {
+	defer g.respEnums(f, rm)
 	for _, st := range rm.structs {
 		f.Line()
 		f.Add(commentCode(st.doc))
@@ -41,6 +43,23 @@ func (g *emitter) respStructs(f *jen.File, rm *respModel) {
 	}
 }
 
+// respEnums writes the named string types of a module's answer and their
+// constants.
+func (g *emitter) respEnums(f *jen.File, rm *respModel) {
+	for _, en := range rm.enums {
+		f.Line()
+		f.Add(commentCode(en.doc))
+		f.Type().Id(en.name).String()
+		f.Line()
+		f.Comment(fmt.Sprintf("The values of %s.", en.name))
+		f.Const().DefsFunc(func(grp *jen.Group) {
+			for i, v := range en.values {
+				grp.Id(en.consts[i]).Id(en.name).Op("=").Lit(v)
+			}
+		})
+	}
+}
+
 // respType writes a field's Go type from its kind's entry; elem tells an
 // element of a slice or map from a field.
 func (g *emitter) respType(t *respType, elem bool) jen.Code {
@@ -55,6 +74,8 @@ func (g *emitter) respType(t *respType, elem bool) jen.Code {
 		return jen.Index().Add(g.respType(t.elem, true))
 	case rwMap:
 		return jen.Map(jen.String()).Add(g.respType(t.elem, true))
+	case rwNamed:
+		return jen.Id(t.enum.name)
 	case rwStruct:
 		if elem {
 			return jen.Id(t.st.name)
@@ -67,16 +88,42 @@ func (g *emitter) respType(t *respType, elem bool) jen.Code {
 // respMethod writes the Client method of a module with a typed answer.
 func (g *emitter) respMethod(f *jen.File, ps *paramsStruct) {
 	root := ps.resp.root.name
-	f.Add(commentCode(fmt.Sprintf("%s calls action=%s and decodes its answer. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
-		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
-	).Params(jen.Op("*").Id(root), jen.Error()).Block(
+	doc := fmt.Sprintf("%s calls action=%s and decodes its answer. p may be nil when no parameter is needed.\nEvery problem with p is reported, as a *runtime.ValidationError, before anything is sent.", ps.method, ps.action)
+	for _, fl := range ps.resp.fails {
+		en := fl.enum
+		doc += fmt.Sprintf("\n\nWhen the answer's %q is %s,\nthe action did not happen although the wiki sent no API error: %s returns\nthe answer and a *runtime.ResultError with the wiki's reason.", en.wire, quoteJoin(en.fails), ps.method)
+	}
+	body := []jen.Code{
 		jen.List(jen.Id("req"), jen.Err()).Op(":=").Id("p").Dot("request").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Id("out").Op(":=").New(jen.Id(root)),
 		jen.If(jen.Err().Op(":=").Id("c").Dot("into").Call(jen.Id("ctx"), jen.Id("req"), jen.Id("out")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
-		jen.Return(jen.Id("out"), jen.Nil()),
-	)
+	}
+	for _, fl := range ps.resp.fails {
+		sel := jen.Id("out")
+		for _, fd := range fl.sel {
+			if fd.typ.kind == rEmbed {
+				sel = sel.Dot(fd.typ.st.name)
+			} else {
+				sel = sel.Dot(fd.name)
+			}
+		}
+		var cases []jen.Code
+		for i, v := range fl.enum.values {
+			if slices.Contains(fl.enum.fails, v) {
+				cases = append(cases, jen.Id(fl.enum.consts[i]))
+			}
+		}
+		body = append(body, jen.Switch(sel.Clone()).Block(
+			jen.Case(cases...).Block(jen.Return(jen.Id("out"), jen.Qual(rt, "NewResultError").Call(
+				jen.Lit(ps.action), jen.Lit(fl.enum.wire), jen.String().Call(sel.Clone()), jen.Id("out").Dot("Raw").Call()))),
+		))
+	}
+	body = append(body, jen.Return(jen.Id("out"), jen.Nil()))
+	f.Add(commentCode(doc))
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(ps.method).Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Op("*").Id(ps.name),
+	).Params(jen.Op("*").Id(root), jen.Error()).Block(body...)
 	if ps.pagesMethod != "" {
 		f.Line()
 		f.Add(commentCode(fmt.Sprintf("%s calls action=%s and follows continuation, yielding one\ndecoded answer per batch until the wiki has no more, or until the loop stops.", ps.pagesMethod, ps.action)))

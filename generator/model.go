@@ -29,6 +29,10 @@ type pkgModel struct {
 	items []*itemsIter
 	// withShapes says the package was generated with shapes.
 	withShapes bool
+	// shapesDropped are the modules some of whose shaped fields only prop
+	// values this schema does not list bring (shapes of another version):
+	// those fields are left out.
+	shapesDropped []string
 }
 
 // paramsStruct is the parameters type of one module.
@@ -211,6 +215,8 @@ type respType struct {
 	elem *respType
 	// st is the struct of rStruct, rEmbed and rEmbedPtr.
 	st *respStruct
+	// enum is the named string type of rEnum.
+	enum *respEnum
 }
 
 // respModel is what the typed answers add to a module and to the
@@ -219,6 +225,13 @@ type respModel struct {
 	// structs of the module, in emission order (root first).
 	structs []*respStruct
 	root    *respStruct
+	// enums are the named string types of the module's answer, with
+	// their constants (from the overlay's values).
+	enums []*respEnum
+	// fails are the result fields whose values mean the action did not
+	// happen (the overlay's fails): the method returns a
+	// *runtime.ResultError beside the answer.
+	fails []*respFail
 }
 
 // pagesIter is the merged page iterator of action=query.

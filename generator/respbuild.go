@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/generator/naming"
+	"github.com/mwgen/mwgen/templates"
 )
 
 // The response family of the model, made from the shapes and the overlay:
@@ -35,6 +37,10 @@ type respBuilder struct {
 	keys    []string
 	structs map[string]*respStruct
 	want    map[string]string
+	enums   []*respEnum
+	// dropped are modules some of whose shaped fields come only with prop
+	// values this schema does not list (shapes of another version).
+	dropped map[string]bool
 }
 
 func overlayKey(module, path string) string { return module + "\x00" + path }
@@ -46,6 +52,13 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 		return nil
 	}
 	b.m.withShapes = true
+	if ov != nil {
+		applied, err := ov.Apply(sh)
+		if err != nil {
+			return err
+		}
+		sh = applied
+	}
 	r := &respBuilder{b: b, sh: sh, ov: map[string]apischema.OverlayEntry{},
 		structs: map[string]*respStruct{}, want: map[string]string{}}
 	if ov != nil {
@@ -82,10 +95,14 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 	for _, k := range r.keys {
 		items = append(items, naming.Item{Key: k, Name: r.want[k]})
 	}
+	for _, en := range r.enums {
+		items = append(items, naming.Item{Key: en.key, Name: en.want})
+	}
 	names := naming.Assign(reserved, items)
 	for _, k := range r.keys {
 		r.structs[k].name = names[k]
 	}
+	r.nameEnums(reserved, names)
 	for _, ps := range b.m.structs {
 		if ps.resp != nil {
 			for _, st := range ps.resp.structs {
@@ -94,6 +111,8 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 		}
 	}
 	r.iterators()
+	b.shapes = sh
+	b.m.shapesDropped = slices.Sorted(maps.Keys(r.dropped))
 	return nil
 }
 
@@ -124,6 +143,7 @@ func (r *respBuilder) action(ps *paramsStruct, ms *apischema.ModuleShape) {
 		path := "response." + k
 		if k == ps.action && f.Node.Has(apischema.KindObject) && len(f.Node.Kinds) == 1 {
 			st := r.object(&f.Node, ps.path, path, base+"Result", rm)
+			promotedClear(st, base)
 			root.fields = append(root.fields, &respField{wire: k, typ: &respType{kind: rEmbed, st: st},
 				doc: strings.ReplaceAll(fieldDoc2(k, f, ""), "{{field}} is", "The module's result is")})
 			continue
@@ -131,6 +151,7 @@ func (r *respBuilder) action(ps *paramsStruct, ms *apischema.ModuleShape) {
 		root.fields = append(root.fields, r.field(k, f, ps.path, path, base, rm))
 	}
 	nameFields(root)
+	r.fails(ps, root, rm)
 	ps.resp = rm
 }
 
@@ -140,9 +161,86 @@ func (r *respBuilder) field(key string, f *apischema.Field, module, path, parent
 	return &respField{
 		wire:     key,
 		typ:      r.typeOf(&f.Node, module, path, parent+naming.Exported(key), rm),
-		doc:      fieldDoc2(key, f, e.Note),
+		doc:      r.fieldDoc(key, f, module, e.Note),
 		required: f.Required && len(f.By) == 0,
 	}
+}
+
+// fieldDoc is fieldDoc2 with the wiki's help text of the prop values that
+// bring the field: "present with rvprop=ids (The ID of the revision)".
+func (r *respBuilder) fieldDoc(key string, f *apischema.Field, module, note string) string {
+	doc := fieldDoc2(key, f, note)
+	if len(f.By) == 0 || len(f.By) > 2 {
+		return doc
+	}
+	for _, by := range f.By {
+		if h := strings.TrimSuffix(r.valueHelp(module, by), "."); h != "" {
+			doc = strings.Replace(doc, by, by+" ("+h+")", 1)
+		}
+	}
+	return doc
+}
+
+// byParam finds the schema parameter of a control value ("rvprop=ids") of
+// module, and the value.
+func (r *respBuilder) byParam(module, by string) (*apischema.Param, string, bool) {
+	ps := r.b.byPath[module]
+	if ps == nil {
+		return nil, "", false
+	}
+	m := r.b.mods[ps]
+	if m == nil {
+		return nil, "", false
+	}
+	wire, value, _ := strings.Cut(by, "=")
+	for _, prm := range m.Parameters {
+		if m.WireName(prm) == wire {
+			return prm, value, true
+		}
+	}
+	return nil, "", false
+}
+
+// valueHelp is the help text the schema gives a control value, from the
+// definition list of its parameter's description (";ids:The ID of the
+// revision."), or "".
+func (r *respBuilder) valueHelp(module, by string) string {
+	prm, value, ok := r.byParam(module, by)
+	if !ok {
+		return ""
+	}
+	for _, line := range strings.Split(docText(prm.Description), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), ";"+value+":"); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return ""
+}
+
+// byMatches reports whether a field the shapes attribute to control
+// values can come from this schema's module: a field without By always
+// can; one with By needs one of its values to be a parameter value the
+// schema lists. With shapes of the schema's own version it is always
+// true; with another version's, a field only another version's prop value
+// brings is left out.
+func (r *respBuilder) byMatches(module string, f *apischema.Field) bool {
+	if len(f.By) == 0 || r.b.byPath[module] == nil {
+		return true
+	}
+	for _, by := range f.By {
+		prm, value, ok := r.byParam(module, by)
+		if !ok {
+			continue
+		}
+		if !prm.Type.IsEnum() || slices.Contains(prm.Type.Values, value) {
+			return true
+		}
+	}
+	if r.dropped == nil {
+		r.dropped = map[string]bool{}
+	}
+	r.dropped[module] = true
+	return false
 }
 
 // object makes the struct of an object node.
@@ -150,7 +248,9 @@ func (r *respBuilder) object(n *apischema.Node, module, path, want string, rm *r
 	st := r.newStruct(module+"\x00"+path, want, rm)
 	st.doc = fmt.Sprintf("{{name}} is %s of %s.", path, module)
 	for _, k := range slices.Sorted(maps.Keys(n.Fields)) {
-		st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, rm))
+		if r.byMatches(module, n.Fields[k]) {
+			st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, rm))
+		}
 	}
 	nameFields(st)
 	return st
@@ -181,6 +281,9 @@ func (r *respBuilder) kindOf(n *apischema.Node, module, path string) respKind {
 	case apischema.KindObject:
 		return rStruct
 	case apischema.KindString:
+		if len(e.Values) > 0 {
+			return rEnum
+		}
 		if e.Semantic == "timestamp" && len(e.Sentinels) == 0 {
 			return rTime
 		}
@@ -211,6 +314,8 @@ func (r *respBuilder) typeOf(n *apischema.Node, module, path, want string, rm *r
 		return &respType{kind: rMap, elem: r.elemOf(n.Items, module, path+".[]", want+"Item", rm)}
 	case rStruct:
 		return &respType{kind: rStruct, st: r.object(n, module, path, want, rm)}
+	case rEnum:
+		return &respType{kind: rEnum, enum: r.enum(module, path, rm)}
 	}
 	return &respType{kind: k}
 }
@@ -257,6 +362,32 @@ func fieldDoc2(key string, f *apischema.Field, note string) string {
 		facts = append(facts, note)
 	}
 	return fmt.Sprintf("{{field}} is %q: %s.", key, strings.Join(facts, "; "))
+}
+
+// envelopePromoted are the names runtime.Envelope promotes into a root
+// struct. A field of the same name in the module's result, embedded beside
+// it, would make both ambiguous: resp.Warnings would not compile.
+var envelopePromoted = map[string]bool{"Warnings": true, "Continue": true, "BatchComplete": true, "Limits": true, "Raw": true}
+
+// promotedClear renames the fields of a module's result that clash with
+// envelopePromoted: upload's warnings are UploadWarnings.
+func promotedClear(st *respStruct, base string) {
+	taken := map[string]bool{}
+	for _, f := range st.fields {
+		taken[f.name] = true
+	}
+	for _, f := range st.fields {
+		if !envelopePromoted[f.name] {
+			continue
+		}
+		name := base + f.name
+		for taken[name] {
+			name += "_"
+		}
+		taken[name] = true
+		f.doc = strings.Replace(f.doc, f.name+" is", name+" is", 1)
+		f.name = name
+	}
 }
 
 // nameFields gives a struct's fields their Go names, in one scope with
@@ -355,7 +486,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 				}
 				f := q.Fields[k]
 				path := top.path + ".query." + k
-				rf := &respField{wire: k, doc: fieldDoc2(k, f, r.ov[overlayKey(ms.Path, path)].Note),
+				rf := &respField{wire: k, doc: r.fieldDoc(k, f, ms.Path, r.ov[overlayKey(ms.Path, path)].Note),
 					required: false}
 				if f.Node.Has(apischema.KindList) && f.Node.Items != nil && f.Node.Items.Has(apischema.KindObject) && len(f.Node.Items.Kinds) == 1 {
 					rf.typ = &respType{kind: rList, elem: &respType{kind: rStruct, st: r.object(f.Node.Items, ms.Path, path+".[]", want+"Item", rm)}}
@@ -445,7 +576,9 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 		part.doc = "{{name}} is what " + moduleTitleOf(mod) + " brings to a page, embedded in QueryPage."
 		for _, k := range slices.Sorted(maps.Keys(own)) {
 			s := own[k]
-			part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, rm))
+			if r.byMatches(mod, s.field) {
+				part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, rm))
+			}
 		}
 		nameFields(part)
 		page.fields = append(page.fields, &respField{typ: &respType{kind: rEmbedPtr, st: part},
@@ -552,4 +685,113 @@ func baseKind(k respKind) respKind {
 		return rInt
 	}
 	return k
+}
+
+// respEnum is a named string type of an answer: a field the overlay gives
+// values ("Success", "Failed"...), with one constant per value.
+type respEnum struct {
+	key, want string
+	name, doc string
+	module    string
+	wire      string
+	values    []string
+	consts    []string
+	fails     []string
+}
+
+// respFail is a result field whose values can mean that the action did
+// not happen: sel is the chain of fields from the answer to it.
+type respFail struct {
+	sel  []*respField
+	enum *respEnum
+}
+
+// enum makes the named string type of the field at path of module. Its
+// name is the module's and the field's, "Status" for a result or status
+// field: LoginStatus, ClientloginStatus.
+func (r *respBuilder) enum(module, path string, rm *respModel) *respEnum {
+	e := r.ov[overlayKey(module, path)]
+	parts := strings.Split(path, ".")
+	wire := parts[len(parts)-1]
+	want := naming.Exported(module)
+	if wire == "result" || wire == "status" {
+		want += "Status"
+	} else {
+		want += naming.Exported(wire)
+	}
+	en := &respEnum{key: "enum:" + module + "\x00" + path, want: want, module: module, wire: wire,
+		values: slices.Clone(e.Values), fails: slices.Clone(e.Fails)}
+	r.enums = append(r.enums, en)
+	rm.enums = append(rm.enums, en)
+	return en
+}
+
+// nameEnums sets the names of the enum types (assigned with the structs')
+// and of their constants, in one scope with every other name.
+func (r *respBuilder) nameEnums(reserved []string, names map[string]string) {
+	reserved = append(slices.Clone(reserved), slices.Collect(maps.Values(names))...)
+	var items []naming.Item
+	for _, en := range r.enums {
+		en.name = names[en.key]
+		for _, v := range en.values {
+			items = append(items, naming.Item{Key: en.key + "\x00" + v, Name: naming.ConstName(en.name, v)})
+		}
+	}
+	consts := naming.Assign(reserved, items)
+	for _, en := range r.enums {
+		en.consts = nil
+		for _, v := range en.values {
+			en.consts = append(en.consts, consts[en.key+"\x00"+v])
+		}
+		en.doc = fmt.Sprintf("%s is the %q of action=%s's answer. MediaWiki documents the values below;\nanother one (from a newer MediaWiki or an extension) decodes as it is.", en.name, en.wire, en.module)
+		if len(en.fails) > 0 {
+			en.doc += fmt.Sprintf("\n%s: the action did not happen, and the method returns the answer\nwith a *runtime.ResultError.", quoteJoin(en.fails))
+		}
+	}
+}
+
+// fails records the module's result fields whose overlay entry has fails:
+// a field of the root, or of the module's result embedded in it.
+func (r *respBuilder) fails(ps *paramsStruct, root *respStruct, rm *respModel) {
+	for _, f := range root.fields {
+		switch {
+		case f.typ.kind == rEnum && len(f.typ.enum.fails) > 0:
+			rm.fails = append(rm.fails, &respFail{sel: []*respField{f}, enum: f.typ.enum})
+		case f.typ.kind == rEmbed:
+			for _, g := range f.typ.st.fields {
+				if g.typ.kind == rEnum && len(g.typ.enum.fails) > 0 {
+					rm.fails = append(rm.fails, &respFail{sel: []*respField{f, g}, enum: g.typ.enum})
+				}
+			}
+		}
+	}
+}
+
+// quoteJoin quotes values and joins them: `"A", "B" or "C"`.
+func quoteJoin(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// shapesDocs tells the package doc and README about the typed answers:
+// the shapes' MediaWiki version, whether it is another than the schema's,
+// and what of them was left out.
+func (b *builder) shapesDocs(p *templates.Package, s *apischema.Schema) {
+	if b.shapes == nil {
+		return
+	}
+	p.ShapesVersion = cmpOr(b.shapes.MediaWikiVersion(), "an unknown version")
+	p.ShapesOther = apischema.CheckShapesFor(s, b.shapes) != nil
+	p.ShapesDropped = strings.Join(b.m.shapesDropped, ", ")
+	for _, ps := range b.m.structs {
+		if ps.resp != nil {
+			p.Typed++
+		}
+	}
 }

@@ -20,6 +20,7 @@ const (
 	rMap                       // map[string]elem
 	rEmbed                     // an embedded named struct with a JSON key (the module's result)
 	rEmbedPtr                  // an embedded *named struct without a key (a prop's part of a page)
+	rEnum                      // a named string type with constants (the overlay's values)
 	numRespKinds
 )
 
@@ -42,6 +43,7 @@ const (
 	rwStruct // *T as a field, T as an element
 	rwEmbed  // T, embedded
 	rwEmbedPtr
+	rwNamed // a named type of the package
 )
 
 var respKinds = [numRespKinds]respKindInfo{
@@ -57,4 +59,5 @@ var respKinds = [numRespKinds]respKindInfo{
 	rMap:       {name: "map", wrap: rwMap},
 	rEmbed:     {name: "embed", wrap: rwEmbed},
 	rEmbedPtr:  {name: "embedptr", wrap: rwEmbedPtr},
+	rEnum:      {name: "enum", wrap: rwNamed},
 }

@@ -40,6 +40,9 @@ type Client struct {
 	api  string
 	http *http.Client
 	ua   string
+	// answered, when set, gets every answer a planned request takes (see
+	// Options.Answered).
+	answered func(r Request, step int, a *Answer)
 }
 
 // NewClient returns a client for the api.php URL.
@@ -141,6 +144,10 @@ func withFormat(params url.Values) url.Values {
 	}
 	q.Set("format", "json")
 	q.Set("formatversion", "2")
+	// The format mwgen's runtime asks for: messages in answers (a login's
+	// reason, an invalid title's invalidreason) are {code, text} objects
+	// with it, strings without.
+	q.Set("errorformat", "plaintext")
 	return q
 }
 
@@ -171,12 +178,12 @@ func (c *Client) do(req *http.Request, what string, raw bool) (*Answer, error) {
 	if resp.StatusCode != http.StatusOK {
 		// Some modules answer their errors with a 4xx status.
 		var e struct {
-			Error struct {
+			Errors []struct {
 				Code string `json:"code"`
-			} `json:"error"`
+			} `json:"errors"`
 		}
-		if resp.StatusCode < 500 && json.Unmarshal(body, &e) == nil && e.Error.Code != "" {
-			a.ErrorCode = e.Error.Code
+		if resp.StatusCode < 500 && json.Unmarshal(body, &e) == nil && len(e.Errors) > 0 && e.Errors[0].Code != "" {
+			a.ErrorCode = e.Errors[0].Code
 			return a, nil
 		}
 		return nil, fmt.Errorf("%s: HTTP %s: %s", what, resp.Status, excerpt(body))
@@ -185,10 +192,10 @@ func (c *Client) do(req *http.Request, what string, raw bool) (*Answer, error) {
 		return a, nil
 	}
 	var top struct {
-		Trace *string `json:"mwgentrace"`
-		Error *struct {
+		Trace  *string `json:"mwgentrace"`
+		Errors []struct {
 			Code string `json:"code"`
-		} `json:"error"`
+		} `json:"errors"`
 	}
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] != '{' && json.Valid(t) {
 		// JSON, but not ApiResult's object (OpenSearch's array): no trace.
@@ -197,8 +204,8 @@ func (c *Client) do(req *http.Request, what string, raw bool) (*Answer, error) {
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, fmt.Errorf("%s: the answer is not JSON (%v): %s", what, err, excerpt(body))
 	}
-	if a.ErrorCode == "" && top.Error != nil {
-		a.ErrorCode = top.Error.Code
+	if a.ErrorCode == "" && len(top.Errors) > 0 {
+		a.ErrorCode = top.Errors[0].Code
 	}
 	if top.Trace != nil {
 		raw := json.RawMessage(*top.Trace)
@@ -254,11 +261,13 @@ func (c *Client) Login(ctx context.Context, user, password string) error {
 	var r struct {
 		Login struct {
 			Result string `json:"result"`
-			Reason string `json:"reason"`
+			Reason struct {
+				Text string `json:"text"`
+			} `json:"reason"`
 		} `json:"login"`
 	}
 	if err := json.Unmarshal(a.Body, &r); err != nil || r.Login.Result != "Success" {
-		return fmt.Errorf("login as %q failed: %s %s", user, r.Login.Result, r.Login.Reason)
+		return fmt.Errorf("login as %q failed: %s %s", user, r.Login.Result, r.Login.Reason.Text)
 	}
 	return nil
 }

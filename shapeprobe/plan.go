@@ -91,7 +91,7 @@ var moduleContext = map[string]url.Values{
 	"query+languageinfo":        {"licode": {"en|de|zh|sr"}},
 	"query+revisions":           {"rvslots": {"main"}},
 	"query+deletedrevisions":    {"drvslots": {"main"}},
-	"query+allrevisions":        {"arvslots": {"main"}},
+	"query+allrevisions":        {"arvslots": {"main"}, "arvlimit": {"50"}}, // every seeded revision in one batch: which ones the default 10 are depends on the seed's timing
 	"query+alldeletedrevisions": {"adrslots": {"main"}},
 	"query+recentchanges":       {"rclimit": {"100"}},
 	"query+watchlist":           {"wllimit": {"100"}},

@@ -27,6 +27,11 @@ type Options struct {
 	Schema *apischema.Schema
 	// Progress gets progress lines (stderr in the command); may be nil.
 	Progress io.Writer
+	// Answered, when set, is called with every answer a planned request
+	// takes, as it comes (step 1 is a continued batch); not for the
+	// samples a resumed run reads back. Tests decode the answers again
+	// with the generated types.
+	Answered func(r Request, step int, a *Answer)
 }
 
 // Probe seeds (if asked), probes and merges: the whole `mwgen shapes
@@ -41,6 +46,7 @@ func Probe(ctx context.Context, opt Options) (*apischema.Shapes, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.answered = opt.Answered
 	if err := c.CheckHook(ctx); err != nil {
 		return nil, err
 	}

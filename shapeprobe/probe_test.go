@@ -32,9 +32,11 @@ func (w logWriter) Write(p []byte) (int, error) {
 // TestEmbeddedShapes seeds a fresh test wiki of each embedded version,
 // probes it with that version's embedded schema's plan (what `mwgen shapes
 // probe --seed` does) and checks that the result equals the embedded
-// shapes, volatile values (the wiki's address) aside. It also checks that a
-// second run resumes from the samples without a request, that the overlay
-// matches, and logs the coverage report.
+// shapes, volatile values (the wiki's address) aside. Every answer the
+// 1.39 probe takes is decoded again with the generated package's typed
+// answers in strict drift mode, and must have no drift (see strictCheck). It also
+// checks that a second run resumes from the samples without a request,
+// that the overlay matches, and logs the coverage report.
 func TestEmbeddedShapes(t *testing.T) {
 	for _, version := range apischema.SnapshotVersions() {
 		t.Run(version, func(t *testing.T) { testEmbeddedShapes(t, version) })
@@ -51,10 +53,22 @@ func testEmbeddedShapes(t *testing.T, version string) {
 	}
 	samples := filepath.Join(t.TempDir(), "samples.jsonl")
 	start := time.Now()
+	// The generated package is the 1.39 one: its typed answers check the
+	// 1.39 probe (1.43's typed answers run against the 1.43 wiki in
+	// generator's TestLive143TypedAnswers).
+	var strict *strictCheck
+	var answered func(Request, int, *Answer)
+	if version == "1.39" {
+		strict = newStrictCheck(t)
+		answered = strict.answered
+	}
 	got, err := Probe(ctx, Options{API: w.API, SamplesPath: samples, User: w.AdminUser, Password: w.AdminPassword,
-		Seed: true, Schema: schema, Progress: logWriter{t}})
+		Seed: true, Schema: schema, Progress: logWriter{t}, Answered: answered})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strict != nil {
+		strict.report(t, NewPlan(schema))
 	}
 	t.Logf("seed + probe + merge: %s", time.Since(start).Round(time.Millisecond))
 	data, err := got.Marshal()

@@ -129,6 +129,7 @@ func Run(ctx context.Context, c *Client, plan *Plan, samplesPath string, progres
 				}
 			}
 			tc = anon
+			anon.answered = c.answered
 		}
 		got, err := tc.take(ctx, r)
 		if err != nil {
@@ -165,6 +166,9 @@ func Run(ctx context.Context, c *Client, plan *Plan, samplesPath string, progres
 // samples.
 func (c *Client) take(ctx context.Context, r Request) ([]Sample, error) {
 	mk := func(step int, a *Answer) Sample {
+		if c.answered != nil {
+			c.answered(r, step, a)
+		}
 		s := Sample{Key: r.Key(), Module: r.Module, Role: r.Role, Alone: r.Alone, Tags: r.Tags, Step: step}
 		if a.ErrorCode != "" || a.Trace == nil {
 			s.Error = a.ErrorCode

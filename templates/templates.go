@@ -26,6 +26,16 @@ type Package struct {
 	SchemaHash       string // short hash
 	Command          string // the command line that generated it
 	Modules          int
+	// ShapesVersion is the MediaWiki version of the response shapes the
+	// typed answers come from; "" when there are none.
+	ShapesVersion string
+	// ShapesOther says ShapesVersion is another release than the schema's.
+	ShapesOther bool
+	// ShapesDropped names modules some of whose shaped fields were left
+	// out: only another version's prop values bring them.
+	ShapesDropped string
+	// Typed counts the methods with a typed answer.
+	Typed int
 }
 
 // Init describes the `mwgen init` scaffold.

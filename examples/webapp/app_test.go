@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mwgen/mwgen/generated"
 	"github.com/mwgen/mwgen/internal/oauthprovider"
 	"github.com/mwgen/mwgen/internal/testwiki"
 )
@@ -205,7 +206,7 @@ func TestAppOverHTTP(t *testing.T) {
 		t.Fatalf("POST /edit: %d\n%s\nprovider log:\n%s", resp.StatusCode, page, p.Log())
 	}
 	rev := latestRevision(t, w, title)
-	if fmt.Sprint(rev.RevID) != rm[1] || rev.User != wikiUser || strings.TrimSpace(rev.Slots.Main.Content) != text {
+	if fmt.Sprint(rev.RevID) != rm[1] || rev.User != wikiUser || strings.TrimSpace(rev.Slots["main"].Content) != text {
 		t.Errorf("wiki has %+v, the app said revision %s", rev, rm[1])
 	}
 	// The same text again: no change, the same revision.
@@ -246,7 +247,7 @@ func TestAppOverHTTP(t *testing.T) {
 }
 
 // latestRevisionOrNil is latestRevision for a page that may be missing.
-func latestRevisionOrNil(t *testing.T, w *testwiki.Wiki, title string) *revision {
+func latestRevisionOrNil(t *testing.T, w *testwiki.Wiki, title string) *generated.QueryRevisionsPageRevisionsItem {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

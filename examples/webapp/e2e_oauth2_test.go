@@ -151,7 +151,7 @@ func TestE2EWebLoginOAuth2(t *testing.T) {
 	if got := editPage(title, text); !saved.MatchString(got) {
 		t.Fatalf("edit: %q", got)
 	}
-	if rev := latestRevision(t, w, title); rev.User != wantUser || strings.TrimSpace(rev.Slots.Main.Content) != text {
+	if rev := latestRevision(t, w, title); rev.User != wantUser || strings.TrimSpace(rev.Slots["main"].Content) != text {
 		t.Errorf("wiki revision %+v, want %q by %q", rev, text, wantUser)
 	}
 
@@ -163,8 +163,8 @@ func TestE2EWebLoginOAuth2(t *testing.T) {
 	if got := editPage(title, text2); !saved.MatchString(got) {
 		t.Fatalf("edit after expiry: %q", got)
 	}
-	if rev := latestRevision(t, w, title); strings.TrimSpace(rev.Slots.Main.Content) != text2 {
-		t.Errorf("after the refresh the wiki has %q", rev.Slots.Main.Content)
+	if rev := latestRevision(t, w, title); strings.TrimSpace(rev.Slots["main"].Content) != text2 {
+		t.Errorf("after the refresh the wiki has %q", rev.Slots["main"].Content)
 	}
 	if s, err := p.OAuth2Stats(reg.ClientID); err != nil || s.Refreshes != 1 || s.Authorizations != 1 {
 		t.Errorf("stats %+v %v; want one refresh and one authorization", s, err)
@@ -180,8 +180,8 @@ func TestE2EWebLoginOAuth2(t *testing.T) {
 	if got := editPage(title, text2+" Revoked."); got != "Allow" {
 		t.Fatalf("edit after revocation: %q, want the wiki's approval page", got)
 	}
-	if rev := latestRevision(t, w, title); strings.TrimSpace(rev.Slots.Main.Content) != text2 {
-		t.Errorf("an edit went through after revocation: %q", rev.Slots.Main.Content)
+	if rev := latestRevision(t, w, title); strings.TrimSpace(rev.Slots["main"].Content) != text2 {
+		t.Errorf("an edit went through after revocation: %q", rev.Slots["main"].Content)
 	}
 	click("#approve")
 	if _, err := b.WaitCSS("#username", pageWait); err != nil {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mwgen/mwgen/generated"
 	"github.com/mwgen/mwgen/internal/browser"
 	"github.com/mwgen/mwgen/internal/oauthprovider"
 	"github.com/mwgen/mwgen/internal/testwiki"
@@ -175,7 +176,7 @@ func TestE2EWebLogin(t *testing.T) {
 	if m == nil || m[2] != title {
 		t.Fatalf("#edit-result = %q, want \"Saved revision N of %s\"", result, title)
 	}
-	revid, _ := strconv.ParseInt(m[1], 10, 64)
+	revid, _ := strconv.Atoi(m[1])
 	saveScreenshot(t, b, artifacts, "webapp-edited.png")
 
 	// The edit is on the real wiki, made by the logged-in user.
@@ -186,8 +187,8 @@ func TestE2EWebLogin(t *testing.T) {
 	if rev.User != wantUser {
 		t.Errorf("revision %d of %q was made by %q, want %q", rev.RevID, title, rev.User, wantUser)
 	}
-	if strings.TrimSpace(rev.Slots.Main.Content) != text {
-		t.Errorf("wiki page %q has text %q, want %q", title, rev.Slots.Main.Content, text)
+	if strings.TrimSpace(rev.Slots["main"].Content) != text {
+		t.Errorf("wiki page %q has text %q, want %q", title, rev.Slots["main"].Content, text)
 	}
 
 	// Log out: back to the logged-out page.
@@ -216,19 +217,10 @@ func TestE2EWebLogin(t *testing.T) {
 	}
 }
 
-type revision struct {
-	RevID int64  `json:"revid"`
-	User  string `json:"user"`
-	Slots struct {
-		Main struct {
-			Content string `json:"content"`
-		} `json:"main"`
-	} `json:"slots"`
-}
-
 // latestRevision reads the page's latest revision from the wiki's api.php
-// with a plain GET (not through the app or the provider).
-func latestRevision(t *testing.T, w *testwiki.Wiki, title string) revision {
+// with a plain GET (not through the app or the provider), decoded into the
+// generated package's typed answer of action=query.
+func latestRevision(t *testing.T, w *testwiki.Wiki, title string) generated.QueryRevisionsPageRevisionsItem {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -242,22 +234,14 @@ func latestRevision(t *testing.T, w *testwiki.Wiki, title string) revision {
 	if err != nil {
 		t.Fatalf("reading %q from the wiki: %v", title, err)
 	}
-	var r struct {
-		Query struct {
-			Pages []struct {
-				Title     string     `json:"title"`
-				Missing   bool       `json:"missing"`
-				Revisions []revision `json:"revisions"`
-			} `json:"pages"`
-		} `json:"query"`
-	}
+	var r generated.QueryResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		t.Fatalf("decoding the wiki's answer: %v: %s", err, body)
 	}
-	if len(r.Query.Pages) != 1 || r.Query.Pages[0].Missing || len(r.Query.Pages[0].Revisions) != 1 {
+	if len(r.Pages) != 1 || r.Pages[0].Missing || r.Pages[0].QueryRevisionsPage == nil || len(r.Pages[0].Revisions) != 1 {
 		t.Fatalf("the wiki has no revision of %q: %s", title, body)
 	}
-	return r.Query.Pages[0].Revisions[0]
+	return r.Pages[0].Revisions[0]
 }
 
 // artifactDir is where screenshots go: $MWGEN_ARTIFACTS if set, else a

@@ -514,7 +514,7 @@ type QueryPage struct {
 	// Invalid is "invalid": not always present.
 	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
-	Invalidreason string `json:"invalidreason"`
+	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
 	// Missing is "missing": not always present.
 	Missing bool `json:"missing"`
 	// Ns is "ns": not always present.
@@ -534,29 +534,40 @@ type QueryPage struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
+// QueryPageInvalidreason is response.query.pages.[].invalidreason of query.
+type QueryPageInvalidreason struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
 // QueryInfoPage is what query+info brings to a page, embedded in QueryPage.
 type QueryInfoPage struct {
-	// Associatedpage is "associatedpage": present with inprop=associatedpage.
+	// Associatedpage is "associatedpage": present with inprop=associatedpage (The prefixed title of the associated subject or talk page).
 	Associatedpage string `json:"associatedpage"`
-	// Canonicalurl is "canonicalurl": present with inprop=url.
+	// Canonicalurl is "canonicalurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Canonicalurl string `json:"canonicalurl"`
 	// Contentmodel is "contentmodel": not always present.
 	Contentmodel string `json:"contentmodel"`
-	// Displaytitle is "displaytitle": present with inprop=displaytitle.
+	// Displaytitle is "displaytitle": present with inprop=displaytitle (Gives the manner in which the page title is actually displayed).
 	Displaytitle string `json:"displaytitle"`
-	// Editurl is "editurl": present with inprop=url.
+	// Editurl is "editurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Editurl string `json:"editurl"`
-	// Fullurl is "fullurl": present with inprop=url.
+	// Fullurl is "fullurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Fullurl string `json:"fullurl"`
 	// Lastrevid is "lastrevid": not always present.
 	Lastrevid int `json:"lastrevid"`
 	// Length is "length": not always present.
 	Length int `json:"length"`
-	// Linkclasses is "linkclasses": present with inprop=linkclasses.
+	// Linkclasses is "linkclasses": present with inprop=linkclasses (Gives the additional CSS classes (e.g. link colors) used for links to this page if they were to appear on the page named by inlinkcontext).
 	Linkclasses []string `json:"linkclasses"`
 	// New is "new": not always present.
 	New bool `json:"new"`
-	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp; "" when the page has no unseen change.
+	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp (The watchlist notification timestamp of each page); "" when the page has no unseen change.
 	Notificationtimestamp string `json:"notificationtimestamp"`
 	// Pagelanguage is "pagelanguage": not always present.
 	Pagelanguage string `json:"pagelanguage"`
@@ -564,29 +575,29 @@ type QueryInfoPage struct {
 	Pagelanguagedir string `json:"pagelanguagedir"`
 	// Pagelanguagehtmlcode is "pagelanguagehtmlcode": not always present.
 	Pagelanguagehtmlcode string `json:"pagelanguagehtmlcode"`
-	// Preload is "preload": present with inprop=preload.
+	// Preload is "preload": present with inprop=preload (Gives the text returned by EditFormPreloadText).
 	Preload string `json:"preload"`
-	// Protection is "protection": present with inprop=protection; sent as [] when empty either way; always a list.
+	// Protection is "protection": present with inprop=protection (List the protection level of each page); sent as [] when empty either way; always a list.
 	Protection []QueryInfoPageProtectionItem `json:"protection"`
-	// Readable is "readable": present with inprop=readable.
+	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
 	Readable bool `json:"readable"`
 	// Redirect is "redirect": not always present.
 	Redirect bool `json:"redirect"`
-	// Restrictiontypes is "restrictiontypes": present with inprop=protection.
+	// Restrictiontypes is "restrictiontypes": present with inprop=protection (List the protection level of each page).
 	Restrictiontypes []string `json:"restrictiontypes"`
-	// SubjectID is "subjectid": present with inprop=subjectid.
+	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
 	SubjectID int `json:"subjectid"`
-	// TalkID is "talkid": present with inprop=talkid.
+	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
 	TalkID int `json:"talkid"`
 	// Touched is "touched": not always present.
 	Touched time.Time `json:"touched"`
-	// Varianttitles is "varianttitles": present with inprop=varianttitles; keyed by language variant.
+	// Varianttitles is "varianttitles": present with inprop=varianttitles (Gives the display title in all variants of the site content language); keyed by language variant.
 	Varianttitles map[string]string `json:"varianttitles"`
-	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers.
+	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers (The number of watchers of each page who have visited recent edits to that page, if allowed).
 	Visitingwatchers int `json:"visitingwatchers"`
-	// Watched is "watched": present with inprop=watched.
+	// Watched is "watched": present with inprop=watched (List the watched status of each page).
 	Watched bool `json:"watched"`
-	// Watchers is "watchers": present with inprop=watchers.
+	// Watchers is "watchers": present with inprop=watchers (The number of watchers, if allowed).
 	Watchers int `json:"watchers"`
 }
 
@@ -611,9 +622,9 @@ type QueryRevisionsPage struct {
 
 // QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
 type QueryRevisionsPageRevisionsItem struct {
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree.
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
-	// Comment is "comment": present with rvprop=comment.
+	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
 	// Commenthidden is "commenthidden": not always present.
 	Commenthidden bool `json:"commenthidden"`
@@ -623,35 +634,35 @@ type QueryRevisionsPageRevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with rvprop=flags.
+	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with rvprop=ids; 0 for a page's first revision.
+	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Parsetree is "parsetree": present with rvprop=parsetree.
+	// Parsetree is "parsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with rvprop=ids.
+	// RevID is "revid": present with rvprop=ids (The ID of the revision).
 	RevID int `json:"revid"`
-	// Roles is "roles": present with rvprop=roles.
+	// Roles is "roles": present with rvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
-	// SHA1 is "sha1": present with rvprop=sha1.
+	// SHA1 is "sha1": present with rvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=size.
+	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
 	Size int `json:"size"`
 	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
 	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
 	// Suppressed is "suppressed": not always present.
 	Suppressed bool `json:"suppressed"`
-	// Tags is "tags": present with rvprop=tags.
+	// Tags is "tags": present with rvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with rvprop=timestamp.
+	// Timestamp is "timestamp": present with rvprop=timestamp (The timestamp of the revision).
 	Timestamp time.Time `json:"timestamp"`
-	// User is "user": present with rvprop=user.
+	// User is "user": present with rvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
 	// Userhidden is "userhidden": not always present.
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rvprop=userid.
+	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -660,15 +671,15 @@ type QueryRevisionsPageRevisionsItem struct {
 
 // QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
 type QueryRevisionsPageRevisionsItemSlotsItem struct {
-	// Content is "content": present with rvprop=content.
+	// Content is "content": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned).
 	Content string `json:"content"`
-	// Contentformat is "contentformat": present with rvprop=content.
+	// Contentformat is "contentformat": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned).
 	Contentformat string `json:"contentformat"`
-	// Contentmodel is "contentmodel": present with rvprop=content or rvprop=contentmodel.
+	// Contentmodel is "contentmodel": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned) or rvprop=contentmodel (Content model ID of each revision slot).
 	Contentmodel string `json:"contentmodel"`
-	// SHA1 is "sha1": present with rvprop=slotsha1.
+	// SHA1 is "sha1": present with rvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=slotsize.
+	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
 	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
