@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mwgen/mwgen/apischema"
+)
+
+// readVersions reads the schemas of several MediaWiki versions, one
+// --versions argument each ("[VERSION=]FILE[,FILE...]"), and unions them.
+func readVersions(args []string) (*apischema.Versioned, error) {
+	var schemas []*apischema.Schema
+	bySeries := map[string]string{} // series -> the argument that gave it
+	for _, arg := range args {
+		s, err := readVersion(arg)
+		if err != nil {
+			return nil, err
+		}
+		series := apischema.SeriesOf(s.Wiki.MediaWikiVersion())
+		if prev, ok := bySeries[series]; ok {
+			return nil, fmt.Errorf("--versions %s and --versions %s are both MediaWiki %s: give one schema per version (several files of one version go in one --versions, comma-separated)", prev, arg, series)
+		}
+		bySeries[series] = arg
+		schemas = append(schemas, s)
+	}
+	return apischema.Union(schemas...)
+}
+
+// readVersion reads one version's files, and checks that they say which
+// MediaWiki version they are, or that arg names it.
+func readVersion(arg string) (*apischema.Schema, error) {
+	named, files, hasName := strings.Cut(arg, "=")
+	if !hasName {
+		files, named = arg, ""
+	}
+	if named != "" && apischema.SeriesOf(named) == "" {
+		return nil, fmt.Errorf("--versions %s: %q is not a MediaWiki version (want e.g. 1.39 or 1.39.17)", arg, named)
+	}
+	var paths []string
+	for _, p := range strings.Split(files, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("--versions %q: no file", arg)
+	}
+	s, err := readSchemas(paths)
+	if err != nil {
+		return nil, err
+	}
+	has := s.Wiki.MediaWikiVersion()
+	switch {
+	case named == "" && apischema.SeriesOf(has) == "":
+		return nil, fmt.Errorf("--versions %s: the schema does not say its MediaWiki version (raw paraminfo without siteinfo): "+
+			"name it, as in --versions 1.39=%s, or add a siteinfo answer beside it, as in --versions %s,siteinfo.json "+
+			"(siteinfo.json from api.php?action=query&meta=siteinfo&siprop=general&format=json)", arg, files, files)
+	case named != "" && has != "" && apischema.SeriesOf(has) != apischema.SeriesOf(named):
+		return nil, fmt.Errorf("--versions %s: the schema says it is MediaWiki %s, not %s", arg, has, named)
+	case named != "" && has == "":
+		s.Wiki.Generator = "MediaWiki " + named
+	}
+	return s, nil
+}
