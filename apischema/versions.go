@@ -102,7 +102,10 @@ func seriesNums(s string) (int, int) {
 // of its module requires it, multi-valued when any version makes it so;
 // numeric bounds and value counts are the widest; a parameter whose type
 // changed (VisualEditor's oldid, string in 1.39 and integer in 1.43) is a
-// string, which every version accepts.
+// string, which every version accepts. A plain enum parameter that became
+// a submodule selector keeps its values: each submodule counts as present
+// in the versions where its value was a plain one (without its
+// parameters, which are of the versions that have the submodule).
 func Union(schemas ...*Schema) (*Versioned, error) {
 	if len(schemas) == 0 {
 		return nil, fmt.Errorf("versions: no schema")
@@ -163,6 +166,19 @@ func Union(schemas ...*Schema) (*Versioned, error) {
 					for _, val := range p.Type.Values {
 						v.values[k+"\x00"+val] |= bit
 					}
+				}
+			}
+		}
+	}
+	// A plain enum parameter that became a submodule selector (the value
+	// "fancy" selecting the new module widget+fancy): the submodule counts
+	// as present in the versions where its value was a plain value, since
+	// selecting it sends the same value there; its own parameters are not.
+	for _, e := range es {
+		for _, m := range e.s.Modules {
+			for _, p := range allModuleParams(m) {
+				for val, path := range p.Submodules {
+					v.modules[path] |= v.values[m.Path+"\x00"+p.Name+"\x00"+val]
 				}
 			}
 		}
