@@ -105,7 +105,13 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		if opt.Shapes, opt.Overlay, err = generateShapes(*shapesFile); err != nil {
 			return fail(e, "generate", err)
 		}
-		if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
+		if vs != nil {
+			// One version's shapes type the answers of the modules that
+			// version has; what the others add answers *runtime.Response.
+			if note := versionsShapesNote(vs, opt.Shapes); note != "" {
+				fmt.Fprintf(e.stderr, "mwgen generate: note: %s\n", note)
+			}
+		} else if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
 			// Modules and prop values are matched by name: what the
 			// other version has in common is still typed.
 			fmt.Fprintf(e.stderr, "mwgen generate: note: %v; typing the answers from them where modules match\n", err)

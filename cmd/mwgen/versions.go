@@ -63,3 +63,24 @@ func readVersion(arg string) (*apischema.Schema, error) {
 	}
 	return s, nil
 }
+
+// versionsShapesNote says which version's shapes type the answers of a
+// package for several versions.
+func versionsShapesNote(vs *apischema.Versioned, sh *apischema.Shapes) string {
+	series := apischema.SeriesOf(sh.MediaWikiVersion())
+	for _, v := range vs.Versions {
+		if v == series {
+			return fmt.Sprintf("the answers are typed from the MediaWiki %s shapes (a shapes file is of one version); "+
+				"modules and fields the other versions add are matched by name or stay untyped", sh.MediaWikiVersion())
+		}
+	}
+	return fmt.Sprintf("the response shapes are for MediaWiki %s, none of the versions given (%s): typing the answers from them where modules match",
+		cmpOrUnknown(sh.MediaWikiVersion()), strings.Join(vs.Releases, ", "))
+}
+
+func cmpOrUnknown(v string) string {
+	if v == "" {
+		return "an unknown version"
+	}
+	return v
+}
