@@ -48,7 +48,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
 	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
-	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes")
+	shapesFiles := fs.StringArray("shapes", nil, "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes. With --versions, repeat it once per version that has shapes: they are unioned")
 	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
 	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
 	wf := addWikiFlags(fs)
@@ -102,13 +102,15 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		Versions: vs,
 	}
 	if !*noShapes {
-		if opt.Shapes, opt.Overlay, err = generateShapes(*shapesFile); err != nil {
+		if opt.Shapes, opt.Overlay, err = versionsShapes(*shapesFiles, vs); err != nil {
 			return fail(e, "generate", err)
 		}
 		if vs != nil {
 			// One version's shapes type the answers of the modules that
 			// version has; what the others add answers *runtime.Response.
-			if note := versionsShapesNote(vs, opt.Shapes); note != "" {
+			if len(*shapesFiles) > 1 {
+				fmt.Fprintf(e.stderr, "mwgen generate: note: the answers are typed from the union of %d shapes files\n", len(*shapesFiles))
+			} else if note := versionsShapesNote(vs, opt.Shapes); note != "" {
 				fmt.Fprintf(e.stderr, "mwgen generate: note: %s\n", note)
 			}
 		} else if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {

@@ -67,6 +67,9 @@ func readVersion(arg string) (*apischema.Schema, error) {
 // versionsShapesNote says which version's shapes type the answers of a
 // package for several versions.
 func versionsShapesNote(vs *apischema.Versioned, sh *apischema.Shapes) string {
+	if sh.Wiki.Generator == "" {
+		return ""
+	}
 	series := apischema.SeriesOf(sh.MediaWikiVersion())
 	for _, v := range vs.Versions {
 		if v == series {
@@ -83,4 +86,36 @@ func cmpOrUnknown(v string) string {
 		return "an unknown version"
 	}
 	return v
+}
+
+// versionsShapes reads the shapes for generate: one file (or the embedded
+// shapes), or, with --versions, one file per version, unioned.
+func versionsShapes(paths []string, vs *apischema.Versioned) (*apischema.Shapes, *apischema.Overlay, error) {
+	switch {
+	case len(paths) <= 1:
+		path := ""
+		if len(paths) == 1 {
+			path = paths[0]
+		}
+		return generateShapes(path)
+	case vs == nil:
+		return nil, nil, fmt.Errorf("--shapes is given %d times: several shapes files are for several MediaWiki versions, with --versions", len(paths))
+	}
+	var all []*apischema.Shapes
+	for _, p := range paths {
+		sh, err := readShapes(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		all = append(all, sh)
+	}
+	u, err := apischema.UnionShapes(vs.Versions, all...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := apischema.DefaultOverlay()
+	if err != nil {
+		return nil, nil, err
+	}
+	return u.Shapes, ov, nil
 }
