@@ -187,3 +187,30 @@ func TestDefaultShapesKnownFacts(t *testing.T) {
 		t.Errorf("query pages[].pageid: %+v; want optional (missing pages have none)", p)
 	}
 }
+
+func TestShapesForSchema(t *testing.T) {
+	for _, tc := range []struct {
+		generator string
+		want      string
+		exact     bool
+	}{
+		{"MediaWiki 1.39.17", "1.39", true},
+		{"MediaWiki 1.43.9", "1.43", true},
+		{"MediaWiki 1.41.2", "1.39", false},
+		{"MediaWiki 1.47.0-wmf.22", "1.43", false},
+		{"MediaWiki 1.35.0", "1.39", false},
+		{"", "1.39", false},
+	} {
+		s := &Schema{Wiki: Wiki{Generator: tc.generator}}
+		sh, exact, err := ShapesForSchema(s)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.generator, err)
+		}
+		if got := MajorMinor(sh.MediaWikiVersion()); got != tc.want || exact != tc.exact {
+			t.Errorf("ShapesForSchema(%q) = %s shapes, exact %v; want %s, %v", tc.generator, got, exact, tc.want, tc.exact)
+		}
+	}
+	if _, err := SnapshotShapes("1.40"); err == nil || !strings.Contains(err.Error(), `no embedded MediaWiki "1.40" shapes`) {
+		t.Errorf("SnapshotShapes(1.40): %v", err)
+	}
+}

@@ -31,6 +31,21 @@ func versionedOptions(t testing.TB) (*apischema.Versioned, Options) {
 		t.Fatal(err)
 	}
 	opt := generatedOptions(t)
+	// The answers are typed from the union of the embedded shapes of both
+	// versions, as mwgen generate --versions does by default.
+	var shapes []*apischema.Shapes
+	for _, ver := range v.Versions {
+		sh, err := apischema.SnapshotShapes(ver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shapes = append(shapes, sh)
+	}
+	us, err := apischema.UnionShapes(v.Versions, shapes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Shapes = us.Shapes
 	opt.Package = "versioned"
 	opt.Command = "mwgen generate --versions apischema/snapshots/mediawiki-1.39.json --versions apischema/snapshots/mediawiki-1.43.json --out generated/versioned --package versioned"
 	opt.Versions = v

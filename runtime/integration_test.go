@@ -16,9 +16,20 @@ import (
 	"github.com/mwgen/mwgen/internal/testwiki"
 )
 
-// The integration tests run against a real MediaWiki 1.39 (see
+// The integration tests run against a real MediaWiki 1.39, and those that
+// matter across versions also against 1.43 (see
 // internal/testwiki); without one they are skipped, or fail when CI=true.
 func TestMain(m *testing.M) { testwiki.Main(m) }
+
+// onEveryVersion runs an integration test against each MediaWiki version
+// the test wikis offer (1.39 and 1.43), as subtests named by version: the
+// runtime's conventions (errors, tokens, continuation, login, uploads)
+// must hold on both LTS releases.
+func onEveryVersion(t *testing.T, test func(t *testing.T, w *testwiki.Wiki)) {
+	for _, v := range []string{testwiki.V139, testwiki.V143} {
+		t.Run(v, func(t *testing.T) { test(t, testwiki.RequireVersion(t, v)) })
+	}
+}
 
 func wikiClient(t *testing.T, w *testwiki.Wiki, assertUser bool, logger ...*slog.Logger) *Client {
 	t.Helper()
@@ -61,8 +72,9 @@ func login(t *testing.T, c *Client, w *testwiki.Wiki) {
 	}
 }
 
-func TestWikiSiteinfo(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiSiteinfo(t *testing.T) { onEveryVersion(t, testWikiSiteinfo) }
+
+func testWikiSiteinfo(t *testing.T, w *testwiki.Wiki) {
 	c := wikiClient(t, w, false)
 	p := new(Params)
 	p.Text("meta", "siteinfo")
@@ -83,8 +95,8 @@ func TestWikiSiteinfo(t *testing.T) {
 	if err := resp.Decode(&out); err != nil {
 		t.Fatal(err)
 	}
-	if g := out.Query.General.Generator; !strings.HasPrefix(g, "MediaWiki 1.39") {
-		t.Errorf("generator %q, want MediaWiki 1.39", g)
+	if g := out.Query.General.Generator; !strings.HasPrefix(g, "MediaWiki "+w.Version+".") {
+		t.Errorf("generator %q, want MediaWiki %s", g, w.Version)
 	}
 	if ns := out.Query.Namespaces["14"]; ns.ID != int(NamespaceCategory) || ns.Name != "Category" {
 		t.Errorf("namespace 14 = %+v", ns)
@@ -94,8 +106,9 @@ func TestWikiSiteinfo(t *testing.T) {
 	}
 }
 
-func TestWikiErrors(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiErrors(t *testing.T) { onEveryVersion(t, testWikiErrors) }
+
+func testWikiErrors(t *testing.T, w *testwiki.Wiki) {
 
 	// Not logged in: assert=user fails.
 	c := wikiClient(t, w, true)
@@ -123,8 +136,9 @@ func TestWikiErrors(t *testing.T) {
 	}
 }
 
-func TestWikiEditAndContinue(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiEditAndContinue(t *testing.T) { onEveryVersion(t, testWikiEditAndContinue) }
+
+func testWikiEditAndContinue(t *testing.T, w *testwiki.Wiki) {
 	var logs syncBuffer
 	c := wikiClient(t, w, true, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	login(t, c, w)
@@ -206,8 +220,9 @@ func TestWikiEditAndContinue(t *testing.T) {
 	}
 }
 
-func TestWikiUpload(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiUpload(t *testing.T) { onEveryVersion(t, testWikiUpload) }
+
+func testWikiUpload(t *testing.T, w *testwiki.Wiki) {
 	c := wikiClient(t, w, true)
 	login(t, c, w)
 	name := fmt.Sprintf("Mwgen runtime %d.txt", time.Now().UnixNano())

@@ -263,8 +263,9 @@ func TestLogoutOfLostSession(t *testing.T) {
 
 // The tests below run against the real wiki.
 
-func TestWikiLogin(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiLogin(t *testing.T) { onEveryVersion(t, testWikiLogin) }
+
+func testWikiLogin(t *testing.T, w *testwiki.Wiki) {
 	var logs syncBuffer
 	c := wikiClient(t, w, false, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err := c.Login(ctx(t), w.BotUser, w.BotPassword); err != nil {
@@ -339,8 +340,9 @@ func TestWikiLogin(t *testing.T) {
 	}
 }
 
-func TestWikiLoginBadPassword(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiLoginBadPassword(t *testing.T) { onEveryVersion(t, testWikiLoginBadPassword) }
+
+func testWikiLoginBadPassword(t *testing.T, w *testwiki.Wiki) {
 	var logs syncBuffer
 	c := wikiClient(t, w, false, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	bad := "not-the-password-" + w.BotPassword
@@ -367,8 +369,9 @@ func TestWikiLoginBadPassword(t *testing.T) {
 
 // TestWikiSessionLost: after Login, a lost session makes the next request
 // fail with ErrAssertFailed instead of acting anonymously.
-func TestWikiSessionLost(t *testing.T) {
-	w := testwiki.Require(t)
+func TestWikiSessionLost(t *testing.T) { onEveryVersion(t, testWikiSessionLost) }
+
+func testWikiSessionLost(t *testing.T, w *testwiki.Wiki) {
 	edit := func(c *Client, title string) error {
 		p := new(Params)
 		p.Text("title", title)

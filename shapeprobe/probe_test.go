@@ -13,7 +13,7 @@ import (
 	"github.com/mwgen/mwgen/internal/testwiki"
 )
 
-var update = flag.Bool("update", false, "rewrite apischema/shapes/mediawiki-1.39.json from a fresh probe of the test wiki")
+var update = flag.Bool("update", false, "rewrite apischema/shapes/mediawiki-VERSION.json from a fresh probe of each test wiki")
 
 // TestMain gives the tests a private wiki: the reproduction test seeds it,
 // and a shared wiki (MWGEN_TEST_WIKI_DIR) may be in another state.
@@ -29,16 +29,23 @@ func (w logWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestEmbeddedShapes seeds a fresh test wiki, probes it with the embedded
-// schema's plan (what `mwgen shapes probe --seed` does) and checks that the
-// result equals the embedded shapes, volatile values (the wiki's address)
-// aside. It also checks that a second run resumes from the samples without
-// a request, that the overlay matches, and logs the coverage report.
+// TestEmbeddedShapes seeds a fresh test wiki of each embedded version,
+// probes it with that version's embedded schema's plan (what `mwgen shapes
+// probe --seed` does) and checks that the result equals the embedded
+// shapes, volatile values (the wiki's address) aside. It also checks that a
+// second run resumes from the samples without a request, that the overlay
+// matches, and logs the coverage report.
 func TestEmbeddedShapes(t *testing.T) {
-	w := testwiki.Require(t)
+	for _, version := range apischema.SnapshotVersions() {
+		t.Run(version, func(t *testing.T) { testEmbeddedShapes(t, version) })
+	}
+}
+
+func testEmbeddedShapes(t *testing.T, version string) {
+	w := testwiki.RequireVersion(t, version)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	schema, err := apischema.Default()
+	schema, err := apischema.Snapshot(version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,15 +72,19 @@ func TestEmbeddedShapes(t *testing.T) {
 		t.Errorf("overlay entries that match nothing in the fresh shapes:\n%v", err)
 	}
 
-	want, err := apischema.DefaultShapes()
+	if v := apischema.MajorMinor(got.MediaWikiVersion()); v != version {
+		t.Fatalf("the MediaWiki %s test wiki says it runs %q", version, got.MediaWikiVersion())
+	}
+	want, err := apischema.SnapshotShapes(version)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *update {
-		if err := got.WriteFile(filepath.Join("..", "apischema", "shapes", "mediawiki-1.39.json")); err != nil {
+		name := "mediawiki-" + version + ".json"
+		if err := got.WriteFile(filepath.Join("..", "apischema", "shapes", name)); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("wrote apischema/shapes/mediawiki-1.39.json")
+		t.Logf("wrote apischema/shapes/%s", name)
 	} else if got.Hash() != want.Hash() {
 		var b strings.Builder
 		changes := DiffShapesWithGaps(want, got)

@@ -48,7 +48,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
 	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
-	shapesFiles := fs.StringArray("shapes", nil, "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded MediaWiki 1.39 shapes. With --versions, repeat it once per version that has shapes: they are unioned")
+	shapesFiles := fs.StringArray("shapes", nil, "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded shapes of the schema's MediaWiki version (1.39 or 1.43), else the nearest older. With --versions, repeat it once per version: they are unioned (default: the union of the embedded shapes of the versions given)")
 	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
 	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
 	wf := addWikiFlags(fs)
@@ -102,21 +102,12 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		Versions: vs,
 	}
 	if !*noShapes {
-		if opt.Shapes, opt.Overlay, err = versionsShapes(*shapesFiles, vs); err != nil {
+		var note string
+		if opt.Shapes, opt.Overlay, note, err = pickShapes(s, vs, *shapesFiles); err != nil {
 			return fail(e, "generate", err)
 		}
-		if vs != nil {
-			// One version's shapes type the answers of the modules that
-			// version has; what the others add answers *runtime.Response.
-			if len(*shapesFiles) > 1 {
-				fmt.Fprintf(e.stderr, "mwgen generate: note: the answers are typed from the union of %d shapes files\n", len(*shapesFiles))
-			} else if note := versionsShapesNote(vs, opt.Shapes); note != "" {
-				fmt.Fprintf(e.stderr, "mwgen generate: note: %s\n", note)
-			}
-		} else if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
-			// Modules and prop values are matched by name: what the
-			// other version has in common is still typed.
-			fmt.Fprintf(e.stderr, "mwgen generate: note: %v; typing the answers from them where modules match\n", err)
+		if note != "" {
+			fmt.Fprintf(e.stderr, "mwgen generate: note: %s\n", note)
 		}
 	}
 	files, err := generator.Generate(s, opt)
@@ -148,13 +139,14 @@ func readSchemas(paths []string) (*apischema.Schema, error) {
 	return apischema.Decode(all, strings.Join(paths, "+"))
 }
 
-// generateShapes reads a shapes file, or the embedded shapes when path is
-// empty, and the embedded overlay.
-func generateShapes(path string) (*apischema.Shapes, *apischema.Overlay, error) {
+// generateShapes reads a shapes file, or, when path is empty, the embedded
+// shapes of the schema's MediaWiki version (the nearest older when none is
+// embedded for it), and the embedded overlay.
+func generateShapes(s *apischema.Schema, path string) (*apischema.Shapes, *apischema.Overlay, error) {
 	var sh *apischema.Shapes
 	var err error
 	if path == "" {
-		sh, err = apischema.DefaultShapes()
+		sh, _, err = apischema.ShapesForSchema(s)
 	} else {
 		sh, err = readShapes(path)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/shapeprobe"
@@ -24,7 +25,8 @@ func runShapes(ctx context.Context, e env, args []string) int {
 Examples:
   # Learn the shapes of a test wiki that has the trace hook, seeding it first:
   MWGEN_PROBE_PASSWORD=... mwgen shapes probe --api http://127.0.0.1:8080/api.php --user Admin --seed -o shapes.json
-  # What the embedded MediaWiki 1.39 shapes cover, gaps by name:
+  # What the embedded MediaWiki 1.39 shapes cover, gaps by name (1.43: --schema
+  # apischema/snapshots/mediawiki-1.43.json, or give the 1.43 shapes file):
   mwgen shapes coverage
 
 Run 'mwgen shapes probe --help' (or coverage, diff) for details.
@@ -119,30 +121,36 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 	if fs.NArg() > 1 {
 		return fail(e, "shapes coverage", errors.New("at most one shapes file"))
 	}
+	// Either side defaults to the embedded one of the other's version.
 	var (
 		shapes *apischema.Shapes
+		schema *apischema.Schema
 		err    error
 	)
 	if fs.NArg() == 1 {
-		shapes, err = readShapes(fs.Arg(0))
-	} else {
-		shapes, err = apischema.DefaultShapes()
+		if shapes, err = readShapes(fs.Arg(0)); err != nil {
+			return fail(e, "shapes coverage", err)
+		}
 	}
-	if err != nil {
-		return fail(e, "shapes coverage", err)
-	}
-	var schema *apischema.Schema
-	if *schemaFile != "" {
+	switch {
+	case *schemaFile != "":
 		data, rerr := os.ReadFile(*schemaFile)
 		if rerr != nil {
 			return fail(e, "shapes coverage", rerr)
 		}
 		schema, err = apischema.Decode(data, *schemaFile)
-	} else {
+	case shapes != nil && slices.Contains(apischema.SnapshotVersions(), apischema.MajorMinor(shapes.MediaWikiVersion())):
+		schema, err = apischema.Snapshot(apischema.MajorMinor(shapes.MediaWikiVersion()))
+	default:
 		schema, err = apischema.Default()
 	}
 	if err != nil {
 		return fail(e, "shapes coverage", err)
+	}
+	if shapes == nil {
+		if shapes, _, err = apischema.ShapesForSchema(schema); err != nil {
+			return fail(e, "shapes coverage", err)
+		}
 	}
 	fmt.Fprint(e.stdout, shapeprobe.Measure(schema, shapes).Report())
 	if *source != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mwgen/mwgen/apischema"
 	"github.com/mwgen/mwgen/internal/testwiki"
+	"github.com/mwgen/mwgen/shapeprobe"
 )
 
 func TestShapesCoverageEmbedded(t *testing.T) {
@@ -118,5 +119,29 @@ func TestShapesProbeRealWiki(t *testing.T) {
 	code, diff, _ := mwgen(t, "shapes", "diff", out, out)
 	if code != exitOK || diff != "" {
 		t.Errorf("diff of a file with itself: %d %q", code, diff)
+	}
+}
+
+// TestShapesCoverageVersions: either side of `shapes coverage` defaults to
+// the embedded one of the other's MediaWiki version.
+func TestShapesCoverageVersions(t *testing.T) {
+	s143, err := apischema.Snapshot("1.43")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh143, err := apischema.SnapshotShapes("1.43")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "coverage: " + shapeprobe.Measure(s143, sh143).Summary() + "\n"
+	root := filepath.Join("..", "..", "apischema")
+	for _, args := range [][]string{
+		{"--schema", filepath.Join(root, "snapshots", "mediawiki-1.43.json")},
+		{filepath.Join(root, "shapes", "mediawiki-1.43.json")},
+	} {
+		code, out, errOut := mwgen(t, append([]string{"shapes", "coverage"}, args...)...)
+		if first, _, _ := strings.Cut(out, "\n"); code != exitOK || first+"\n" != want {
+			t.Errorf("shapes coverage %q: %d, first line %q, want %q\n%s", args, code, first, want, errOut)
+		}
 	}
 }

@@ -88,34 +88,69 @@ func cmpOrUnknown(v string) string {
 	return v
 }
 
-// versionsShapes reads the shapes for generate: one file (or the embedded
-// shapes), or, with --versions, one file per version, unioned.
-func versionsShapes(paths []string, vs *apischema.Versioned) (*apischema.Shapes, *apischema.Overlay, error) {
+// pickShapes reads the shapes for generate and says, in note, what types
+// the answers when it is worth a line: one file, or the embedded shapes of
+// the schema's version; with --versions, one file per version, unioned,
+// or by default the union of the embedded shapes of the versions given.
+func pickShapes(s *apischema.Schema, vs *apischema.Versioned, paths []string) (sh *apischema.Shapes, ov *apischema.Overlay, note string, err error) {
 	switch {
-	case len(paths) <= 1:
+	case vs == nil && len(paths) > 1:
+		return nil, nil, "", fmt.Errorf("--shapes is given %d times: several shapes files are for several MediaWiki versions, with --versions", len(paths))
+	case vs == nil || len(paths) == 1:
 		path := ""
 		if len(paths) == 1 {
 			path = paths[0]
 		}
-		return generateShapes(path)
-	case vs == nil:
-		return nil, nil, fmt.Errorf("--shapes is given %d times: several shapes files are for several MediaWiki versions, with --versions", len(paths))
+		if sh, ov, err = generateShapes(s, path); err != nil {
+			return nil, nil, "", err
+		}
+		if vs != nil {
+			return sh, ov, versionsShapesNote(vs, sh), nil
+		}
+		if err := apischema.CheckShapesFor(s, sh); err != nil {
+			// Modules and prop values are matched by name: what the
+			// other version has in common is still typed.
+			note = fmt.Sprintf("%v; typing the answers from them where modules match", err)
+		}
+		return sh, ov, note, nil
 	}
 	var all []*apischema.Shapes
-	for _, p := range paths {
-		sh, err := readShapes(p)
-		if err != nil {
-			return nil, nil, err
+	var from []string
+	if len(paths) == 0 {
+		for _, v := range vs.Versions {
+			if sh, err := apischema.SnapshotShapes(v); err == nil {
+				all = append(all, sh)
+				from = append(from, v)
+			}
 		}
-		all = append(all, sh)
+		if len(all) == 0 {
+			sh, ov, err = generateShapes(s, "")
+			if err != nil {
+				return nil, nil, "", err
+			}
+			return sh, ov, versionsShapesNote(vs, sh), nil
+		}
+		note = "the answers are typed from the embedded shapes of MediaWiki " + strings.Join(from, " and ")
+		if len(from) < len(vs.Versions) {
+			note += "; what only the other versions answer is matched by name or stays untyped"
+		} else {
+			note = ""
+		}
+	} else {
+		for _, p := range paths {
+			sh, err := readShapes(p)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			all = append(all, sh)
+		}
 	}
 	u, err := apischema.UnionShapes(vs.Versions, all...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	ov, err := apischema.DefaultOverlay()
-	if err != nil {
-		return nil, nil, err
+	if ov, err = apischema.DefaultOverlay(); err != nil {
+		return nil, nil, "", err
 	}
-	return u.Shapes, ov, nil
+	return u.Shapes, ov, note, nil
 }

@@ -117,36 +117,27 @@ func TestGenerateHelpTellsSchemaFromVersions(t *testing.T) {
 }
 
 // TestGenerateVersionsShapes: with --versions, one --shapes per version
-// are unioned; the union of the 1.39 shapes with themselves stamped 1.43
-// types the answers as the 1.39 shapes alone do (generated/versioned).
+// are unioned; by default the embedded shapes of the versions given are:
+// the embedded 1.39 and 1.43 shapes given explicitly make
+// generated/versioned.
 func TestGenerateVersionsShapes(t *testing.T) {
 	dir := t.TempDir()
-	b, err := os.ReadFile("../../apischema/shapes/mediawiki-1.39.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sh139, sh143 := filepath.Join(dir, "shapes-1.39.json"), filepath.Join(dir, "shapes-1.43.json")
-	os.WriteFile(sh139, b, 0o644)
-	stamped := strings.Replace(string(b), `"MediaWiki 1.39.17"`, `"MediaWiki 1.43.9"`, 1)
-	if stamped == string(b) {
-		t.Fatal("the 1.39 shapes do not say MediaWiki 1.39.17")
-	}
-	os.WriteFile(sh143, []byte(stamped), 0o644)
+	sh139, sh143 := "../../apischema/shapes/mediawiki-1.39.json", "../../apischema/shapes/mediawiki-1.43.json"
 	out := filepath.Join(dir, "versioned")
 	code, _, stderr := mwgen(t, "generate", "--versions", snap139, "--versions", snap143,
 		"--shapes", sh139, "--shapes", sh143, "--out", out, "--package", "versioned")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "the union of 2 shapes files") {
+	if stderr != "" {
 		t.Errorf("stderr: %q", stderr)
 	}
 	got, want := snapshotDir(t, out), snapshotDir(t, "../../generated/versioned")
 	delete(want, "live_test.go")
-	same := func(s string) string {
+	dropCommand := func(s string) string {
 		var keep []string
 		for _, l := range strings.Split(s, "\n") {
-			if !strings.Contains(l, "mwgen generate ") && !strings.Contains(l, "on MediaWiki 1.") {
+			if !strings.Contains(l, "mwgen generate ") {
 				keep = append(keep, l)
 			}
 		}
@@ -156,7 +147,7 @@ func TestGenerateVersionsShapes(t *testing.T) {
 		t.Fatalf("%d files, generated/versioned has %d", len(got), len(want))
 	}
 	for name, w := range want {
-		if same(got[name]) != same(w) {
+		if dropCommand(got[name]) != dropCommand(w) {
 			t.Errorf("%s differs from generated/versioned", name)
 		}
 	}

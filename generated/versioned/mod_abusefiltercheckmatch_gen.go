@@ -77,7 +77,7 @@ func (p *AbusefiltercheckmatchParams) request() (*runtime.Request, error) {
 }
 
 // AbusefiltercheckmatchResponse is the answer of action=abusefiltercheckmatch (abusefiltercheckmatch), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type AbusefiltercheckmatchResponse struct {
 	runtime.Envelope
 	// The module's result is "abusefiltercheckmatch": always present.

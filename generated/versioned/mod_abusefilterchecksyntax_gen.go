@@ -66,7 +66,7 @@ func (p *AbusefilterchecksyntaxParams) request() (*runtime.Request, error) {
 }
 
 // AbusefilterchecksyntaxResponse is the answer of action=abusefilterchecksyntax (abusefilterchecksyntax), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type AbusefilterchecksyntaxResponse struct {
 	runtime.Envelope
 	// The module's result is "abusefilterchecksyntax": always present.

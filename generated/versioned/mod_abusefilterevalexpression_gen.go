@@ -69,7 +69,7 @@ func (p *AbusefilterevalexpressionParams) request() (*runtime.Request, error) {
 }
 
 // AbusefilterevalexpressionResponse is the answer of action=abusefilterevalexpression (abusefilterevalexpression), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type AbusefilterevalexpressionResponse struct {
 	runtime.Envelope
 	// Abusefilterevalexpression is "abusefilterevalexpression": always present.

@@ -130,7 +130,7 @@ func (p *BlockParams) request() (*runtime.Request, error) {
 }
 
 // BlockResponse is the answer of action=block (block), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type BlockResponse struct {
 	runtime.Envelope
 	// The module's result is "block": always present.

@@ -71,7 +71,7 @@ func (p *CategorytreeParams) request() (*runtime.Request, error) {
 }
 
 // CategorytreeResponse is the answer of action=categorytree (categorytree), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type CategorytreeResponse struct {
 	runtime.Envelope
 	// The module's result is "categorytree": always present.

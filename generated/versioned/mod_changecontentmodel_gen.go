@@ -112,7 +112,7 @@ func (p *ChangecontentmodelParams) request() (*runtime.Request, error) {
 }
 
 // ChangecontentmodelResponse is the answer of action=changecontentmodel (changecontentmodel), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ChangecontentmodelResponse struct {
 	runtime.Envelope
 	// The module's result is "changecontentmodel": always present.

@@ -95,7 +95,7 @@ func (p *ChecktokenParams) request() (*runtime.Request, error) {
 }
 
 // ChecktokenResponse is the answer of action=checktoken (checktoken), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ChecktokenResponse struct {
 	runtime.Envelope
 	// The module's result is "checktoken": always present.

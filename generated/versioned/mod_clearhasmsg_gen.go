@@ -64,7 +64,7 @@ func (p *ClearhasmsgParams) request() (*runtime.Request, error) {
 }
 
 // ClearhasmsgResponse is the answer of action=clearhasmsg (clearhasmsg), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ClearhasmsgResponse struct {
 	runtime.Envelope
 	// Clearhasmsg is "clearhasmsg": always present.

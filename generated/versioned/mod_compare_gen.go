@@ -377,7 +377,7 @@ func (p *CompareParams) request() (*runtime.Request, error) {
 }
 
 // CompareResponse is the answer of action=compare (compare), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type CompareResponse struct {
 	runtime.Envelope
 	// The module's result is "compare": always present.

@@ -134,7 +134,7 @@ func (p *CreateaccountParams) request() (*runtime.Request, error) {
 }
 
 // CreateaccountResponse is the answer of action=createaccount (createaccount), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type CreateaccountResponse struct {
 	runtime.Envelope
 	// The module's result is "createaccount": always present.

@@ -121,7 +121,7 @@ func (p *DeleteParams) request() (*runtime.Request, error) {
 }
 
 // DeleteResponse is the answer of action=delete (delete), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type DeleteResponse struct {
 	runtime.Envelope
 	// The module's result is "delete": always present.

@@ -253,7 +253,7 @@ func (p *EditParams) request() (*runtime.Request, error) {
 }
 
 // EditResponse is the answer of action=edit (edit), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type EditResponse struct {
 	runtime.Envelope
 	// The module's result is "edit": always present.

@@ -123,7 +123,7 @@ func (p *ExpandtemplatesParams) request() (*runtime.Request, error) {
 }
 
 // ExpandtemplatesResponse is the answer of action=expandtemplates (expandtemplates), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ExpandtemplatesResponse struct {
 	runtime.Envelope
 	// Expandtemplates is "expandtemplates": always present.

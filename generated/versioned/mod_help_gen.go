@@ -84,7 +84,7 @@ func (p *HelpParams) request() (*runtime.Request, error) {
 }
 
 // HelpResponse is the answer of action=help (help), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type HelpResponse struct {
 	runtime.Envelope
 	// The module's result is "help": always present.

@@ -116,7 +116,7 @@ func (p *ImagerotateParams) request() (*runtime.Request, error) {
 }
 
 // ImagerotateResponse is the answer of action=imagerotate (imagerotate), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ImagerotateResponse struct {
 	runtime.Envelope
 	// Imagerotate is "imagerotate": always present.

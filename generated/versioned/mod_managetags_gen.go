@@ -114,7 +114,7 @@ func (p *ManagetagsParams) request() (*runtime.Request, error) {
 }
 
 // ManagetagsResponse is the answer of action=managetags (managetags), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ManagetagsResponse struct {
 	runtime.Envelope
 	// The module's result is "managetags": always present.

@@ -123,7 +123,7 @@ func (p *MoveParams) request() (*runtime.Request, error) {
 }
 
 // MoveResponse is the answer of action=move (move), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type MoveResponse struct {
 	runtime.Envelope
 	// The module's result is "move": always present.

@@ -132,7 +132,7 @@ func (p *OptionsParams) request() (*runtime.Request, error) {
 }
 
 // OptionsResponse is the answer of action=options (options), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type OptionsResponse struct {
 	runtime.Envelope
 	// Options is "options": always present.

@@ -224,7 +224,7 @@ func (p *ParaminfoParams) request() (*runtime.Request, error) {
 }
 
 // ParaminfoResponse is the answer of action=paraminfo (paraminfo), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ParaminfoResponse struct {
 	runtime.Envelope
 	// The module's result is "paraminfo": always present.
@@ -290,6 +290,8 @@ type ParaminfoResultModulesItemParametersItem struct {
 	Highlimit int `json:"highlimit"`
 	// Index is "index": always present.
 	Index int `json:"index" mw:"required"`
+	// Info is "info": not always present.
+	Info []ParaminfoResultModulesItemParametersItemInfoItem `json:"info"`
 	// Limit is "limit": not always present.
 	Limit int `json:"limit"`
 	// Lowlimit is "lowlimit": not always present.
@@ -304,6 +306,15 @@ type ParaminfoResultModulesItemParametersItem struct {
 	Required bool `json:"required" mw:"required"`
 	// Type is "type": always present.
 	Type json.RawMessage `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParaminfoResultModulesItemParametersItemInfoItem is response.paraminfo.modules.[].parameters.[].info.[] of paraminfo.
+type ParaminfoResultModulesItemParametersItemInfoItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

@@ -322,7 +322,7 @@ func (p *ParseParams) request() (*runtime.Request, error) {
 }
 
 // ParseResponse is the answer of action=parse (parse), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ParseResponse struct {
 	runtime.Envelope
 	// The module's result is "parse": always present.
@@ -355,7 +355,7 @@ type ParseResult struct {
 	// Iwlinks is "iwlinks": present with prop=iwlinks.
 	Iwlinks []ParseResultIwlinksItem `json:"iwlinks"`
 	// Jsconfigvars is "jsconfigvars": present with prop=jsconfigvars.
-	Jsconfigvars map[string]json.RawMessage `json:"jsconfigvars"`
+	Jsconfigvars map[string]map[string]string `json:"jsconfigvars"`
 	// Langlinks is "langlinks": present with prop=langlinks.
 	Langlinks json.RawMessage `json:"langlinks"`
 	// Limitreportdata is "limitreportdata": present with prop=limitreportdata.
@@ -384,7 +384,7 @@ type ParseResult struct {
 	RevID int `json:"revid"`
 	// Sections is "sections": present with prop=sections.
 	Sections []ParseResultSectionsItem `json:"sections"`
-	// Showtoc is "showtoc": present with prop=sections.
+	// Showtoc is "showtoc": present with prop=sections or prop=tocdata.
 	Showtoc bool `json:"showtoc"`
 	// Subtitle is "subtitle": present with prop=subtitle.
 	Subtitle string `json:"subtitle"`
@@ -394,6 +394,8 @@ type ParseResult struct {
 	Text string `json:"text"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
+	// Tocdata is "tocdata": present with prop=tocdata.
+	Tocdata *ParseResultTocdata `json:"tocdata"`
 	// Wikitext is "wikitext": present with prop=wikitext.
 	Wikitext string `json:"wikitext"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
@@ -469,6 +471,8 @@ type ParseResultSectionsItem struct {
 	Level string `json:"level" mw:"required"`
 	// Line is "line": always present.
 	Line string `json:"line" mw:"required"`
+	// LinkAnchor is "linkAnchor": not always present.
+	LinkAnchor string `json:"linkAnchor"`
 	// Number is "number": always present.
 	Number string `json:"number" mw:"required"`
 	// Toclevel is "toclevel": always present.
@@ -486,6 +490,40 @@ type ParseResultTemplatesItem struct {
 	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultTocdata is response.parse.tocdata of parse.
+type ParseResultTocdata struct {
+	// ExtensionData is "extensionData": always present.
+	ExtensionData json.RawMessage `json:"extensionData" mw:"required"`
+	// Sections is "sections": always present.
+	Sections []ParseResultTocdataSectionsItem `json:"sections" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ParseResultTocdataSectionsItem is response.parse.tocdata.sections.[] of parse.
+type ParseResultTocdataSectionsItem struct {
+	// Anchor is "anchor": always present.
+	Anchor string `json:"anchor" mw:"required"`
+	// CodepointOffset is "codepointOffset": always present.
+	CodepointOffset int `json:"codepointOffset" mw:"required"`
+	// FromTitle is "fromTitle": always present.
+	FromTitle string `json:"fromTitle" mw:"required"`
+	// HLevel is "hLevel": always present.
+	HLevel int `json:"hLevel" mw:"required"`
+	// Index is "index": always present.
+	Index string `json:"index" mw:"required"`
+	// Line is "line": always present.
+	Line string `json:"line" mw:"required"`
+	// Number is "number": always present.
+	Number string `json:"number" mw:"required"`
+	// TocLevel is "tocLevel": always present.
+	TocLevel int `json:"tocLevel" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

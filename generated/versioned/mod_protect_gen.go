@@ -127,7 +127,7 @@ func (p *ProtectParams) request() (*runtime.Request, error) {
 }
 
 // ProtectResponse is the answer of action=protect (protect), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ProtectResponse struct {
 	runtime.Envelope
 	// The module's result is "protect": always present.

@@ -93,7 +93,7 @@ func (p *PurgeParams) request() (*runtime.Request, error) {
 }
 
 // PurgeResponse is the answer of action=purge (purge), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type PurgeResponse struct {
 	runtime.Envelope
 	// Purge is "purge": always present.

@@ -839,7 +839,7 @@ func (p *QueryParams) request() (*runtime.Request, error) {
 }
 
 // QueryResponse is the answer of action=query, decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17 for query and each of its submodules: Pages hold, per page, one
+// on MediaWiki 1.43.9 for query and each of its submodules: Pages hold, per page, one
 // embedded part per prop module, nil when that prop did not come; lists and meta
 // answers are typed. Raw returns the whole body.
 type QueryResponse struct {
@@ -925,10 +925,14 @@ type QueryResult struct {
 	Langbacklinks json.RawMessage `json:"langbacklinks"`
 	// Languageinfo is "languageinfo": always present; keyed by language code. From query+languageinfo.
 	Languageinfo map[string]json.RawMessage `json:"languageinfo"`
+	// Linterstats is "linterstats": always present. From query+linterstats.
+	Linterstats *QueryLinterstats `json:"linterstats"`
 	// Logevents is "logevents": always present. From query+logevents.
 	Logevents []QueryLogeventsItem `json:"logevents"`
 	// Mystashedfiles is "mystashedfiles": always present. From query+mystashedfiles.
 	Mystashedfiles []QueryMystashedfilesItem `json:"mystashedfiles"`
+	// Notifications is "notifications": always present. From query+notifications.
+	Notifications *QueryNotifications `json:"notifications"`
 	// Oath is "oath": always present. From query+oath.
 	Oath *QueryOath `json:"oath"`
 	// Pagepropnames is "pagepropnames": always present. From query+pagepropnames.
@@ -949,6 +953,14 @@ type QueryResult struct {
 	Search []QuerySearchItem `json:"search"`
 	// Searchinfo is "searchinfo": present with srinfo=totalhits. From query+search.
 	Searchinfo *QuerySearchSearchinfo `json:"searchinfo"`
+	// Autocreatetempuser is "autocreatetempuser": present with siprop=autocreatetempuser. From query+siteinfo.
+	Autocreatetempuser *QuerySiteinfoAutocreatetempuser `json:"autocreatetempuser"`
+	// Autopromote is "autopromote": present with siprop=autopromote. From query+siteinfo.
+	Autopromote *QuerySiteinfoAutopromote `json:"autopromote"`
+	// Autopromoteonce is "autopromoteonce": present with siprop=autopromoteonce. From query+siteinfo.
+	Autopromoteonce *QuerySiteinfoAutopromoteonce `json:"autopromoteonce"`
+	// Clientlibraries is "clientlibraries": present with siprop=clientlibraries. From query+siteinfo.
+	Clientlibraries []QuerySiteinfoClientlibrariesItem `json:"clientlibraries"`
 	// Dbrepllag is "dbrepllag": present with siprop=dbrepllag. From query+siteinfo.
 	Dbrepllag []QuerySiteinfoDbrepllagItem `json:"dbrepllag"`
 	// Defaultoptions is "defaultoptions": present with siprop=defaultoptions. From query+siteinfo.
@@ -1001,6 +1013,8 @@ type QueryResult struct {
 	Tags []QueryTagsItem `json:"tags"`
 	// Tokens is "tokens": always present; one field per requested token type. From query+tokens.
 	Tokens *QueryTokens `json:"tokens"`
+	// Unreadnotificationpages is "unreadnotificationpages": always present. From query+unreadnotificationpages.
+	Unreadnotificationpages *QueryUnreadnotificationpages `json:"unreadnotificationpages"`
 	// Usercontribs is "usercontribs": always present. From query+usercontribs.
 	Usercontribs []QueryUsercontribsItem `json:"usercontribs"`
 	// Userinfo is "userinfo": always present. From query+userinfo.
@@ -1242,8 +1256,8 @@ type QueryAllimagesItemExtmetadataDateTime struct {
 
 // QueryAllimagesItemExtmetadataObjectName is response.query.allimages.[].extmetadata.ObjectName of query+allimages.
 type QueryAllimagesItemExtmetadataObjectName struct {
-	// Hidden is "hidden": always present.
-	Hidden string `json:"hidden" mw:"required"`
+	// Hidden is "hidden": not always present.
+	Hidden string `json:"hidden"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
 	// Value is "value": always present.
@@ -1420,6 +1434,8 @@ type QueryAllusersItem struct {
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo.
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
+	// Blockemail is "blockemail": present with auprop=blockinfo.
+	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with auprop=blockinfo.
 	Blockexpiry string `json:"blockexpiry"`
 	// Blockexpiryformatted is "blockexpiryformatted": present with auprop=blockinfo.
@@ -1430,6 +1446,8 @@ type QueryAllusersItem struct {
 	Blockid int `json:"blockid"`
 	// Blocknocreate is "blocknocreate": present with auprop=blockinfo.
 	Blocknocreate bool `json:"blocknocreate"`
+	// Blockowntalk is "blockowntalk": present with auprop=blockinfo.
+	Blockowntalk bool `json:"blockowntalk"`
 	// Blockpartial is "blockpartial": present with auprop=blockinfo.
 	Blockpartial bool `json:"blockpartial"`
 	// Blockreason is "blockreason": present with auprop=blockinfo.
@@ -1878,16 +1896,24 @@ type QueryGadgetsItemMetadataModule struct {
 type QueryGadgetsItemMetadataSettings struct {
 	// Actions is "actions": always present.
 	Actions json.RawMessage `json:"actions" mw:"required"`
+	// Categories is "categories": not always present.
+	Categories json.RawMessage `json:"categories"`
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
+	// ContentModels is "contentModels": not always present.
+	ContentModels json.RawMessage `json:"contentModels"`
 	// Default is "default": always present.
 	Default bool `json:"default" mw:"required"`
 	// Hidden is "hidden": always present.
 	Hidden bool `json:"hidden" mw:"required"`
 	// Legacyscripts is "legacyscripts": always present.
 	Legacyscripts bool `json:"legacyscripts" mw:"required"`
+	// Namespaces is "namespaces": not always present.
+	Namespaces json.RawMessage `json:"namespaces"`
 	// Package is "package": always present.
 	Package bool `json:"package" mw:"required"`
+	// RequiresES6 is "requiresES6": not always present.
+	RequiresES6 bool `json:"requiresES6"`
 	// Rights is "rights": always present.
 	Rights json.RawMessage `json:"rights" mw:"required"`
 	// Shared is "shared": always present.
@@ -1931,6 +1957,64 @@ type QueryIwbacklinksItem struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
+// QueryLinterstats is response.query.linterstats of query+linterstats.
+type QueryLinterstats struct {
+	// Totals is "totals": always present.
+	Totals *QueryLinterstatsTotals `json:"totals" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryLinterstatsTotals is response.query.linterstats.totals of query+linterstats.
+type QueryLinterstatsTotals struct {
+	// BogusImageOptions is "bogus-image-options": always present.
+	BogusImageOptions int `json:"bogus-image-options" mw:"required"`
+	// DeletableTableTag is "deletable-table-tag": always present.
+	DeletableTableTag int `json:"deletable-table-tag" mw:"required"`
+	// DuplicateIDs is "duplicate-ids": always present.
+	DuplicateIDs int `json:"duplicate-ids" mw:"required"`
+	// Fostered is "fostered": always present.
+	Fostered int `json:"fostered" mw:"required"`
+	// Html5Misnesting is "html5-misnesting": always present.
+	Html5Misnesting int `json:"html5-misnesting" mw:"required"`
+	// MiscTidyReplacementIssues is "misc-tidy-replacement-issues": always present.
+	MiscTidyReplacementIssues int `json:"misc-tidy-replacement-issues" mw:"required"`
+	// MisnestedTag is "misnested-tag": always present.
+	MisnestedTag int `json:"misnested-tag" mw:"required"`
+	// MissingEndTag is "missing-end-tag": always present.
+	MissingEndTag int `json:"missing-end-tag" mw:"required"`
+	// MissingEndTagInHeading is "missing-end-tag-in-heading": always present.
+	MissingEndTagInHeading int `json:"missing-end-tag-in-heading" mw:"required"`
+	// MultiColonEscape is "multi-colon-escape": always present.
+	MultiColonEscape int `json:"multi-colon-escape" mw:"required"`
+	// MultilineHTMLTableInList is "multiline-html-table-in-list": always present.
+	MultilineHTMLTableInList int `json:"multiline-html-table-in-list" mw:"required"`
+	// MultipleUnclosedFormattingTags is "multiple-unclosed-formatting-tags": always present.
+	MultipleUnclosedFormattingTags int `json:"multiple-unclosed-formatting-tags" mw:"required"`
+	// NightModeUnawareBackgroundColor is "night-mode-unaware-background-color": always present.
+	NightModeUnawareBackgroundColor int `json:"night-mode-unaware-background-color" mw:"required"`
+	// ObsoleteTag is "obsolete-tag": always present.
+	ObsoleteTag int `json:"obsolete-tag" mw:"required"`
+	// PwrapBugWorkaround is "pwrap-bug-workaround": always present.
+	PwrapBugWorkaround int `json:"pwrap-bug-workaround" mw:"required"`
+	// SelfClosedTag is "self-closed-tag": always present.
+	SelfClosedTag int `json:"self-closed-tag" mw:"required"`
+	// StrippedTag is "stripped-tag": always present.
+	StrippedTag int `json:"stripped-tag" mw:"required"`
+	// TidyFontBug is "tidy-font-bug": always present.
+	TidyFontBug int `json:"tidy-font-bug" mw:"required"`
+	// TidyWhitespaceBug is "tidy-whitespace-bug": always present.
+	TidyWhitespaceBug int `json:"tidy-whitespace-bug" mw:"required"`
+	// UnclosedQuotesInHeading is "unclosed-quotes-in-heading": always present.
+	UnclosedQuotesInHeading int `json:"unclosed-quotes-in-heading" mw:"required"`
+	// WikilinkInExtlink is "wikilink-in-extlink": always present.
+	WikilinkInExtlink int `json:"wikilink-in-extlink" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
 // QueryLogeventsItem is response.query.logevents.[] of query+logevents.
 type QueryLogeventsItem struct {
 	// Action is "action": present with leprop=type.
@@ -1949,6 +2033,8 @@ type QueryLogeventsItem struct {
 	Params map[string]json.RawMessage `json:"params"`
 	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment.
 	Parsedcomment string `json:"parsedcomment"`
+	// RevID is "revid": present with leprop=ids.
+	RevID int `json:"revid"`
 	// Tags is "tags": present with leprop=tags.
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with leprop=timestamp.
@@ -1984,6 +2070,106 @@ type QueryMystashedfilesItem struct {
 	Status string `json:"status" mw:"required"`
 	// Width is "width": present with msfprop=size.
 	Width int `json:"width"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotifications is response.query.notifications of query+notifications.
+type QueryNotifications struct {
+	// Continue is "continue": present with notprop=list.
+	Continue string `json:"continue"`
+	// Count is "count": present with notprop=count.
+	Count string `json:"count"`
+	// List is "list": present with notprop=list.
+	List []QueryNotificationsListItem `json:"list"`
+	// Rawcount is "rawcount": present with notprop=count.
+	Rawcount int `json:"rawcount"`
+	// SeenTime is "seenTime": present with notprop=seenTime.
+	SeenTime *QueryNotificationsSeenTime `json:"seenTime"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotificationsListItem is response.query.notifications.list.[] of query+notifications.
+type QueryNotificationsListItem struct {
+	// Agent is "agent": always present.
+	Agent *QueryNotificationsListItemAgent `json:"agent" mw:"required"`
+	// Category is "category": always present.
+	Category string `json:"category" mw:"required"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Section is "section": always present.
+	Section string `json:"section" mw:"required"`
+	// Targetpages is "targetpages": always present.
+	Targetpages json.RawMessage `json:"targetpages" mw:"required"`
+	// Timestamp is "timestamp": always present.
+	Timestamp *QueryNotificationsListItemTimestamp `json:"timestamp" mw:"required"`
+	// Title is "title": always present.
+	Title *QueryNotificationsListItemTitle `json:"title" mw:"required"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// Wiki is "wiki": always present.
+	Wiki string `json:"wiki" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotificationsListItemAgent is response.query.notifications.list.[].agent of query+notifications.
+type QueryNotificationsListItemAgent struct {
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotificationsListItemTimestamp is response.query.notifications.list.[].timestamp of query+notifications.
+type QueryNotificationsListItemTimestamp struct {
+	// Date is "date": always present.
+	Date string `json:"date" mw:"required"`
+	// Mw is "mw": always present.
+	Mw string `json:"mw" mw:"required"`
+	// Unix is "unix": always present.
+	Unix string `json:"unix" mw:"required"`
+	// Utciso8601 is "utciso8601": always present.
+	Utciso8601 string `json:"utciso8601" mw:"required"`
+	// Utcmw is "utcmw": always present.
+	Utcmw string `json:"utcmw" mw:"required"`
+	// Utcunix is "utcunix": always present.
+	Utcunix int `json:"utcunix" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotificationsListItemTitle is response.query.notifications.list.[].title of query+notifications.
+type QueryNotificationsListItemTitle struct {
+	// Full is "full": always present.
+	Full string `json:"full" mw:"required"`
+	// Namespace is "namespace": always present.
+	Namespace string `json:"namespace" mw:"required"`
+	// NamespaceKey is "namespace-key": always present.
+	NamespaceKey int `json:"namespace-key" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryNotificationsSeenTime is response.query.notifications.seenTime of query+notifications.
+type QueryNotificationsSeenTime struct {
+	// Alert is "alert": always present.
+	Alert string `json:"alert" mw:"required"`
+	// Message is "message": always present.
+	Message string `json:"message" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -2198,6 +2384,79 @@ type QuerySearchSearchinfo struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
+// QuerySiteinfoAutocreatetempuser is response.query.autocreatetempuser of query+siteinfo.
+type QuerySiteinfoAutocreatetempuser struct {
+	// Enabled is "enabled": always present.
+	Enabled bool `json:"enabled" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoAutopromote is response.query.autopromote of query+siteinfo.
+type QuerySiteinfoAutopromote struct {
+	// Autoconfirmed is "autoconfirmed": always present.
+	Autoconfirmed *QuerySiteinfoAutopromoteAutoconfirmed `json:"autoconfirmed" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoAutopromoteAutoconfirmed is response.query.autopromote.autoconfirmed of query+siteinfo.
+type QuerySiteinfoAutopromoteAutoconfirmed struct {
+	// V0 is "0": always present.
+	V0 *QuerySiteinfoAutopromoteAutoconfirmedV0 `json:"0" mw:"required"`
+	// V1 is "1": always present.
+	V1 *QuerySiteinfoAutopromoteAutoconfirmedV1 `json:"1" mw:"required"`
+	// Operand is "operand": always present.
+	Operand string `json:"operand" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoAutopromoteAutoconfirmedV0 is response.query.autopromote.autoconfirmed.0 of query+siteinfo.
+type QuerySiteinfoAutopromoteAutoconfirmedV0 struct {
+	// Condname is "condname": always present.
+	Condname string `json:"condname" mw:"required"`
+	// Params is "params": always present.
+	Params []int `json:"params" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoAutopromoteAutoconfirmedV1 is response.query.autopromote.autoconfirmed.1 of query+siteinfo.
+type QuerySiteinfoAutopromoteAutoconfirmedV1 struct {
+	// Condname is "condname": always present.
+	Condname string `json:"condname" mw:"required"`
+	// Params is "params": always present.
+	Params []int `json:"params" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoAutopromoteonce is response.query.autopromoteonce of query+siteinfo.
+type QuerySiteinfoAutopromoteonce struct {
+	// OnEdit is "onEdit": always present.
+	OnEdit json.RawMessage `json:"onEdit" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoClientlibrariesItem is response.query.clientlibraries.[] of query+siteinfo.
+type QuerySiteinfoClientlibrariesItem struct {
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Version is "version": always present.
+	Version json.RawMessage `json:"version" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
 // QuerySiteinfoDbrepllagItem is response.query.dbrepllag.[] of query+siteinfo.
 type QuerySiteinfoDbrepllagItem struct {
 	// Host is "host": always present.
@@ -2215,14 +2474,110 @@ type QuerySiteinfoDefaultoptions struct {
 	Ccmeonemails int `json:"ccmeonemails" mw:"required"`
 	// Date is "date": always present.
 	Date string `json:"date" mw:"required"`
+	// DiffType is "diff-type": not always present.
+	DiffType string `json:"diff-type"`
 	// Diffonly is "diffonly": always present.
 	Diffonly int `json:"diffonly" mw:"required"`
 	// Disablemail is "disablemail": always present.
 	Disablemail int `json:"disablemail" mw:"required"`
+	// DiscussiontoolsAutotopicsub is "discussiontools-autotopicsub": not always present.
+	DiscussiontoolsAutotopicsub int `json:"discussiontools-autotopicsub"`
+	// DiscussiontoolsBetaenable is "discussiontools-betaenable": not always present.
+	DiscussiontoolsBetaenable int `json:"discussiontools-betaenable"`
+	// DiscussiontoolsEditmode is "discussiontools-editmode": not always present.
+	DiscussiontoolsEditmode string `json:"discussiontools-editmode"`
+	// DiscussiontoolsNewtopictool is "discussiontools-newtopictool": not always present.
+	DiscussiontoolsNewtopictool int `json:"discussiontools-newtopictool"`
+	// DiscussiontoolsNewtopictoolCreatepage is "discussiontools-newtopictool-createpage": not always present.
+	DiscussiontoolsNewtopictoolCreatepage int `json:"discussiontools-newtopictool-createpage"`
+	// DiscussiontoolsReplytool is "discussiontools-replytool": not always present.
+	DiscussiontoolsReplytool int `json:"discussiontools-replytool"`
+	// DiscussiontoolsSourcemodetoolbar is "discussiontools-sourcemodetoolbar": not always present.
+	DiscussiontoolsSourcemodetoolbar int `json:"discussiontools-sourcemodetoolbar"`
+	// DiscussiontoolsTopicsubscription is "discussiontools-topicsubscription": not always present.
+	DiscussiontoolsTopicsubscription int `json:"discussiontools-topicsubscription"`
+	// DiscussiontoolsVisualenhancements is "discussiontools-visualenhancements": not always present.
+	DiscussiontoolsVisualenhancements int `json:"discussiontools-visualenhancements"`
+	// EchoDontEmailReadNotifications is "echo-dont-email-read-notifications": not always present.
+	EchoDontEmailReadNotifications bool `json:"echo-dont-email-read-notifications"`
+	// EchoEmailFormat is "echo-email-format": not always present.
+	EchoEmailFormat string `json:"echo-email-format"`
+	// EchoEmailFrequency is "echo-email-frequency": not always present.
+	EchoEmailFrequency int `json:"echo-email-frequency"`
+	// EchoSubscriptionsEmailArticleLinked is "echo-subscriptions-email-article-linked": not always present.
+	EchoSubscriptionsEmailArticleLinked bool `json:"echo-subscriptions-email-article-linked"`
+	// EchoSubscriptionsEmailDtSubscription is "echo-subscriptions-email-dt-subscription": not always present.
+	EchoSubscriptionsEmailDtSubscription bool `json:"echo-subscriptions-email-dt-subscription"`
+	// EchoSubscriptionsEmailDtSubscriptionArchiving is "echo-subscriptions-email-dt-subscription-archiving": not always present.
+	EchoSubscriptionsEmailDtSubscriptionArchiving bool `json:"echo-subscriptions-email-dt-subscription-archiving"`
+	// EchoSubscriptionsEmailEditThank is "echo-subscriptions-email-edit-thank": not always present.
+	EchoSubscriptionsEmailEditThank bool `json:"echo-subscriptions-email-edit-thank"`
+	// EchoSubscriptionsEmailEditUserPage is "echo-subscriptions-email-edit-user-page": not always present.
+	EchoSubscriptionsEmailEditUserPage bool `json:"echo-subscriptions-email-edit-user-page"`
+	// EchoSubscriptionsEmailEditUserTalk is "echo-subscriptions-email-edit-user-talk": not always present.
+	EchoSubscriptionsEmailEditUserTalk bool `json:"echo-subscriptions-email-edit-user-talk"`
+	// EchoSubscriptionsEmailEmailuser is "echo-subscriptions-email-emailuser": not always present.
+	EchoSubscriptionsEmailEmailuser bool `json:"echo-subscriptions-email-emailuser"`
+	// EchoSubscriptionsEmailLoginFail is "echo-subscriptions-email-login-fail": not always present.
+	EchoSubscriptionsEmailLoginFail bool `json:"echo-subscriptions-email-login-fail"`
+	// EchoSubscriptionsEmailLoginSuccess is "echo-subscriptions-email-login-success": not always present.
+	EchoSubscriptionsEmailLoginSuccess bool `json:"echo-subscriptions-email-login-success"`
+	// EchoSubscriptionsEmailMention is "echo-subscriptions-email-mention": not always present.
+	EchoSubscriptionsEmailMention bool `json:"echo-subscriptions-email-mention"`
+	// EchoSubscriptionsEmailOther is "echo-subscriptions-email-other": not always present.
+	EchoSubscriptionsEmailOther bool `json:"echo-subscriptions-email-other"`
+	// EchoSubscriptionsEmailReverted is "echo-subscriptions-email-reverted": not always present.
+	EchoSubscriptionsEmailReverted bool `json:"echo-subscriptions-email-reverted"`
+	// EchoSubscriptionsEmailSystem is "echo-subscriptions-email-system": not always present.
+	EchoSubscriptionsEmailSystem bool `json:"echo-subscriptions-email-system"`
+	// EchoSubscriptionsEmailSystemEmailonly is "echo-subscriptions-email-system-emailonly": not always present.
+	EchoSubscriptionsEmailSystemEmailonly bool `json:"echo-subscriptions-email-system-emailonly"`
+	// EchoSubscriptionsEmailSystemNoemail is "echo-subscriptions-email-system-noemail": not always present.
+	EchoSubscriptionsEmailSystemNoemail bool `json:"echo-subscriptions-email-system-noemail"`
+	// EchoSubscriptionsEmailThankYouEdit is "echo-subscriptions-email-thank-you-edit": not always present.
+	EchoSubscriptionsEmailThankYouEdit bool `json:"echo-subscriptions-email-thank-you-edit"`
+	// EchoSubscriptionsEmailUserRights is "echo-subscriptions-email-user-rights": not always present.
+	EchoSubscriptionsEmailUserRights bool `json:"echo-subscriptions-email-user-rights"`
+	// EchoSubscriptionsWebArticleLinked is "echo-subscriptions-web-article-linked": not always present.
+	EchoSubscriptionsWebArticleLinked bool `json:"echo-subscriptions-web-article-linked"`
+	// EchoSubscriptionsWebDtSubscription is "echo-subscriptions-web-dt-subscription": not always present.
+	EchoSubscriptionsWebDtSubscription bool `json:"echo-subscriptions-web-dt-subscription"`
+	// EchoSubscriptionsWebDtSubscriptionArchiving is "echo-subscriptions-web-dt-subscription-archiving": not always present.
+	EchoSubscriptionsWebDtSubscriptionArchiving bool `json:"echo-subscriptions-web-dt-subscription-archiving"`
+	// EchoSubscriptionsWebEditThank is "echo-subscriptions-web-edit-thank": not always present.
+	EchoSubscriptionsWebEditThank bool `json:"echo-subscriptions-web-edit-thank"`
+	// EchoSubscriptionsWebEditUserPage is "echo-subscriptions-web-edit-user-page": not always present.
+	EchoSubscriptionsWebEditUserPage bool `json:"echo-subscriptions-web-edit-user-page"`
+	// EchoSubscriptionsWebEditUserTalk is "echo-subscriptions-web-edit-user-talk": not always present.
+	EchoSubscriptionsWebEditUserTalk bool `json:"echo-subscriptions-web-edit-user-talk"`
+	// EchoSubscriptionsWebEmailuser is "echo-subscriptions-web-emailuser": not always present.
+	EchoSubscriptionsWebEmailuser bool `json:"echo-subscriptions-web-emailuser"`
+	// EchoSubscriptionsWebLoginFail is "echo-subscriptions-web-login-fail": not always present.
+	EchoSubscriptionsWebLoginFail bool `json:"echo-subscriptions-web-login-fail"`
+	// EchoSubscriptionsWebLoginSuccess is "echo-subscriptions-web-login-success": not always present.
+	EchoSubscriptionsWebLoginSuccess bool `json:"echo-subscriptions-web-login-success"`
+	// EchoSubscriptionsWebMention is "echo-subscriptions-web-mention": not always present.
+	EchoSubscriptionsWebMention bool `json:"echo-subscriptions-web-mention"`
+	// EchoSubscriptionsWebOther is "echo-subscriptions-web-other": not always present.
+	EchoSubscriptionsWebOther bool `json:"echo-subscriptions-web-other"`
+	// EchoSubscriptionsWebReverted is "echo-subscriptions-web-reverted": not always present.
+	EchoSubscriptionsWebReverted bool `json:"echo-subscriptions-web-reverted"`
+	// EchoSubscriptionsWebSystem is "echo-subscriptions-web-system": not always present.
+	EchoSubscriptionsWebSystem bool `json:"echo-subscriptions-web-system"`
+	// EchoSubscriptionsWebSystemEmailonly is "echo-subscriptions-web-system-emailonly": not always present.
+	EchoSubscriptionsWebSystemEmailonly bool `json:"echo-subscriptions-web-system-emailonly"`
+	// EchoSubscriptionsWebSystemNoemail is "echo-subscriptions-web-system-noemail": not always present.
+	EchoSubscriptionsWebSystemNoemail bool `json:"echo-subscriptions-web-system-noemail"`
+	// EchoSubscriptionsWebThankYouEdit is "echo-subscriptions-web-thank-you-edit": not always present.
+	EchoSubscriptionsWebThankYouEdit bool `json:"echo-subscriptions-web-thank-you-edit"`
+	// EchoSubscriptionsWebUserRights is "echo-subscriptions-web-user-rights": not always present.
+	EchoSubscriptionsWebUserRights bool `json:"echo-subscriptions-web-user-rights"`
 	// Editfont is "editfont": always present.
 	Editfont string `json:"editfont" mw:"required"`
 	// Editondblclick is "editondblclick": always present.
 	Editondblclick int `json:"editondblclick" mw:"required"`
+	// Editrecovery is "editrecovery": not always present.
+	Editrecovery int `json:"editrecovery"`
 	// Editsectiononrightclick is "editsectiononrightclick": always present.
 	Editsectiononrightclick int `json:"editsectiononrightclick" mw:"required"`
 	// EmailAllowNewUsers is "email-allow-new-users": always present.
@@ -2241,6 +2596,8 @@ type QuerySiteinfoDefaultoptions struct {
 	Fancysig int `json:"fancysig" mw:"required"`
 	// Forceeditsummary is "forceeditsummary": always present.
 	Forceeditsummary int `json:"forceeditsummary" mw:"required"`
+	// Forcesafemode is "forcesafemode": not always present.
+	Forcesafemode int `json:"forcesafemode"`
 	// GadgetMwgen is "gadget-mwgen": always present.
 	GadgetMwgen int `json:"gadget-mwgen" mw:"required"`
 	// Gender is "gender": always present.
@@ -2257,6 +2614,10 @@ type QuerySiteinfoDefaultoptions struct {
 	Language string `json:"language" mw:"required"`
 	// Math is "math": always present.
 	Math string `json:"math" mw:"required"`
+	// MathPopups is "math-popups": not always present.
+	MathPopups string `json:"math-popups"`
+	// MinervaTheme is "minerva-theme": not always present.
+	MinervaTheme string `json:"minerva-theme"`
 	// Minordefault is "minordefault": always present.
 	Minordefault int `json:"minordefault" mw:"required"`
 	// MultimediaviewerEnable is "multimediaviewer-enable": always present.
@@ -2267,6 +2628,8 @@ type QuerySiteinfoDefaultoptions struct {
 	Nickname string `json:"nickname" mw:"required"`
 	// Norollbackdiff is "norollbackdiff": always present.
 	Norollbackdiff int `json:"norollbackdiff" mw:"required"`
+	// PopupsReferencePreviews is "popups-reference-previews": not always present.
+	PopupsReferencePreviews string `json:"popups-reference-previews"`
 	// Prefershttps is "prefershttps": always present.
 	Prefershttps int `json:"prefershttps" mw:"required"`
 	// Previewonfirst is "previewonfirst": always present.
@@ -2287,6 +2650,8 @@ type QuerySiteinfoDefaultoptions struct {
 	SearchMatchRedirect bool `json:"search-match-redirect" mw:"required"`
 	// SearchSpecialPage is "search-special-page": always present.
 	SearchSpecialPage string `json:"search-special-page" mw:"required"`
+	// SearchThumbnailExtraNamespaces is "search-thumbnail-extra-namespaces": not always present.
+	SearchThumbnailExtraNamespaces bool `json:"search-thumbnail-extra-namespaces"`
 	// SearchNs0 is "searchNs0": always present.
 	SearchNs0 int `json:"searchNs0" mw:"required"`
 	// SearchNs1 is "searchNs1": always present.
@@ -2305,14 +2670,14 @@ type QuerySiteinfoDefaultoptions struct {
 	SearchNs15 int `json:"searchNs15" mw:"required"`
 	// SearchNs2 is "searchNs2": always present.
 	SearchNs2 int `json:"searchNs2" mw:"required"`
-	// SearchNs2300 is "searchNs2300": always present.
-	SearchNs2300 int `json:"searchNs2300" mw:"required"`
-	// SearchNs2301 is "searchNs2301": always present.
-	SearchNs2301 int `json:"searchNs2301" mw:"required"`
-	// SearchNs2302 is "searchNs2302": always present.
-	SearchNs2302 int `json:"searchNs2302" mw:"required"`
-	// SearchNs2303 is "searchNs2303": always present.
-	SearchNs2303 int `json:"searchNs2303" mw:"required"`
+	// SearchNs2300 is "searchNs2300": not always present.
+	SearchNs2300 int `json:"searchNs2300"`
+	// SearchNs2301 is "searchNs2301": not always present.
+	SearchNs2301 int `json:"searchNs2301"`
+	// SearchNs2302 is "searchNs2302": not always present.
+	SearchNs2302 int `json:"searchNs2302"`
+	// SearchNs2303 is "searchNs2303": not always present.
+	SearchNs2303 int `json:"searchNs2303"`
 	// SearchNs3 is "searchNs3": always present.
 	SearchNs3 int `json:"searchNs3" mw:"required"`
 	// SearchNs4 is "searchNs4": always present.
@@ -2371,32 +2736,58 @@ type QuerySiteinfoDefaultoptions struct {
 	VariantGan string `json:"variant-gan" mw:"required"`
 	// VariantIu is "variant-iu": always present.
 	VariantIu string `json:"variant-iu" mw:"required"`
-	// VariantKk is "variant-kk": always present.
-	VariantKk string `json:"variant-kk" mw:"required"`
+	// VariantKk is "variant-kk": not always present.
+	VariantKk string `json:"variant-kk"`
 	// VariantKu is "variant-ku": always present.
 	VariantKu string `json:"variant-ku" mw:"required"`
+	// VariantMni is "variant-mni": not always present.
+	VariantMni string `json:"variant-mni"`
+	// VariantSh is "variant-sh": not always present.
+	VariantSh string `json:"variant-sh"`
 	// VariantShi is "variant-shi": always present.
 	VariantShi string `json:"variant-shi" mw:"required"`
 	// VariantSr is "variant-sr": always present.
 	VariantSr string `json:"variant-sr" mw:"required"`
 	// VariantTg is "variant-tg": always present.
 	VariantTg string `json:"variant-tg" mw:"required"`
+	// VariantTly is "variant-tly": not always present.
+	VariantTly string `json:"variant-tly"`
 	// VariantUz is "variant-uz": always present.
 	VariantUz string `json:"variant-uz" mw:"required"`
+	// VariantWuu is "variant-wuu": not always present.
+	VariantWuu string `json:"variant-wuu"`
+	// VariantZgh is "variant-zgh": not always present.
+	VariantZgh string `json:"variant-zgh"`
 	// VariantZh is "variant-zh": always present.
 	VariantZh string `json:"variant-zh" mw:"required"`
+	// VectorAppearancePinned is "vector-appearance-pinned": not always present.
+	VectorAppearancePinned int `json:"vector-appearance-pinned"`
+	// VectorFontSize is "vector-font-size": not always present.
+	VectorFontSize int `json:"vector-font-size"`
+	// VectorLimitedWidth is "vector-limited-width": not always present.
+	VectorLimitedWidth int `json:"vector-limited-width"`
+	// VectorMainMenuPinned is "vector-main-menu-pinned": not always present.
+	VectorMainMenuPinned int `json:"vector-main-menu-pinned"`
+	// VectorPageToolsPinned is "vector-page-tools-pinned": not always present.
+	VectorPageToolsPinned int `json:"vector-page-tools-pinned"`
+	// VectorTheme is "vector-theme": not always present.
+	VectorTheme string `json:"vector-theme"`
+	// VectorTocPinned is "vector-toc-pinned": not always present.
+	VectorTocPinned int `json:"vector-toc-pinned"`
 	// VisualeditorAutodisable is "visualeditor-autodisable": always present.
 	VisualeditorAutodisable int `json:"visualeditor-autodisable" mw:"required"`
 	// VisualeditorBetatempdisable is "visualeditor-betatempdisable": always present.
 	VisualeditorBetatempdisable int `json:"visualeditor-betatempdisable" mw:"required"`
+	// VisualeditorCollab is "visualeditor-collab": not always present.
+	VisualeditorCollab int `json:"visualeditor-collab"`
 	// VisualeditorEditor is "visualeditor-editor": always present.
 	VisualeditorEditor string `json:"visualeditor-editor" mw:"required"`
 	// VisualeditorEnable is "visualeditor-enable": always present.
 	VisualeditorEnable int `json:"visualeditor-enable" mw:"required"`
-	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": always present.
-	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental" mw:"required"`
-	// VisualeditorEnableLanguage is "visualeditor-enable-language": always present.
-	VisualeditorEnableLanguage int `json:"visualeditor-enable-language" mw:"required"`
+	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": not always present.
+	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental"`
+	// VisualeditorEnableLanguage is "visualeditor-enable-language": not always present.
+	VisualeditorEnableLanguage int `json:"visualeditor-enable-language"`
 	// VisualeditorHidebetawelcome is "visualeditor-hidebetawelcome": always present.
 	VisualeditorHidebetawelcome int `json:"visualeditor-hidebetawelcome" mw:"required"`
 	// VisualeditorHidetabdialog is "visualeditor-hidetabdialog": always present.
@@ -2405,8 +2796,8 @@ type QuerySiteinfoDefaultoptions struct {
 	VisualeditorNewwikitext int `json:"visualeditor-newwikitext" mw:"required"`
 	// VisualeditorTabs is "visualeditor-tabs": always present.
 	VisualeditorTabs string `json:"visualeditor-tabs" mw:"required"`
-	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": always present.
-	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage" mw:"required"`
+	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": not always present.
+	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage"`
 	// Watchcreations is "watchcreations": always present.
 	Watchcreations int `json:"watchcreations" mw:"required"`
 	// Watchdefault is "watchdefault": always present.
@@ -2452,8 +2843,8 @@ type QuerySiteinfoDefaultoptions struct {
 
 // QuerySiteinfoExtensionsItem is response.query.extensions.[] of query+siteinfo.
 type QuerySiteinfoExtensionsItem struct {
-	// Author is "author": always present.
-	Author string `json:"author" mw:"required"`
+	// Author is "author": not always present.
+	Author string `json:"author"`
 	// Credits is "credits": not always present.
 	Credits string `json:"credits"`
 	// Descriptionmsg is "descriptionmsg": always present.
@@ -2546,6 +2937,8 @@ type QuerySiteinfoGeneral struct {
 	Linkprefixcharset string `json:"linkprefixcharset" mw:"required"`
 	// Linktrail is "linktrail": always present.
 	Linktrail string `json:"linktrail" mw:"required"`
+	// Linter is "linter": not always present.
+	Linter *QuerySiteinfoGeneralLinter `json:"linter"`
 	// Logo is "logo": always present.
 	Logo string `json:"logo" mw:"required"`
 	// Magiclinks is "magiclinks": always present.
@@ -2636,6 +3029,19 @@ type QuerySiteinfoGeneralImagelimitsItem struct {
 	Height int `json:"height" mw:"required"`
 	// Width is "width": always present.
 	Width int `json:"width" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QuerySiteinfoGeneralLinter is response.query.general.linter of query+siteinfo.
+type QuerySiteinfoGeneralLinter struct {
+	// High is "high": always present.
+	High []string `json:"high" mw:"required"`
+	// Low is "low": always present.
+	Low []string `json:"low" mw:"required"`
+	// Medium is "medium": always present.
+	Medium []string `json:"medium" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -2924,7 +3330,7 @@ type QueryTagsItem struct {
 	// Description is "description": present with tgprop=description.
 	Description string `json:"description"`
 	// Displayname is "displayname": present with tgprop=displayname.
-	Displayname string `json:"displayname"`
+	Displayname json.RawMessage `json:"displayname"`
 	// Hitcount is "hitcount": present with tgprop=hitcount.
 	Hitcount int `json:"hitcount"`
 	// Name is "name": always present.
@@ -2952,6 +3358,52 @@ type QueryTokens struct {
 	Userrightstoken string `json:"userrightstoken"`
 	// Watchtoken is "watchtoken": present with type=watch.
 	Watchtoken string `json:"watchtoken"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUnreadnotificationpages is response.query.unreadnotificationpages of query+unreadnotificationpages.
+type QueryUnreadnotificationpages struct {
+	// Wiki is "wiki": always present.
+	Wiki *QueryUnreadnotificationpagesWiki `json:"wiki" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUnreadnotificationpagesWiki is response.query.unreadnotificationpages.wiki of query+unreadnotificationpages.
+type QueryUnreadnotificationpagesWiki struct {
+	// Pages is "pages": always present.
+	Pages []QueryUnreadnotificationpagesWikiPagesItem `json:"pages" mw:"required"`
+	// Source is "source": always present.
+	Source *QueryUnreadnotificationpagesWikiSource `json:"source" mw:"required"`
+	// TotalCount is "totalCount": always present.
+	TotalCount int `json:"totalCount" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUnreadnotificationpagesWikiPagesItem is response.query.unreadnotificationpages.wiki.pages.[] of query+unreadnotificationpages.
+type QueryUnreadnotificationpagesWikiPagesItem struct {
+	// Count is "count": always present.
+	Count int `json:"count" mw:"required"`
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUnreadnotificationpagesWikiSource is response.query.unreadnotificationpages.wiki.source of query+unreadnotificationpages.
+type QueryUnreadnotificationpagesWikiSource struct {
+	// Base is "base": always present.
+	Base string `json:"base" mw:"required"`
+	// Title is "title": always present.
+	Title json.RawMessage `json:"title" mw:"required"`
+	// URL is "url": always present.
+	URL string `json:"url" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -3004,10 +3456,12 @@ type QueryUsercontribsItem struct {
 type QueryUserinfo struct {
 	// Acceptlang is "acceptlang": present with uiprop=acceptlang.
 	Acceptlang json.RawMessage `json:"acceptlang"`
-	// Anon is "anon": present with some of 18 values of uiprop.
+	// Anon is "anon": present with some of 19 values of uiprop.
 	Anon bool `json:"anon"`
 	// Attachedlocal is "attachedlocal": present with uiprop=centralids.
 	Attachedlocal *QueryUserinfoAttachedlocal `json:"attachedlocal"`
+	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount.
+	Cancreateaccount bool `json:"cancreateaccount"`
 	// CentralIDs is "centralids": present with uiprop=centralids.
 	CentralIDs *QueryUserinfoCentralIDs `json:"centralids"`
 	// Changeablegroups is "changeablegroups": present with uiprop=changeablegroups.
@@ -3095,7 +3549,7 @@ type QueryUserinfoGroupmembershipsItem struct {
 
 // QueryUserinfoRatelimits is response.query.userinfo.ratelimits of query+userinfo.
 type QueryUserinfoRatelimits struct {
-	// Badcaptcha is "badcaptcha": present with some of 18 values of uiprop.
+	// Badcaptcha is "badcaptcha": present with some of 19 values of uiprop.
 	Badcaptcha *QueryUserinfoRatelimitsBadcaptcha `json:"badcaptcha"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3128,6 +3582,12 @@ type QueryUserinfoTheoreticalratelimits struct {
 	Badcaptcha *QueryUserinfoTheoreticalratelimitsBadcaptcha `json:"badcaptcha" mw:"required"`
 	// Badoath is "badoath": not always present.
 	Badoath *QueryUserinfoTheoreticalratelimitsBadoath `json:"badoath"`
+	// Disableoath is "disableoath": not always present.
+	Disableoath *QueryUserinfoTheoreticalratelimitsDisableoath `json:"disableoath"`
+	// ThanksNotification is "thanks-notification": not always present.
+	ThanksNotification *QueryUserinfoTheoreticalratelimitsThanksNotification `json:"thanks-notification"`
+	// Verify2fa is "verify-2fa": not always present.
+	Verify2fa *QueryUserinfoTheoreticalratelimitsVerify2fa `json:"verify-2fa"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -3135,7 +3595,7 @@ type QueryUserinfoTheoreticalratelimits struct {
 
 // QueryUserinfoTheoreticalratelimitsBadcaptcha is response.query.userinfo.theoreticalratelimits.badcaptcha of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsBadcaptcha struct {
-	// IP is "ip": present with some of 18 values of uiprop.
+	// IP is "ip": present with some of 19 values of uiprop.
 	IP *QueryUserinfoTheoreticalratelimitsBadcaptchaIP `json:"ip"`
 	// User is "user": not always present.
 	User *QueryUserinfoTheoreticalratelimitsBadcaptchaUser `json:"user"`
@@ -3186,6 +3646,66 @@ type QueryUserinfoTheoreticalratelimitsBadoathUser struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
+// QueryUserinfoTheoreticalratelimitsDisableoath is response.query.userinfo.theoreticalratelimits.disableoath of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsDisableoath struct {
+	// User is "user": always present.
+	User *QueryUserinfoTheoreticalratelimitsDisableoathUser `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsDisableoathUser is response.query.userinfo.theoreticalratelimits.disableoath.user of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsDisableoathUser struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsThanksNotification is response.query.userinfo.theoreticalratelimits.thanks-notification of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsThanksNotification struct {
+	// User is "user": always present.
+	User *QueryUserinfoTheoreticalratelimitsThanksNotificationUser `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsThanksNotificationUser is response.query.userinfo.theoreticalratelimits.thanks-notification.user of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsThanksNotificationUser struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsVerify2fa is response.query.userinfo.theoreticalratelimits.verify-2fa of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsVerify2fa struct {
+	// User is "user": always present.
+	User *QueryUserinfoTheoreticalratelimitsVerify2faUser `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// QueryUserinfoTheoreticalratelimitsVerify2faUser is response.query.userinfo.theoreticalratelimits.verify-2fa.user of query+userinfo.
+type QueryUserinfoTheoreticalratelimitsVerify2faUser struct {
+	// Hits is "hits": always present.
+	Hits int `json:"hits" mw:"required"`
+	// Seconds is "seconds": always present.
+	Seconds int `json:"seconds" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
 // QueryUsersItem is response.query.users.[] of query+users.
 type QueryUsersItem struct {
 	// Attachedlocal is "attachedlocal": present with usprop=centralids.
@@ -3200,6 +3720,8 @@ type QueryUsersItem struct {
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo.
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
+	// Blockemail is "blockemail": present with usprop=blockinfo.
+	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with usprop=blockinfo.
 	Blockexpiry string `json:"blockexpiry"`
 	// Blockexpiryformatted is "blockexpiryformatted": present with usprop=blockinfo.
@@ -3210,6 +3732,8 @@ type QueryUsersItem struct {
 	Blockid int `json:"blockid"`
 	// Blocknocreate is "blocknocreate": present with usprop=blockinfo.
 	Blocknocreate bool `json:"blocknocreate"`
+	// Blockowntalk is "blockowntalk": present with usprop=blockinfo.
+	Blockowntalk bool `json:"blockowntalk"`
 	// Blockpartial is "blockpartial": present with usprop=blockinfo.
 	Blockpartial bool `json:"blockpartial"`
 	// Blockreason is "blockreason": present with usprop=blockinfo.
@@ -3322,6 +3846,8 @@ type QueryWatchlistItem struct {
 	RevID int `json:"revid"`
 	// Tags is "tags": present with wlprop=tags.
 	Tags []string `json:"tags"`
+	// Temp is "temp": present with wlprop=user.
+	Temp bool `json:"temp"`
 	// Timestamp is "timestamp": present with wlprop=timestamp.
 	Timestamp time.Time `json:"timestamp"`
 	// Title is "title": present with wlprop=title.
@@ -3363,6 +3889,8 @@ type QueryWatchlistItemLogparams struct {
 	ImgTimestamp string `json:"img_timestamp"`
 	// Mergepoint is "mergepoint": not always present.
 	Mergepoint string `json:"mergepoint"`
+	// Mergerevid is "mergerevid": not always present.
+	Mergerevid string `json:"mergerevid"`
 	// Newgroups is "newgroups": not always present.
 	Newgroups []string `json:"newgroups"`
 	// Newmetadata is "newmetadata": not always present.
@@ -3793,8 +4321,8 @@ type QueryImageinfoPageImageinfoItemExtmetadataDateTime struct {
 
 // QueryImageinfoPageImageinfoItemExtmetadataObjectName is response.query.pages.[].imageinfo.[].extmetadata.ObjectName of query+imageinfo.
 type QueryImageinfoPageImageinfoItemExtmetadataObjectName struct {
-	// Hidden is "hidden": always present.
-	Hidden string `json:"hidden" mw:"required"`
+	// Hidden is "hidden": not always present.
+	Hidden string `json:"hidden"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
 	// Value is "value": always present.

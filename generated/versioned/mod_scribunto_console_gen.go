@@ -84,7 +84,7 @@ func (p *ScribuntoConsoleParams) request() (*runtime.Request, error) {
 }
 
 // ScribuntoConsoleResponse is the answer of action=scribunto-console (scribunto-console), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ScribuntoConsoleResponse struct {
 	runtime.Envelope
 	// HTML is "html": always present.

@@ -102,7 +102,7 @@ func (p *SetnotificationtimestampParams) request() (*runtime.Request, error) {
 }
 
 // SetnotificationtimestampResponse is the answer of action=setnotificationtimestamp (setnotificationtimestamp), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type SetnotificationtimestampResponse struct {
 	runtime.Envelope
 	// Setnotificationtimestamp is "setnotificationtimestamp": always present.

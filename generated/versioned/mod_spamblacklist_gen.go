@@ -69,7 +69,7 @@ func (p *SpamblacklistParams) request() (*runtime.Request, error) {
 }
 
 // SpamblacklistResponse is the answer of action=spamblacklist (spamblacklist), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type SpamblacklistResponse struct {
 	runtime.Envelope
 	// The module's result is "spamblacklist": always present.

@@ -147,7 +147,7 @@ func (p *StasheditParams) request() (*runtime.Request, error) {
 }
 
 // StasheditResponse is the answer of action=stashedit (stashedit), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type StasheditResponse struct {
 	runtime.Envelope
 	// The module's result is "stashedit": always present.

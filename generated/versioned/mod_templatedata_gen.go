@@ -78,7 +78,7 @@ func (p *TemplatedataParams) request() (*runtime.Request, error) {
 }
 
 // TemplatedataResponse is the answer of action=templatedata (templatedata), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type TemplatedataResponse struct {
 	runtime.Envelope
 	// Pages is "pages": always present.

@@ -91,7 +91,7 @@ func (p *TitleblacklistParams) request() (*runtime.Request, error) {
 }
 
 // TitleblacklistResponse is the answer of action=titleblacklist (titleblacklist), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type TitleblacklistResponse struct {
 	runtime.Envelope
 	// The module's result is "titleblacklist": always present.

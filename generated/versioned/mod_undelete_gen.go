@@ -120,7 +120,7 @@ func (p *UndeleteParams) request() (*runtime.Request, error) {
 }
 
 // UndeleteResponse is the answer of action=undelete (undelete), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type UndeleteResponse struct {
 	runtime.Envelope
 	// The module's result is "undelete": always present.

@@ -156,7 +156,7 @@ func (p *UserrightsParams) request() (*runtime.Request, error) {
 }
 
 // UserrightsResponse is the answer of action=userrights (userrights), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type UserrightsResponse struct {
 	runtime.Envelope
 	// The module's result is "userrights": always present.
@@ -176,6 +176,8 @@ type UserrightsResult struct {
 	User string `json:"user" mw:"required"`
 	// UserID is "userid": always present.
 	UserID int `json:"userid" mw:"required"`
+	// Watchuser is "watchuser": not always present.
+	Watchuser bool `json:"watchuser"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

@@ -83,7 +83,7 @@ func (p *ValidatepasswordParams) request() (*runtime.Request, error) {
 }
 
 // ValidatepasswordResponse is the answer of action=validatepassword (validatepassword), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type ValidatepasswordResponse struct {
 	runtime.Envelope
 	// The module's result is "validatepassword": always present.

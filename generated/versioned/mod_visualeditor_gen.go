@@ -144,7 +144,7 @@ func (p *VisualeditorParams) request() (*runtime.Request, error) {
 }
 
 // VisualeditorResponse is the answer of action=visualeditor (visualeditor), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type VisualeditorResponse struct {
 	runtime.Envelope
 	// The module's result is "visualeditor": always present.
@@ -176,12 +176,16 @@ type VisualeditorResult struct {
 	Notices json.RawMessage `json:"notices" mw:"required"`
 	// OldID is "oldid": always present.
 	OldID int `json:"oldid" mw:"required"`
+	// Preloaded is "preloaded": not always present.
+	Preloaded bool `json:"preloaded"`
 	// ProtectedClasses is "protectedClasses": always present.
 	ProtectedClasses string `json:"protectedClasses" mw:"required"`
 	// Result is "result": always present.
 	Result string `json:"result" mw:"required"`
 	// Starttimestamp is "starttimestamp": always present.
 	Starttimestamp string `json:"starttimestamp" mw:"required"`
+	// Wouldautocreate is "wouldautocreate": not always present.
+	Wouldautocreate bool `json:"wouldautocreate"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`

@@ -96,7 +96,7 @@ func (p *WatchParams) request() (*runtime.Request, error) {
 }
 
 // WatchResponse is the answer of action=watch (watch), decoded from the shapes mwgen learned
-// on MediaWiki 1.39.17. Raw returns the whole body.
+// on MediaWiki 1.43.9. Raw returns the whole body.
 type WatchResponse struct {
 	runtime.Envelope
 	// Watch is "watch": always present.
