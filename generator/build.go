@@ -32,6 +32,9 @@ type builder struct {
 	setOrder  []*pageSet
 	// shapes are the response shapes the typed answers come from, or nil.
 	shapes *apischema.Shapes
+	// ver is the union of the versions the package serves, or nil for a
+	// package of one schema (versions.go).
+	ver *apischema.Versioned
 }
 
 // Names the generated package declares itself; schema-derived names never
@@ -78,6 +81,10 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 		selUsers:  map[string]int{},
 		pageSets:  map[string]*pageSet{},
 		psUsers:   map[string]int{},
+		ver:       opt.Versions,
+	}
+	if b.ver != nil {
+		b.m.versions = strings.Join(b.ver.Versions, " ")
 	}
 	main := s.Main()
 	if main == nil {
@@ -97,7 +104,7 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 			base = "Main"
 		}
 		items = append(items, naming.Item{Key: moduleKey(mod.Path), Name: base + "Params"})
-		ps := &paramsStruct{path: mod.Path, prefix: mod.Prefix, post: mod.MustBePosted}
+		ps := &paramsStruct{path: mod.Path, prefix: mod.Prefix, post: mod.MustBePosted, versions: b.moduleVersions(mod)}
 		b.m.structs = append(b.m.structs, ps)
 		b.byPath[mod.Path] = ps
 		b.mods[ps] = mod
@@ -180,7 +187,7 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 		return nil, fmt.Errorf("response types: %w", err)
 	}
 	for _, ps := range b.m.structs {
-		ps.doc = moduleDoc(b.mods[ps], ps)
+		ps.doc = moduleDoc(b.mods[ps], ps) + b.moduleVersionDoc(b.mods[ps])
 	}
 	for _, set := range b.setOrder {
 		set.doc = fmt.Sprintf("%s is the set of pages a module works on, as MediaWiki's ApiPageSet takes it:\n"+
@@ -209,7 +216,7 @@ func (b *builder) docs(s *apischema.Schema, opt Options, hash string) error {
 		Version:          version.Version,
 		Wiki:             cmpOr(s.Wiki.API, cmpOr(s.Wiki.Server, "an unnamed wiki")),
 		SiteName:         s.Wiki.SiteName,
-		MediaWikiVersion: cmpOr(s.Wiki.MediaWikiVersion(), "unknown"),
+		MediaWikiVersion: mediaWikiVersions(s, opt),
 		SchemaHash:       hash,
 		Command:          opt.Command,
 		Modules:          len(b.m.structs),
@@ -393,8 +400,9 @@ func (b *builder) buildField(mod *apischema.Module, p *apischema.Param, name str
 	default:
 		f.kind, _ = scalarKind(p)
 	}
-	f.doc = fieldDoc(mod, p, f)
+	f.doc = fieldDoc(mod, p, f) + b.paramVersionDoc(mod, p)
 	f.checks = fieldChecks(p, f)
+	b.fieldVersions(mod, p, f)
 	return f
 }
 
@@ -624,6 +632,12 @@ func (b *builder) buildPageSet(mod *apischema.Module, key string, members []*api
 	names := naming.Assign(nil, items)
 	for _, p := range members {
 		f := b.buildField(mod, p, names[p.Name])
+		// A page set serves several modules: its parameters are those of
+		// ApiPageSet, the same in every version, and carry no needs.
+		f.versions = ""
+		if f.enum != nil {
+			f.enum.versions = nil
+		}
 		set.fields = append(set.fields, f)
 		set.enums, set.sels = b.ownTypes(mod, p, f, set.enums, set.sels)
 	}

@@ -163,7 +163,7 @@ func (g *emitter) module(f *jen.File, ps *paramsStruct) {
 	f.Line()
 	g.encode(f, ps.name, ps.fields, true)
 	f.Line()
-	g.check(f, ps.name, ps.fields, ps.path)
+	g.check(f, ps.name, ps.fields, ps.path, ps.versions)
 	if ps.method != "" {
 		f.Line()
 		g.method(f, ps)
@@ -251,6 +251,17 @@ func (g *emitter) enum(f *jen.File, e *enumType) {
 			grp.Id(v.name).Id(e.name).Op("=").Lit(v.value)
 		}
 	})
+	if len(e.versions) > 0 {
+		// The values only some MediaWiki versions have: value, versions.
+		f.Line()
+		f.Func().Params(jen.Id(e.name)).Id("versions").Params().Index().String().Block(
+			jen.Return(jen.Index().String().ValuesFunc(func(grp *jen.Group) {
+				for _, v := range e.versions {
+					grp.Lit(v)
+				}
+			})),
+		)
+	}
 	// The allowed values, for validation of closed enums.
 	f.Line()
 	f.Func().Params(jen.Id(e.name)).Id("values").Params().Index().String().Block(
@@ -328,7 +339,7 @@ func (g *emitter) pageSet(f *jen.File, set *pageSet) {
 	f.Line()
 	g.encode(f, set.name, set.fields, false)
 	f.Line()
-	g.check(f, set.name, set.fields, "")
+	g.check(f, set.name, set.fields, "", "")
 }
 
 // encode writes the encode method, which puts the fields in wire form.
@@ -394,12 +405,21 @@ func (g *emitter) convert(fl *field, conv conversion, val *jen.Statement) jen.Co
 // check writes the check method, which reports every problem before a
 // request. module labels the problems; "" for a page set, whose checks go
 // to the embedding module's checker.
-func (g *emitter) check(f *jen.File, typeName string, fields []*field, module string) {
+//
+// In a package for several MediaWiki versions, a module, parameter or enum
+// value that only some versions have is recorded as a need (versions: the
+// module's release series, or ""): the runtime checks needs against the
+// wiki's version before sending.
+func (g *emitter) check(f *jen.File, typeName string, fields []*field, module, versions string) {
 	var checks []jen.Code
+	if versions != "" {
+		checks = append(checks, jen.Id("c").Dot("InVersions").Call(jen.Lit(versions)))
+	}
 	for _, fl := range fields {
 		for _, c := range fl.checks {
 			checks = append(checks, g.checkCode(fl, c))
 		}
+		checks = append(checks, g.versionChecks(fl)...)
 	}
 	f.Func().Params(jen.Id("p").Op("*").Id(typeName)).Id("check").Params(
 		jen.Id("c").Op("*").Qual(rt, "Checker"), jen.Id("prefix").String(),
@@ -529,6 +549,9 @@ func (g *emitter) request(f *jen.File, ps *paramsStruct) {
 		if ps.post {
 			req[jen.Id("Post")] = jen.True()
 		}
+		if g.m.versions != "" {
+			req[jen.Id("Needs")] = jen.Id("c").Dot("Needs").Call(jen.Id("mediaWikiVersions"))
+		}
 		if ps.token != "" {
 			req[jen.Id("TokenType")] = jen.Lit(ps.token)
 			if ps.tokenParam != "" {
@@ -537,4 +560,33 @@ func (g *emitter) request(f *jen.File, ps *paramsStruct) {
 		}
 		grp.Return(jen.Op("&").Qual(rt, "Request").Values(req), jen.Nil())
 	})
+}
+
+// versionChecks records the needs of a field of a package for several
+// MediaWiki versions: the parameter's versions when it is set, and those
+// of its enum's values.
+func (g *emitter) versionChecks(fl *field) []jen.Code {
+	var out []jen.Code
+	wire := jen.Id("prefix").Op("+").Lit(fl.wire)
+	if fl.versions != "" {
+		out = append(out, jen.Id("c").Dot("ParamIn").Call(wire.Clone(), g.isSetAny(fl), jen.Lit(fl.versions)))
+	}
+	if fl.enum == nil || len(fl.enum.versions) == 0 {
+		return out
+	}
+	val := jen.Id("p").Dot(fl.name)
+	table := jen.Id(fl.enum.name).Dot("versions").Call(jen.Lit(""))
+	if kinds[fl.kind].slice {
+		return append(out, jen.Id("c").Dot("ValuesIn").Call(wire.Clone(), jen.Qual(support, "StringsOf").Call(val), table))
+	}
+	return append(out, jen.Id("c").Dot("ValueIn").Call(wire.Clone(), jen.String().Parens(val), table))
+}
+
+// isSetAny is isSet for any field a need may be on: a page set has no set
+// test of its own and is never versioned.
+func (g *emitter) isSetAny(fl *field) jen.Code {
+	if fl.kind == kPageSet {
+		return jen.True()
+	}
+	return g.isSet(fl)
 }

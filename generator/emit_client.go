@@ -11,7 +11,7 @@ import (
 // it changes; a test keeps the two equal). client_gen.go refers to
 // gensupport.EnforceVersion<N>, so a runtime without that contract fails
 // the build with a message that names it.
-const contractVersion = 2
+const contractVersion = 3
 
 // client writes the Client type and what every method shares: the main
 // module's parameters and the calls into the runtime.
@@ -25,6 +25,13 @@ func (g *emitter) client(f *jen.File) {
 	f.Comment("does not, the build fails here, naming the contract (see gensupport.Version).")
 	f.Const().Id("_").Op("=").Qual(support, "EnforceVersion"+strconv.Itoa(contract))
 	f.Line()
+	if g.m.versions != "" {
+		f.Comment("mediaWikiVersions are the MediaWiki release series this package was generated")
+		f.Comment("for, oldest first. A module, parameter or enum value that only some of them have")
+		f.Comment("is refused, before sending, on a wiki whose version lacks it.")
+		f.Const().Id("mediaWikiVersions").Op("=").Lit(g.m.versions)
+		f.Line()
+	}
 	f.Comment("Client calls the wiki's Action API through a *runtime.Client, which owns the")
 	f.Comment("transport, tokens, continuation and errors. It is safe for concurrent use.")
 	f.Type().Id("Client").Struct(
@@ -56,6 +63,7 @@ func (g *emitter) client(f *jen.File) {
 		jen.Id("c").Dot("main").Dot("check").Call(jen.Id("chk"), jen.Lit("")),
 		jen.If(jen.Err().Op(":=").Id("chk").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Id("c").Dot("main").Dot("encode").Call(jen.Id("req").Dot("Params"), jen.Lit("")),
+		g.mainNeeds(),
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
@@ -89,4 +97,13 @@ func (g *emitter) client(f *jen.File) {
 		jen.If(jen.Err().Op(":=").Id("c").Dot("prepare").Call(jen.Id("req")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Qual(support, "FailAs").Types(jen.Id("T")).Call(jen.Err()))),
 		jen.Return(jen.Qual(rt, "ContinueInto").Call(jen.Id("ctx"), jen.Id("c").Dot("rt"), jen.Id("req"), jen.Id("mk"))),
 	)
+}
+
+// mainNeeds adds the main module's version needs to a request, in a
+// package for several MediaWiki versions.
+func (g *emitter) mainNeeds() jen.Code {
+	if g.m.versions == "" {
+		return jen.Null()
+	}
+	return jen.Id("req").Dot("Needs").Op("=").Id("req").Dot("Needs").Dot("Add").Call(jen.Id("chk").Dot("Needs").Call(jen.Id("mediaWikiVersions")))
 }

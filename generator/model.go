@@ -33,6 +33,9 @@ type pkgModel struct {
 	// values this schema does not list bring (shapes of another version):
 	// those fields are left out.
 	shapesDropped []string
+	// versions are the MediaWiki release series of a package generated
+	// from several versions, space-separated ("1.39 1.43"); "" for one.
+	versions string
 }
 
 // paramsStruct is the parameters type of one module.
@@ -61,6 +64,9 @@ type paramsStruct struct {
 	// resp is the module's typed answer, or nil: the method returns
 	// *runtime.Response.
 	resp *respModel
+	// versions are the release series that have the module, when not all
+	// of the package's (space-separated); "" otherwise.
+	versions string
 }
 
 // field is one field of a params struct or of a page set.
@@ -80,6 +86,11 @@ type field struct {
 	tmpl *template
 	// checks run before a request is sent, in this order.
 	checks []check
+	// versions are the release series of the module that have the
+	// parameter, when not all of them; "" otherwise. Recorded as a
+	// runtime need when the field is set, after the checks; so are the
+	// versions of its enum's values (enumType.versions).
+	versions string
 }
 
 // template is how a templated parameter ("fromtext-{slot}") is sent: one
@@ -135,6 +146,9 @@ type enumType struct {
 	// all names the constant for the parameter's allspecifier (allValue,
 	// "*"), or "".
 	all, allValue string
+	// versions holds, for each value not in every version of its
+	// parameter, the value and its release series: pairs, in value order.
+	versions []string
 }
 
 type enumValue struct {

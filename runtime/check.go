@@ -72,17 +72,20 @@ func (e *ValidationError) Error() string {
 type Checker struct {
 	module   string
 	problems *[]Problem
+	// needs are the version requirements of a package generated from
+	// several MediaWiki versions (versions.go).
+	needs *[]Need
 }
 
 // NewChecker returns an empty Checker for module.
 func NewChecker(module string) *Checker {
-	return &Checker{module: module, problems: new([]Problem)}
+	return &Checker{module: module, problems: new([]Problem), needs: new([]Need)}
 }
 
 // For returns a Checker for another module (a submodule such as
 // "query+allpages") that adds to the same list of problems as c.
 func (c *Checker) For(module string) *Checker {
-	return &Checker{module: module, problems: c.problems}
+	return &Checker{module: module, problems: c.problems, needs: c.needs}
 }
 
 // Addf adds a problem with a formatted message; the other checks are

@@ -43,6 +43,11 @@ type Request struct {
 	// TokenParam is the name of the token parameter; empty means "token".
 	// action=login, for instance, takes "lgtoken".
 	TokenParam string
+	// Needs, set by packages generated for several MediaWiki versions,
+	// are the request's elements that only some versions have: the
+	// client learns the wiki's version first and refuses, before sending,
+	// what it lacks (see [VersionError]).
+	Needs *Needs
 }
 
 // Options configure a [Client]. The zero Options are usable, but set
@@ -110,6 +115,9 @@ type Client struct {
 
 	warnedMu sync.Mutex
 	warned   map[string]bool // "module\x00code" of warnings already logged
+
+	// mwVersion is the wiki's MediaWiki version, learnt once (versions.go).
+	mwVersion versionCache
 
 	// retry is Options.Retry with defaults; sleep waits between attempts
 	// (sleepCtx; tests replace it to record the waits).
@@ -204,6 +212,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 func (c *Client) doRequest(ctx context.Context, r *Request, dst Answer) (*Response, error) {
 	if r == nil || r.Action == "" {
 		return nil, errors.New("mediawiki: request without action")
+	}
+	if err := c.checkNeeds(ctx, r.Action, r.Needs); err != nil {
+		return nil, err
 	}
 	p := c.wireParams(r.Action, r.Params, c.wantsAssert(r))
 	files, err := readFiles(p)

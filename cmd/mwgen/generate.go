@@ -12,7 +12,7 @@ import (
 )
 
 func runGenerate(ctx context.Context, e env, args []string) int {
-	fs := newFlags(e, "generate", "mwgen generate [--api URL | --schema FILE...] --out DIR --package NAME [flags]", `  # A client for the embedded MediaWiki 1.39 schema:
+	fs := newFlags(e, "generate", "mwgen generate [--api URL | --schema FILE... | --versions FILES...] --out DIR --package NAME [flags]", `  # A client for the embedded MediaWiki 1.39 schema:
   mwgen generate --out ./wiki --package wiki
 
   # A client for your wiki, only for editing and listing pages:
@@ -25,16 +25,30 @@ func runGenerate(ctx context.Context, e env, args []string) int {
   # fine: selector values naming modules not in it get a warning):
   mwgen generate --schema schema.json --out ./wiki --package wiki
 
+  # Several raw paraminfo batches of ONE wiki, merged into one schema:
+  mwgen generate --schema batch1.json --schema batch2.json --out ./wiki --package wiki
+
+  # One package for SEVERAL MediaWiki versions (one --versions per version):
+  # everything any of them has is generated, documented "Since MediaWiki
+  # 1.43" or "Removed in MediaWiki 1.43", and refused before sending on a
+  # wiki whose version lacks it.
+  mwgen generate --versions mw139.json --versions mw143.json --out ./wiki --package wiki
+
+  # A raw paraminfo dump says no version: name it, or add a siteinfo answer
+  # (api.php?action=query&meta=siteinfo&siprop=general) beside it:
+  mwgen generate --versions 1.39=raw139.json --versions raw143.json,siteinfo143.json --out ./wiki --package wiki
+
   # In your repository, next to the package:
   //go:generate go run github.com/mwgen/mwgen/cmd/mwgen generate --schema schema.json --out . --package wiki
 `)
 	api := fs.String("api", "", "fetch the schema from the wiki at `URL` (its api.php, or any page of the wiki)")
-	schemas := fs.StringSlice("schema", nil, "read the schema from `FILE` (an mwgen snapshot or raw paraminfo responses; repeatable)")
+	schemas := fs.StringSlice("schema", nil, "read the schema from `FILE` (an mwgen snapshot or raw paraminfo responses; repeatable: the files are batches of ONE wiki, merged)")
+	versions := fs.StringArray("versions", nil, "one MediaWiki version's schema, `[VERSION=]FILE[,FILE...]`; repeat once per version for one package serving them all (VERSION for files that do not say it)")
 	out := fs.String("out", "", "write the package into `DIR` (required)")
 	pkg := fs.String("package", "", "Go package `NAME` (required)")
 	modules := fs.StringSlice("modules", nil, "only these module `PATTERNS` (path.Match on module paths, e.g. edit,query+*)")
 	userAgent := fs.String("user-agent", "", "with --api: your tool and contact, prepended to mwgen's User-Agent")
-	shapesFile := fs.String("shapes", "", "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded shapes of the schema's MediaWiki version (1.39 or 1.43), else the nearest older")
+	shapesFiles := fs.StringArray("shapes", nil, "type the answers from this shapes `FILE` (from mwgen shapes probe); default: the embedded shapes of the schema's MediaWiki version (1.39 or 1.43), else the nearest older. With --versions, repeat it once per version: they are unioned (default: the union of the embedded shapes of the versions given)")
 	noShapes := fs.Bool("no-shapes", false, "no typed answers: every method returns *runtime.Response")
 	strict := fs.Bool("strict", false, "refuse a partial schema: selector values (action, list, prop...) naming modules not in it")
 	wf := addWikiFlags(fs)
@@ -48,13 +62,22 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		return fail(e, "generate", errors.New("--package is required (the generated package's name)"))
 	case *api != "" && len(*schemas) > 0:
 		return fail(e, "generate", errors.New("give --api or --schema, not both"))
+	case len(*versions) > 0 && (*api != "" || len(*schemas) > 0):
+		return fail(e, "generate", errors.New("give --versions alone: --schema merges the batches of one wiki, --versions makes one package for several MediaWiki versions"))
+	case len(*versions) == 1:
+		return fail(e, "generate", errors.New("--versions needs at least two versions (one --versions each); for one, use --schema"))
 	case fs.NArg() > 0:
 		return fail(e, "generate", fmt.Errorf("unexpected arguments %q", fs.Args()))
 	}
 
 	var s *apischema.Schema
+	var vs *apischema.Versioned
 	var err error
 	switch {
+	case len(*versions) > 0:
+		if vs, err = readVersions(*versions); err == nil {
+			s = vs.Schema
+		}
 	case *api != "":
 		ctx, cancel := wf.context(ctx)
 		defer cancel()
@@ -71,20 +94,20 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 		return fail(e, "generate", err)
 	}
 	opt := generator.Options{
-		Package: *pkg,
-		Modules: *modules,
-		Command: "mwgen generate " + strings.Join(args, " "),
-		Strict:  *strict,
-		Warn:    func(msg string) { fmt.Fprintf(e.stderr, "mwgen generate: warning: %s\n", msg) },
+		Package:  *pkg,
+		Modules:  *modules,
+		Command:  "mwgen generate " + strings.Join(args, " "),
+		Strict:   *strict,
+		Warn:     func(msg string) { fmt.Fprintf(e.stderr, "mwgen generate: warning: %s\n", msg) },
+		Versions: vs,
 	}
 	if !*noShapes {
-		if opt.Shapes, opt.Overlay, err = generateShapes(s, *shapesFile); err != nil {
+		var note string
+		if opt.Shapes, opt.Overlay, note, err = pickShapes(s, vs, *shapesFiles); err != nil {
 			return fail(e, "generate", err)
 		}
-		if err := apischema.CheckShapesFor(s, opt.Shapes); err != nil {
-			// Modules and prop values are matched by name: what the
-			// other version has in common is still typed.
-			fmt.Fprintf(e.stderr, "mwgen generate: note: %v; typing the answers from them where modules match\n", err)
+		if note != "" {
+			fmt.Fprintf(e.stderr, "mwgen generate: note: %s\n", note)
 		}
 	}
 	files, err := generator.Generate(s, opt)

@@ -32,7 +32,7 @@ package gensupport
 //
 // The generator writes the reference for the number in its own
 // contractVersion; a test keeps the two equal.
-const Version = 2
+const Version = 3
 
 // EnforceVersion1 is referred to by code generated for contract 1 (see
 // [Version]); it exists while the runtime supports that contract.
@@ -43,3 +43,9 @@ const EnforceVersion1 = 1
 // runtime.ContinueInto) and the iterators of this package (Pages, Items,
 // PageKey, FailAs).
 const EnforceVersion2 = 2
+
+// EnforceVersion3 is referred to by code generated for contract 3: the
+// version needs of packages generated for several MediaWiki versions
+// (runtime.Request.Needs, Checker.InVersions, ParamIn, ValueIn, ValuesIn,
+// Needs, and Needs.Add).
+const EnforceVersion3 = 3
