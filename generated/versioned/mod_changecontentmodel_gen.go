@@ -130,8 +130,8 @@ type ChangecontentmodelResult struct {
 	LogID int `json:"logid" mw:"required"`
 	// PageID is "pageid": always present.
 	PageID int `json:"pageid" mw:"required"`
-	// Result is "result": always present.
-	Result string `json:"result" mw:"required"`
+	// Result is "result": always present; a refused change is an API error (ApiChangeContentModel dies with the status), never another result.
+	Result ChangecontentmodelStatus `json:"result" mw:"required"`
 	// RevID is "revid": always present.
 	RevID int `json:"revid" mw:"required"`
 	// Title is "title": always present.
@@ -140,3 +140,12 @@ type ChangecontentmodelResult struct {
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
 }
+
+// ChangecontentmodelStatus is the "result" of action=changecontentmodel's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+type ChangecontentmodelStatus string
+
+// The values of ChangecontentmodelStatus.
+const (
+	ChangecontentmodelStatusSuccess ChangecontentmodelStatus = "Success"
+)

@@ -6,6 +6,7 @@ package versioned
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"iter"
@@ -83,28 +84,38 @@ func (p *ClientloginParams) check(c *runtime.Checker, prefix string) {
 	c.OneOf(prefix+"messageformat", string(p.Messageformat), ClientloginMessageformat.values(""))
 }
 
-// Clientlogin calls action=clientlogin. p may be nil when no parameter is needed.
+// Clientlogin calls action=clientlogin and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// The shapes this package was generated with have none for clientlogin, so the answer is
-// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
-// generate with --shapes, to get a typed one.
-func (c *Client) Clientlogin(ctx context.Context, p *ClientloginParams) (*runtime.Response, error) {
+// When the answer's "status" is "FAIL",
+// the action did not happen although the wiki sent no API error: Clientlogin returns
+// the answer and a *runtime.ResultError with the wiki's reason.
+func (c *Client) Clientlogin(ctx context.Context, p *ClientloginParams) (*ClientloginResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(ClientloginResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	switch out.ClientloginResult.Status {
+	case ClientloginStatusFAIL:
+		return out, runtime.NewResultError("clientlogin", "status", string(out.ClientloginResult.Status), out.Raw())
+	}
+	return out, nil
 }
 
 // ClientloginAll calls action=clientlogin and follows continuation, yielding one
-// response per batch until the wiki has no more, or until the loop stops.
-func (c *Client) ClientloginAll(ctx context.Context, p *ClientloginParams) iter.Seq2[*runtime.Response, error] {
+// decoded answer per batch until the wiki has no more, or until the loop stops.
+func (c *Client) ClientloginAll(ctx context.Context, p *ClientloginParams) iter.Seq2[*ClientloginResponse, error] {
 	req, err := p.request()
 	if err != nil {
-		return gensupport.Fail(err)
+		return gensupport.FailAs[*ClientloginResponse](err)
 	}
-	return c.all(ctx, req)
+	return allInto(c, ctx, req, func() *ClientloginResponse {
+		return new(ClientloginResponse)
+	})
 }
 
 func (p *ClientloginParams) request() (*runtime.Request, error) {
@@ -127,3 +138,71 @@ func (p *ClientloginParams) request() (*runtime.Request, error) {
 		TokenType:  "login",
 	}, nil
 }
+
+// ClientloginResponse is the answer of action=clientlogin (clientlogin), decoded from the shapes mwgen learned
+// on MediaWiki 1.43.9. Raw returns the whole body.
+type ClientloginResponse struct {
+	runtime.Envelope
+	// The module's result is "clientlogin": always present.
+	ClientloginResult `json:"clientlogin"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ClientloginResult is response.clientlogin of clientlogin.
+type ClientloginResult struct {
+	// Canpreservestate is "canpreservestate": not always present.
+	Canpreservestate bool `json:"canpreservestate"`
+	// Message is "message": not always present.
+	Message string `json:"message"`
+	// Messagecode is "messagecode": not always present.
+	Messagecode string `json:"messagecode"`
+	// Redirectdata is "redirectdata": not always present.
+	Redirectdata json.RawMessage `json:"redirectdata"`
+	// Redirecttarget is "redirecttarget": not always present.
+	Redirecttarget string `json:"redirecttarget"`
+	// Requests is "requests": not always present.
+	Requests []ClientloginResultRequestsItem `json:"requests"`
+	// Status is "status": always present; UI, REDIRECT and RESTART are steps: continue with the requests the answer lists.
+	Status ClientloginStatus `json:"status" mw:"required"`
+	// Username is "username": not always present.
+	Username string `json:"username"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ClientloginResultRequestsItem is response.clientlogin.requests.[] of clientlogin.
+type ClientloginResultRequestsItem struct {
+	// Account is "account": not always present.
+	Account string `json:"account"`
+	// Fields is "fields": not always present.
+	Fields json.RawMessage `json:"fields"`
+	// ID is "id": not always present.
+	ID string `json:"id"`
+	// Metadata is "metadata": not always present.
+	Metadata json.RawMessage `json:"metadata"`
+	// Provider is "provider": not always present.
+	Provider string `json:"provider"`
+	// Required is "required": not always present.
+	Required string `json:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// ClientloginStatus is the "status" of action=clientlogin's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "FAIL": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type ClientloginStatus string
+
+// The values of ClientloginStatus.
+const (
+	ClientloginStatusPASS     ClientloginStatus = "PASS"
+	ClientloginStatusFAIL     ClientloginStatus = "FAIL"
+	ClientloginStatusUI       ClientloginStatus = "UI"
+	ClientloginStatusREDIRECT ClientloginStatus = "REDIRECT"
+	ClientloginStatusRESTART  ClientloginStatus = "RESTART"
+)

@@ -88,6 +88,10 @@ func (p *CreateaccountParams) check(c *runtime.Checker, prefix string) {
 
 // Createaccount calls action=createaccount and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// When the answer's "status" is "FAIL",
+// the action did not happen although the wiki sent no API error: Createaccount returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*CreateaccountResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -96,6 +100,10 @@ func (c *Client) Createaccount(ctx context.Context, p *CreateaccountParams) (*Cr
 	out := new(CreateaccountResponse)
 	if err := c.into(ctx, req, out); err != nil {
 		return nil, err
+	}
+	switch out.CreateaccountResult.Status {
+	case CreateaccountStatusFAIL:
+		return out, runtime.NewResultError("createaccount", "status", string(out.CreateaccountResult.Status), out.Raw())
 	}
 	return out, nil
 }
@@ -146,11 +154,57 @@ type CreateaccountResponse struct {
 
 // CreateaccountResult is response.createaccount of createaccount.
 type CreateaccountResult struct {
-	// Status is "status": always present.
-	Status string `json:"status" mw:"required"`
-	// Username is "username": always present.
-	Username string `json:"username" mw:"required"`
+	// Canpreservestate is "canpreservestate": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Canpreservestate bool `json:"canpreservestate"`
+	// Message is "message": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Message string `json:"message"`
+	// Messagecode is "messagecode": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Messagecode string `json:"messagecode"`
+	// Redirectdata is "redirectdata": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Redirectdata json.RawMessage `json:"redirectdata"`
+	// Redirecttarget is "redirecttarget": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Redirecttarget string `json:"redirecttarget"`
+	// Requests is "requests": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Requests []CreateaccountResultRequestsItem `json:"requests"`
+	// Status is "status": always present; UI, REDIRECT and RESTART are steps: continue with the requests the answer lists.
+	Status CreateaccountStatus `json:"status" mw:"required"`
+	// Username is "username": not always present; only with PASS.
+	Username string `json:"username"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
 }
+
+// CreateaccountResultRequestsItem is response.createaccount.requests.[] of createaccount.
+type CreateaccountResultRequestsItem struct {
+	// Account is "account": not always present.
+	Account string `json:"account"`
+	// Fields is "fields": not always present.
+	Fields json.RawMessage `json:"fields"`
+	// ID is "id": not always present.
+	ID string `json:"id"`
+	// Metadata is "metadata": not always present.
+	Metadata json.RawMessage `json:"metadata"`
+	// Provider is "provider": not always present.
+	Provider string `json:"provider"`
+	// Required is "required": not always present.
+	Required string `json:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// CreateaccountStatus is the "status" of action=createaccount's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "FAIL": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type CreateaccountStatus string
+
+// The values of CreateaccountStatus.
+const (
+	CreateaccountStatusPASS     CreateaccountStatus = "PASS"
+	CreateaccountStatusFAIL     CreateaccountStatus = "FAIL"
+	CreateaccountStatusUI       CreateaccountStatus = "UI"
+	CreateaccountStatusREDIRECT CreateaccountStatus = "REDIRECT"
+	CreateaccountStatusRESTART  CreateaccountStatus = "RESTART"
+)

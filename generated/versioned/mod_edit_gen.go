@@ -220,6 +220,10 @@ func (p *EditParams) check(c *runtime.Checker, prefix string) {
 
 // Edit calls action=edit and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
+//
+// When the answer's "result" is "Failure",
+// the action did not happen although the wiki sent no API error: Edit returns
+// the answer and a *runtime.ResultError with the wiki's reason.
 func (c *Client) Edit(ctx context.Context, p *EditParams) (*EditResponse, error) {
 	req, err := p.request()
 	if err != nil {
@@ -228,6 +232,10 @@ func (c *Client) Edit(ctx context.Context, p *EditParams) (*EditResponse, error)
 	out := new(EditResponse)
 	if err := c.into(ctx, req, out); err != nil {
 		return nil, err
+	}
+	switch out.EditResult.Result {
+	case EditStatusFailure:
+		return out, runtime.NewResultError("edit", "result", string(out.EditResult.Result), out.Raw())
 	}
 	return out, nil
 }
@@ -265,8 +273,10 @@ type EditResponse struct {
 
 // EditResult is response.edit of edit.
 type EditResult struct {
-	// Contentmodel is "contentmodel": always present.
-	Contentmodel string `json:"contentmodel" mw:"required"`
+	// Captcha is "captcha": not always present; from ConfirmEdit's SimpleCaptcha::addCaptchaAPI (MediaWiki 1.39): the captcha to solve, with result Failure; send it back in the params' Extra (captchaid, captchaword).
+	Captcha *EditResultCaptcha `json:"captcha"`
+	// Contentmodel is "contentmodel": not always present; absent when the result is Failure.
+	Contentmodel string `json:"contentmodel"`
 	// New is "new": not always present.
 	New bool `json:"new"`
 	// Newrevid is "newrevid": not always present.
@@ -277,15 +287,44 @@ type EditResult struct {
 	Nochange bool `json:"nochange"`
 	// Oldrevid is "oldrevid": not always present.
 	Oldrevid int `json:"oldrevid"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
-	// Result is "result": always present.
-	Result string `json:"result" mw:"required"`
-	// Title is "title": always present.
-	Title string `json:"title" mw:"required"`
-	// Watched is "watched": always present.
-	Watched bool `json:"watched" mw:"required"`
+	// PageID is "pageid": not always present; absent when the result is Failure.
+	PageID int `json:"pageid"`
+	// Result is "result": always present; Failure comes from a hook that stopped the edit with data (a captcha); AbuseFilter and SpamBlacklist stop an edit with an API error instead (runtime.APIError's AbuseFilter and SpamBlacklist).
+	Result EditStatus `json:"result" mw:"required"`
+	// Title is "title": not always present; absent when the result is Failure.
+	Title string `json:"title"`
+	// Watched is "watched": not always present; absent when the result is Failure.
+	Watched bool `json:"watched"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
 }
+
+// EditResultCaptcha is response.edit.captcha of edit.
+type EditResultCaptcha struct {
+	// ID is "id": not always present.
+	ID string `json:"id"`
+	// MIME is "mime": not always present.
+	MIME string `json:"mime"`
+	// Question is "question": not always present.
+	Question string `json:"question"`
+	// Type is "type": not always present.
+	Type string `json:"type"`
+	// URL is "url": not always present.
+	URL string `json:"url"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EditStatus is the "result" of action=edit's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Failure": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type EditStatus string
+
+// The values of EditStatus.
+const (
+	EditStatusSuccess EditStatus = "Success"
+	EditStatusFailure EditStatus = "Failure"
+)

@@ -6,6 +6,7 @@ package versioned
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -49,18 +50,26 @@ func (p *EmailuserParams) check(c *runtime.Checker, prefix string) {
 	c.Required(prefix+"text", p.Text != "")
 }
 
-// Emailuser calls action=emailuser. p may be nil when no parameter is needed.
+// Emailuser calls action=emailuser and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// The shapes this package was generated with have none for emailuser, so the answer is
-// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
-// generate with --shapes, to get a typed one.
-func (c *Client) Emailuser(ctx context.Context, p *EmailuserParams) (*runtime.Response, error) {
+// When the answer's "result" is "Failure",
+// the action did not happen although the wiki sent no API error: Emailuser returns
+// the answer and a *runtime.ResultError with the wiki's reason.
+func (c *Client) Emailuser(ctx context.Context, p *EmailuserParams) (*EmailuserResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(EmailuserResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	switch out.EmailuserResult.Result {
+	case EmailuserStatusFailure:
+		return out, runtime.NewResultError("emailuser", "result", string(out.EmailuserResult.Result), out.Raw())
+	}
+	return out, nil
 }
 
 func (p *EmailuserParams) request() (*runtime.Request, error) {
@@ -82,3 +91,62 @@ func (p *EmailuserParams) request() (*runtime.Request, error) {
 		TokenType: "csrf",
 	}, nil
 }
+
+// EmailuserResponse is the answer of action=emailuser (emailuser), decoded from the shapes mwgen learned
+// on MediaWiki 1.43.9. Raw returns the whole body.
+type EmailuserResponse struct {
+	runtime.Envelope
+	// The module's result is "emailuser": always present.
+	EmailuserResult `json:"emailuser"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EmailuserResult is response.emailuser of emailuser.
+type EmailuserResult struct {
+	// Errors is "errors": not always present.
+	Errors []EmailuserResultErrorsItem `json:"errors"`
+	// Result is "result": always present; Warnings: the mail went, with the warnings listed.
+	Result EmailuserStatus `json:"result" mw:"required"`
+	// EmailuserWarnings is "warnings": not always present.
+	EmailuserWarnings []EmailuserResultWarningsItem `json:"warnings"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EmailuserResultErrorsItem is response.emailuser.errors.[] of emailuser.
+type EmailuserResultErrorsItem struct {
+	// Code is "code": not always present.
+	Code string `json:"code"`
+	// Text is "text": not always present.
+	Text string `json:"text"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EmailuserResultWarningsItem is response.emailuser.warnings.[] of emailuser.
+type EmailuserResultWarningsItem struct {
+	// Code is "code": not always present.
+	Code string `json:"code"`
+	// Text is "text": not always present.
+	Text string `json:"text"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// EmailuserStatus is the "result" of action=emailuser's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Failure": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type EmailuserStatus string
+
+// The values of EmailuserStatus.
+const (
+	EmailuserStatusSuccess  EmailuserStatus = "Success"
+	EmailuserStatusWarnings EmailuserStatus = "Warnings"
+	EmailuserStatusFailure  EmailuserStatus = "Failure"
+)

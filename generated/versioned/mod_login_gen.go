@@ -6,6 +6,7 @@ package versioned
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"net/url"
 )
@@ -47,18 +48,26 @@ func (p *LoginParams) encode(v *runtime.Params, prefix string) {
 
 func (p *LoginParams) check(c *runtime.Checker, prefix string) {}
 
-// Login calls action=login. p may be nil when no parameter is needed.
+// Login calls action=login and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// The shapes this package was generated with have none for login, so the answer is
-// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
-// generate with --shapes, to get a typed one.
-func (c *Client) Login(ctx context.Context, p *LoginParams) (*runtime.Response, error) {
+// When the answer's "result" is "WrongToken", "Failed" or "Aborted",
+// the action did not happen although the wiki sent no API error: Login returns
+// the answer and a *runtime.ResultError with the wiki's reason.
+func (c *Client) Login(ctx context.Context, p *LoginParams) (*LoginResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(LoginResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	switch out.LoginResult.Result {
+	case LoginStatusWrongToken, LoginStatusFailed, LoginStatusAborted:
+		return out, runtime.NewResultError("login", "result", string(out.LoginResult.Result), out.Raw())
+	}
+	return out, nil
 }
 
 func (p *LoginParams) request() (*runtime.Request, error) {
@@ -79,3 +88,57 @@ func (p *LoginParams) request() (*runtime.Request, error) {
 		Post:   true,
 	}, nil
 }
+
+// LoginResponse is the answer of action=login (login), decoded from the shapes mwgen learned
+// on MediaWiki 1.43.9. Raw returns the whole body.
+type LoginResponse struct {
+	runtime.Envelope
+	// The module's result is "login": always present.
+	LoginResult `json:"login"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// LoginResult is response.login of login.
+type LoginResult struct {
+	// Lguserid is "lguserid": not always present.
+	Lguserid int `json:"lguserid"`
+	// Lgusername is "lgusername": not always present.
+	Lgusername string `json:"lgusername"`
+	// Reason is "reason": not always present.
+	Reason *LoginResultReason `json:"reason"`
+	// Result is "result": always present; NeedToken is a step, not a failure: send the login again with Token set to the answer's token.
+	Result LoginStatus `json:"result" mw:"required"`
+	// Token is "token": not always present.
+	Token string `json:"token"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// LoginResultReason is response.login.reason of login.
+type LoginResultReason struct {
+	// Code is "code": not always present.
+	Code string `json:"code"`
+	// Text is "text": not always present.
+	Text string `json:"text"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// LoginStatus is the "result" of action=login's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "WrongToken", "Failed" or "Aborted": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type LoginStatus string
+
+// The values of LoginStatus.
+const (
+	LoginStatusSuccess    LoginStatus = "Success"
+	LoginStatusNeedToken  LoginStatus = "NeedToken"
+	LoginStatusWrongToken LoginStatus = "WrongToken"
+	LoginStatusFailed     LoginStatus = "Failed"
+	LoginStatusAborted    LoginStatus = "Aborted"
+)

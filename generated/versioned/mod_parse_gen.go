@@ -334,69 +334,69 @@ type ParseResponse struct {
 
 // ParseResult is response.parse of parse.
 type ParseResult struct {
-	// Categories is "categories": present with prop=categories.
+	// Categories is "categories": present with prop=categories (Gives the categories in the parsed wikitext).
 	Categories []ParseResultCategoriesItem `json:"categories"`
-	// Categorieshtml is "categorieshtml": present with prop=categorieshtml.
+	// Categorieshtml is "categorieshtml": present with prop=categorieshtml (Gives the HTML version of the categories).
 	Categorieshtml string `json:"categorieshtml"`
-	// Displaytitle is "displaytitle": present with prop=displaytitle.
+	// Displaytitle is "displaytitle": present with prop=displaytitle (Adds the title of the parsed wikitext).
 	Displaytitle string `json:"displaytitle"`
-	// Encodedjsconfigvars is "encodedjsconfigvars": present with prop=encodedjsconfigvars.
+	// Encodedjsconfigvars is "encodedjsconfigvars": present with prop=encodedjsconfigvars (Gives the JavaScript configuration variables specific to the page as a JSON string).
 	Encodedjsconfigvars string `json:"encodedjsconfigvars"`
-	// Externallinks is "externallinks": present with prop=externallinks.
+	// Externallinks is "externallinks": present with prop=externallinks (Gives the external links in the parsed wikitext).
 	Externallinks []string `json:"externallinks"`
-	// Headhtml is "headhtml": present with prop=headhtml.
+	// Headhtml is "headhtml": present with prop=headhtml (Gives parsed doctype, opening <html>, <head> element and opening <body> of the page).
 	Headhtml string `json:"headhtml"`
-	// Headitems is "headitems": present with prop=headitems.
+	// Headitems is "headitems": present with prop=headitems (Deprecated. Gives items to put in the <head> of the page).
 	Headitems json.RawMessage `json:"headitems"`
-	// Images is "images": present with prop=images.
+	// Images is "images": present with prop=images (Gives the images in the parsed wikitext).
 	Images []string `json:"images"`
-	// Indicators is "indicators": present with prop=indicators.
+	// Indicators is "indicators": present with prop=indicators (Gives the HTML of page status indicators used on the page).
 	Indicators map[string]json.RawMessage `json:"indicators"`
-	// Iwlinks is "iwlinks": present with prop=iwlinks.
+	// Iwlinks is "iwlinks": present with prop=iwlinks (Gives interwiki links in the parsed wikitext).
 	Iwlinks []ParseResultIwlinksItem `json:"iwlinks"`
-	// Jsconfigvars is "jsconfigvars": present with prop=jsconfigvars.
+	// Jsconfigvars is "jsconfigvars": present with prop=jsconfigvars (Gives the JavaScript configuration variables specific to the page. To apply, use mw.config.set()).
 	Jsconfigvars map[string]map[string]string `json:"jsconfigvars"`
-	// Langlinks is "langlinks": present with prop=langlinks.
+	// Langlinks is "langlinks": present with prop=langlinks (Gives the language links in the parsed wikitext).
 	Langlinks json.RawMessage `json:"langlinks"`
-	// Limitreportdata is "limitreportdata": present with prop=limitreportdata.
+	// Limitreportdata is "limitreportdata": present with prop=limitreportdata (Gives the limit report in a structured way. Gives no data, when disablelimitreport is set).
 	Limitreportdata []ParseResultLimitreportdataItem `json:"limitreportdata"`
-	// Limitreporthtml is "limitreporthtml": present with prop=limitreporthtml.
+	// Limitreporthtml is "limitreporthtml": present with prop=limitreporthtml (Gives the HTML version of the limit report. Gives no data, when disablelimitreport is set).
 	Limitreporthtml string `json:"limitreporthtml"`
-	// Links is "links": present with prop=links.
+	// Links is "links": present with prop=links (Gives the internal links in the parsed wikitext).
 	Links []ParseResultLinksItem `json:"links"`
-	// Modules is "modules": present with prop=modules.
+	// Modules is "modules": present with prop=modules (Gives the ResourceLoader modules used on the page. To load, use mw.loader.using(). Either jsconfigvars or encodedjsconfigvars must be requested jointly with modules).
 	Modules []string `json:"modules"`
-	// Modulescripts is "modulescripts": present with prop=modules.
+	// Modulescripts is "modulescripts": present with prop=modules (Gives the ResourceLoader modules used on the page. To load, use mw.loader.using(). Either jsconfigvars or encodedjsconfigvars must be requested jointly with modules).
 	Modulescripts json.RawMessage `json:"modulescripts"`
-	// Modulestyles is "modulestyles": present with prop=modules.
+	// Modulestyles is "modulestyles": present with prop=modules (Gives the ResourceLoader modules used on the page. To load, use mw.loader.using(). Either jsconfigvars or encodedjsconfigvars must be requested jointly with modules).
 	Modulestyles []string `json:"modulestyles"`
 	// PageID is "pageid": always present.
 	PageID int `json:"pageid" mw:"required"`
-	// Parsetree is "parsetree": present with prop=parsetree.
+	// Parsetree is "parsetree": present with prop=parsetree (The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
-	// Parsewarnings is "parsewarnings": present with prop=parsewarnings.
+	// Parsewarnings is "parsewarnings": present with prop=parsewarnings (Gives the warnings that occurred while parsing content (as wikitext)).
 	Parsewarnings json.RawMessage `json:"parsewarnings"`
-	// Parsewarningshtml is "parsewarningshtml": present with prop=parsewarningshtml.
+	// Parsewarningshtml is "parsewarningshtml": present with prop=parsewarningshtml (Gives the warnings that occurred while parsing content (as HTML)).
 	Parsewarningshtml json.RawMessage `json:"parsewarningshtml"`
-	// Properties is "properties": present with prop=properties.
+	// Properties is "properties": present with prop=properties (Gives various properties defined in the parsed wikitext).
 	Properties map[string]string `json:"properties"`
-	// RevID is "revid": present with prop=revid.
+	// RevID is "revid": present with prop=revid (Adds the revision ID of the parsed page).
 	RevID int `json:"revid"`
-	// Sections is "sections": present with prop=sections.
+	// Sections is "sections": present with prop=sections (Gives the sections in the parsed wikitext).
 	Sections []ParseResultSectionsItem `json:"sections"`
-	// Showtoc is "showtoc": present with prop=sections or prop=tocdata.
+	// Showtoc is "showtoc": present with prop=sections (Gives the sections in the parsed wikitext) or prop=tocdata (Gives the table of contents information in the parsed wikitext).
 	Showtoc bool `json:"showtoc"`
-	// Subtitle is "subtitle": present with prop=subtitle.
+	// Subtitle is "subtitle": present with prop=subtitle (Adds the page subtitle for the parsed page).
 	Subtitle string `json:"subtitle"`
-	// Templates is "templates": present with prop=templates.
+	// Templates is "templates": present with prop=templates (Gives the templates in the parsed wikitext).
 	Templates []ParseResultTemplatesItem `json:"templates"`
-	// Text is "text": present with prop=text.
+	// Text is "text": present with prop=text (Gives the parsed text of the wikitext).
 	Text string `json:"text"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// Tocdata is "tocdata": present with prop=tocdata.
+	// Tocdata is "tocdata": present with prop=tocdata (Gives the table of contents information in the parsed wikitext).
 	Tocdata *ParseResultTocdata `json:"tocdata"`
-	// Wikitext is "wikitext": present with prop=wikitext.
+	// Wikitext is "wikitext": present with prop=wikitext (Gives the original wikitext that was parsed).
 	Wikitext string `json:"wikitext"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.

@@ -953,61 +953,61 @@ type QueryResult struct {
 	Search []QuerySearchItem `json:"search"`
 	// Searchinfo is "searchinfo": present with srinfo=totalhits. From query+search.
 	Searchinfo *QuerySearchSearchinfo `json:"searchinfo"`
-	// Autocreatetempuser is "autocreatetempuser": present with siprop=autocreatetempuser. From query+siteinfo.
+	// Autocreatetempuser is "autocreatetempuser": present with siprop=autocreatetempuser (Returns configuration for the automatic creation of temporary user accounts (also known as IP masking)). From query+siteinfo.
 	Autocreatetempuser *QuerySiteinfoAutocreatetempuser `json:"autocreatetempuser"`
-	// Autopromote is "autopromote": present with siprop=autopromote. From query+siteinfo.
+	// Autopromote is "autopromote": present with siprop=autopromote (Returns the automatic promotion configuration). From query+siteinfo.
 	Autopromote *QuerySiteinfoAutopromote `json:"autopromote"`
-	// Autopromoteonce is "autopromoteonce": present with siprop=autopromoteonce. From query+siteinfo.
+	// Autopromoteonce is "autopromoteonce": present with siprop=autopromoteonce (Returns the automatic promotion configuration that are only done once). From query+siteinfo.
 	Autopromoteonce *QuerySiteinfoAutopromoteonce `json:"autopromoteonce"`
-	// Clientlibraries is "clientlibraries": present with siprop=clientlibraries. From query+siteinfo.
+	// Clientlibraries is "clientlibraries": present with siprop=clientlibraries (Returns client-side libraries installed on the wiki). From query+siteinfo.
 	Clientlibraries []QuerySiteinfoClientlibrariesItem `json:"clientlibraries"`
-	// Dbrepllag is "dbrepllag": present with siprop=dbrepllag. From query+siteinfo.
+	// Dbrepllag is "dbrepllag": present with siprop=dbrepllag (Returns database server with the highest replication lag). From query+siteinfo.
 	Dbrepllag []QuerySiteinfoDbrepllagItem `json:"dbrepllag"`
-	// Defaultoptions is "defaultoptions": present with siprop=defaultoptions. From query+siteinfo.
+	// Defaultoptions is "defaultoptions": present with siprop=defaultoptions (Returns the default values for user preferences). From query+siteinfo.
 	Defaultoptions *QuerySiteinfoDefaultoptions `json:"defaultoptions"`
-	// Extensions is "extensions": present with siprop=extensions. From query+siteinfo.
+	// Extensions is "extensions": present with siprop=extensions (Returns extensions installed on the wiki). From query+siteinfo.
 	Extensions []QuerySiteinfoExtensionsItem `json:"extensions"`
-	// Extensiontags is "extensiontags": present with siprop=extensiontags. From query+siteinfo.
+	// Extensiontags is "extensiontags": present with siprop=extensiontags (Returns a list of parser extension tags). From query+siteinfo.
 	Extensiontags []string `json:"extensiontags"`
-	// Fileextensions is "fileextensions": present with siprop=fileextensions. From query+siteinfo.
+	// Fileextensions is "fileextensions": present with siprop=fileextensions (Returns list of file extensions (file types) allowed to be uploaded). From query+siteinfo.
 	Fileextensions []QuerySiteinfoFileextensionsItem `json:"fileextensions"`
-	// Functionhooks is "functionhooks": present with siprop=functionhooks. From query+siteinfo.
+	// Functionhooks is "functionhooks": present with siprop=functionhooks (Returns a list of parser function hooks). From query+siteinfo.
 	Functionhooks []string `json:"functionhooks"`
-	// General is "general": present with siprop=general. From query+siteinfo.
+	// General is "general": present with siprop=general (Overall system information). From query+siteinfo.
 	General *QuerySiteinfoGeneral `json:"general"`
-	// Interwikimap is "interwikimap": present with siprop=interwikimap. From query+siteinfo.
+	// Interwikimap is "interwikimap": present with siprop=interwikimap (Returns interwiki map (optionally filtered, optionally localised by using siinlanguagecode)). From query+siteinfo.
 	Interwikimap []QuerySiteinfoInterwikimapItem `json:"interwikimap"`
-	// Languages is "languages": present with siprop=languages. From query+siteinfo.
+	// Languages is "languages": present with siprop=languages (Returns a list of languages MediaWiki supports (optionally localised by using siinlanguagecode)). From query+siteinfo.
 	Languages []QuerySiteinfoLanguagesItem `json:"languages"`
-	// Languagevariants is "languagevariants": present with siprop=languagevariants. From query+siteinfo.
+	// Languagevariants is "languagevariants": present with siprop=languagevariants (Returns a list of language codes for which LanguageConverter is enabled, and the variants supported for each). From query+siteinfo.
 	Languagevariants map[string]map[string]QuerySiteinfoLanguagevariantsItemItem `json:"languagevariants"`
-	// Libraries is "libraries": present with siprop=libraries. From query+siteinfo.
+	// Libraries is "libraries": present with siprop=libraries (Returns libraries installed on the wiki). From query+siteinfo.
 	Libraries []QuerySiteinfoLibrariesItem `json:"libraries"`
-	// Magicwords is "magicwords": present with siprop=magicwords. From query+siteinfo.
+	// Magicwords is "magicwords": present with siprop=magicwords (List of magic words and their aliases). From query+siteinfo.
 	Magicwords []QuerySiteinfoMagicwordsItem `json:"magicwords"`
-	// Namespacealiases is "namespacealiases": present with siprop=namespacealiases. From query+siteinfo.
+	// Namespacealiases is "namespacealiases": present with siprop=namespacealiases (List of registered namespace aliases). From query+siteinfo.
 	Namespacealiases []QuerySiteinfoNamespacealiasesItem `json:"namespacealiases"`
-	// Namespaces is "namespaces": present with siprop=namespaces; keyed by namespace number. From query+siteinfo.
+	// Namespaces is "namespaces": present with siprop=namespaces (List of registered namespaces and their canonical names); keyed by namespace number. From query+siteinfo.
 	Namespaces map[string]QuerySiteinfoNamespacesItem `json:"namespaces"`
-	// Protocols is "protocols": present with siprop=protocols. From query+siteinfo.
+	// Protocols is "protocols": present with siprop=protocols (Returns a list of protocols that are allowed in external links). From query+siteinfo.
 	Protocols []string `json:"protocols"`
-	// Restrictions is "restrictions": present with siprop=restrictions. From query+siteinfo.
+	// Restrictions is "restrictions": present with siprop=restrictions (Returns information on available restriction (protection) types). From query+siteinfo.
 	Restrictions *QuerySiteinfoRestrictions `json:"restrictions"`
-	// Rightsinfo is "rightsinfo": present with siprop=rightsinfo. From query+siteinfo.
+	// Rightsinfo is "rightsinfo": present with siprop=rightsinfo (Returns wiki rights (license) information if available). From query+siteinfo.
 	Rightsinfo *QuerySiteinfoRightsinfo `json:"rightsinfo"`
-	// Showhooks is "showhooks": present with siprop=showhooks. From query+siteinfo.
+	// Showhooks is "showhooks": present with siprop=showhooks (Returns a list of all subscribed hooks (contents of $wgHooks)). From query+siteinfo.
 	Showhooks []QuerySiteinfoShowhooksItem `json:"showhooks"`
-	// Skins is "skins": present with siprop=skins. From query+siteinfo.
+	// Skins is "skins": present with siprop=skins (Returns a list of all enabled skins (optionally localised by using siinlanguagecode, otherwise in the content language)). From query+siteinfo.
 	Skins []QuerySiteinfoSkinsItem `json:"skins"`
-	// Specialpagealiases is "specialpagealiases": present with siprop=specialpagealiases. From query+siteinfo.
+	// Specialpagealiases is "specialpagealiases": present with siprop=specialpagealiases (List of special page aliases). From query+siteinfo.
 	Specialpagealiases []QuerySiteinfoSpecialpagealiasesItem `json:"specialpagealiases"`
-	// Statistics is "statistics": present with siprop=statistics. From query+siteinfo.
+	// Statistics is "statistics": present with siprop=statistics (Returns site statistics). From query+siteinfo.
 	Statistics *QuerySiteinfoStatistics `json:"statistics"`
-	// Uploaddialog is "uploaddialog": present with siprop=uploaddialog. From query+siteinfo.
+	// Uploaddialog is "uploaddialog": present with siprop=uploaddialog (Returns the upload dialog configuration). From query+siteinfo.
 	Uploaddialog *QuerySiteinfoUploaddialog `json:"uploaddialog"`
-	// Usergroups is "usergroups": present with siprop=usergroups. From query+siteinfo.
+	// Usergroups is "usergroups": present with siprop=usergroups (Returns user groups and the associated permissions). From query+siteinfo.
 	Usergroups []QuerySiteinfoUsergroupsItem `json:"usergroups"`
-	// Variables is "variables": present with siprop=variables. From query+siteinfo.
+	// Variables is "variables": present with siprop=variables (Returns a list of variable IDs). From query+siteinfo.
 	Variables []string `json:"variables"`
 	// Tags is "tags": always present. From query+tags.
 	Tags []QueryTagsItem `json:"tags"`
@@ -1078,15 +1078,15 @@ type QueryRedirectsItem struct {
 type QueryAllcategoriesItem struct {
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
-	// Files is "files": present with acprop=size.
+	// Files is "files": present with acprop=size (Adds number of pages in the category).
 	Files int `json:"files"`
-	// Hidden is "hidden": present with acprop=hidden.
+	// Hidden is "hidden": present with acprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
 	Hidden bool `json:"hidden"`
-	// Pages is "pages": present with acprop=size.
+	// Pages is "pages": present with acprop=size (Adds number of pages in the category).
 	Pages int `json:"pages"`
-	// Size is "size": present with acprop=size.
+	// Size is "size": present with acprop=size (Adds number of pages in the category).
 	Size int `json:"size"`
-	// Subcats is "subcats": present with acprop=size.
+	// Subcats is "subcats": present with acprop=size (Adds number of pages in the category).
 	Subcats int `json:"subcats"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1110,7 +1110,7 @@ type QueryAlldeletedrevisionsItem struct {
 
 // QueryAlldeletedrevisionsItemRevisionsItem is response.query.alldeletedrevisions.[].revisions.[] of query+alldeletedrevisions.
 type QueryAlldeletedrevisionsItemRevisionsItem struct {
-	// Comment is "comment": present with adrprop=comment.
+	// Comment is "comment": present with adrprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
 	// Content is "content": present with some of 16 values of adrprop.
 	Content string `json:"content"`
@@ -1118,31 +1118,31 @@ type QueryAlldeletedrevisionsItemRevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of adrprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with adrprop=flags.
+	// Minor is "minor": present with adrprop=flags (Revision flags (minor)).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with adrprop=ids.
+	// ParentID is "parentid": present with adrprop=ids (The ID of the revision).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with adrprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with adrprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Parsetree is "parsetree": present with adrprop=parsetree.
+	// Parsetree is "parsetree": present with adrprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, adrlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with adrprop=ids.
+	// RevID is "revid": present with adrprop=ids (The ID of the revision).
 	RevID int `json:"revid"`
-	// Roles is "roles": present with adrprop=roles.
+	// Roles is "roles": present with adrprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
-	// SHA1 is "sha1": present with adrprop=sha1.
+	// SHA1 is "sha1": present with adrprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with adrprop=size.
+	// Size is "size": present with adrprop=size (Length (bytes) of the revision).
 	Size int `json:"size"`
 	// Slots is "slots": present with adrprop=content or adrprop=contentmodel or adrprop=slotsha1 or adrprop=slotsize.
 	Slots map[string]QueryAlldeletedrevisionsItemRevisionsItemSlotsItem `json:"slots"`
-	// Tags is "tags": present with adrprop=tags.
+	// Tags is "tags": present with adrprop=tags (Tags for the revision).
 	Tags json.RawMessage `json:"tags"`
-	// Timestamp is "timestamp": present with adrprop=timestamp.
+	// Timestamp is "timestamp": present with adrprop=timestamp (The timestamp of the revision).
 	Timestamp string `json:"timestamp"`
-	// User is "user": present with adrprop=user.
+	// User is "user": present with adrprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with adrprop=userid.
+	// UserID is "userid": present with adrprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1151,15 +1151,15 @@ type QueryAlldeletedrevisionsItemRevisionsItem struct {
 
 // QueryAlldeletedrevisionsItemRevisionsItemSlotsItem is response.query.alldeletedrevisions.[].revisions.[].slots.[] of query+alldeletedrevisions.
 type QueryAlldeletedrevisionsItemRevisionsItemSlotsItem struct {
-	// Content is "content": present with adrprop=content.
+	// Content is "content": present with adrprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, adrlimit is enforced to 50).
 	Content string `json:"content"`
-	// Contentformat is "contentformat": present with adrprop=content.
+	// Contentformat is "contentformat": present with adrprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, adrlimit is enforced to 50).
 	Contentformat string `json:"contentformat"`
-	// Contentmodel is "contentmodel": present with adrprop=content or adrprop=contentmodel.
+	// Contentmodel is "contentmodel": present with adrprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, adrlimit is enforced to 50) or adrprop=contentmodel (Content model ID of each revision slot).
 	Contentmodel string `json:"contentmodel"`
-	// SHA1 is "sha1": present with adrprop=slotsha1.
+	// SHA1 is "sha1": present with adrprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with adrprop=slotsize.
+	// Size is "size": present with adrprop=slotsize (Length (bytes) of each revision slot).
 	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1168,11 +1168,11 @@ type QueryAlldeletedrevisionsItemRevisionsItemSlotsItem struct {
 
 // QueryAllfileusagesItem is response.query.allfileusages.[] of query+allfileusages.
 type QueryAllfileusagesItem struct {
-	// FromID is "fromid": present with afprop=ids.
+	// FromID is "fromid": present with afprop=ids (Adds the page IDs of the using pages (cannot be used with afunique)).
 	FromID int `json:"fromid"`
-	// Ns is "ns": present with afprop=title.
+	// Ns is "ns": present with afprop=title (Adds the title of the file).
 	Ns int `json:"ns"`
-	// Title is "title": present with afprop=title.
+	// Title is "title": present with afprop=title (Adds the title of the file).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1181,49 +1181,49 @@ type QueryAllfileusagesItem struct {
 
 // QueryAllimagesItem is response.query.allimages.[] of query+allimages.
 type QueryAllimagesItem struct {
-	// Bitdepth is "bitdepth": present with aiprop=bitdepth.
+	// Bitdepth is "bitdepth": present with aiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
 	Bitdepth int `json:"bitdepth"`
-	// Canonicaltitle is "canonicaltitle": present with aiprop=canonicaltitle.
+	// Canonicaltitle is "canonicaltitle": present with aiprop=canonicaltitle (Adds the canonical title of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Canonicaltitle string `json:"canonicaltitle"`
-	// Comment is "comment": present with aiprop=comment.
+	// Comment is "comment": present with aiprop=comment (Comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Commonmetadata is "commonmetadata": present with aiprop=commonmetadata.
+	// Commonmetadata is "commonmetadata": present with aiprop=commonmetadata (Lists file format generic metadata for the version of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Commonmetadata json.RawMessage `json:"commonmetadata"`
-	// Descriptionshorturl is "descriptionshorturl": present with aiprop=url.
+	// Descriptionshorturl is "descriptionshorturl": present with aiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	Descriptionshorturl string `json:"descriptionshorturl"`
-	// Descriptionurl is "descriptionurl": present with aiprop=url.
+	// Descriptionurl is "descriptionurl": present with aiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	Descriptionurl string `json:"descriptionurl"`
-	// Extmetadata is "extmetadata": present with aiprop=extmetadata.
+	// Extmetadata is "extmetadata": present with aiprop=extmetadata (Lists formatted metadata combined from multiple sources. Results are HTML formatted. If the file has been revision deleted, a filehidden property will be returned).
 	Extmetadata *QueryAllimagesItemExtmetadata `json:"extmetadata"`
-	// Height is "height": present with aiprop=dimensions or aiprop=size.
+	// Height is "height": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Height int `json:"height"`
-	// Mediatype is "mediatype": present with aiprop=mediatype.
+	// Mediatype is "mediatype": present with aiprop=mediatype (Adds the media type of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Mediatype string `json:"mediatype"`
-	// Metadata is "metadata": present with aiprop=metadata.
+	// Metadata is "metadata": present with aiprop=metadata (Lists Exif metadata for the version of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Metadata []QueryAllimagesItemMetadataItem `json:"metadata"`
-	// MIME is "mime": present with aiprop=mime.
+	// MIME is "mime": present with aiprop=mime (Adds MIME type of the file. If the file has been revision deleted, a filehidden property will be returned).
 	MIME string `json:"mime"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
-	// Parsedcomment is "parsedcomment": present with aiprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with aiprop=parsedcomment (Parse the comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// SHA1 is "sha1": present with aiprop=sha1.
+	// SHA1 is "sha1": present with aiprop=sha1 (Adds SHA-1 hash for the file. If the file has been revision deleted, a filehidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with aiprop=dimensions or aiprop=size.
+	// Size is "size": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Size int `json:"size"`
-	// Timestamp is "timestamp": present with aiprop=timestamp.
+	// Timestamp is "timestamp": present with aiprop=timestamp (Adds timestamp for the uploaded version).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// URL is "url": present with aiprop=url.
+	// URL is "url": present with aiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	URL string `json:"url"`
-	// User is "user": present with aiprop=user.
+	// User is "user": present with aiprop=user (Adds the user who uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with aiprop=userid.
+	// UserID is "userid": present with aiprop=userid (Add the ID of the user that uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
-	// Width is "width": present with aiprop=dimensions or aiprop=size.
+	// Width is "width": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Width int `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1280,11 +1280,11 @@ type QueryAllimagesItemMetadataItem struct {
 
 // QueryAlllinksItem is response.query.alllinks.[] of query+alllinks.
 type QueryAlllinksItem struct {
-	// FromID is "fromid": present with alprop=ids.
+	// FromID is "fromid": present with alprop=ids (Adds the page ID of the linking page (cannot be used with alunique)).
 	FromID int `json:"fromid"`
-	// Ns is "ns": present with alprop=title.
+	// Ns is "ns": present with alprop=title (Adds the title of the link).
 	Ns int `json:"ns"`
-	// Title is "title": present with alprop=title.
+	// Title is "title": present with alprop=title (Adds the title of the link).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1321,11 +1321,11 @@ type QueryAllpagesItem struct {
 
 // QueryAllredirectsItem is response.query.allredirects.[] of query+allredirects.
 type QueryAllredirectsItem struct {
-	// FromID is "fromid": present with arprop=ids.
+	// FromID is "fromid": present with arprop=ids (Adds the page ID of the redirecting page (cannot be used with arunique)).
 	FromID int `json:"fromid"`
-	// Ns is "ns": present with arprop=title.
+	// Ns is "ns": present with arprop=title (Adds the title of the redirect).
 	Ns int `json:"ns"`
-	// Title is "title": present with arprop=title.
+	// Title is "title": present with arprop=title (Adds the title of the redirect).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1349,41 +1349,49 @@ type QueryAllrevisionsItem struct {
 
 // QueryAllrevisionsItemRevisionsItem is response.query.allrevisions.[].revisions.[] of query+allrevisions.
 type QueryAllrevisionsItemRevisionsItem struct {
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree.
+	// Anon is "anon": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	Anon bool `json:"anon"`
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, arvlimit is enforced to 50).
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
-	// Comment is "comment": present with arvprop=comment.
+	// Comment is "comment": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
+	// Commenthidden is "commenthidden": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned) or arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
+	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of arvprop.
 	Content string `json:"content"`
 	// Contentformat is "contentformat": present with some of 16 values of arvprop.
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of arvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with arvprop=flags.
+	// Minor is "minor": present with arvprop=flags (Revision flags (minor)).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with arvprop=ids.
+	// ParentID is "parentid": present with arvprop=ids (The ID of the revision).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Parsetree is "parsetree": present with arvprop=parsetree.
+	// Parsetree is "parsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, arvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with arvprop=ids.
+	// RevID is "revid": present with arvprop=ids (The ID of the revision).
 	RevID int `json:"revid"`
-	// Roles is "roles": present with arvprop=roles.
+	// Roles is "roles": present with arvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
-	// SHA1 is "sha1": present with arvprop=sha1.
+	// SHA1 is "sha1": present with arvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with arvprop=size.
+	// Size is "size": present with arvprop=size (Length (bytes) of the revision).
 	Size int `json:"size"`
 	// Slots is "slots": present with arvprop=content or arvprop=contentmodel or arvprop=slotsha1 or arvprop=slotsize.
 	Slots map[string]QueryAllrevisionsItemRevisionsItemSlotsItem `json:"slots"`
-	// Tags is "tags": present with arvprop=tags.
+	// Suppressed is "suppressed": present with arvprop=comment or arvprop=parsedcomment or arvprop=user or arvprop=userid.
+	Suppressed bool `json:"suppressed"`
+	// Tags is "tags": present with arvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with arvprop=timestamp.
+	// Timestamp is "timestamp": present with arvprop=timestamp (The timestamp of the revision).
 	Timestamp string `json:"timestamp"`
-	// User is "user": present with arvprop=user.
+	// User is "user": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with arvprop=userid.
+	// Userhidden is "userhidden": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	Userhidden bool `json:"userhidden"`
+	// UserID is "userid": present with arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1392,15 +1400,15 @@ type QueryAllrevisionsItemRevisionsItem struct {
 
 // QueryAllrevisionsItemRevisionsItemSlotsItem is response.query.allrevisions.[].revisions.[].slots.[] of query+allrevisions.
 type QueryAllrevisionsItemRevisionsItemSlotsItem struct {
-	// Content is "content": present with arvprop=content.
+	// Content is "content": present with arvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, arvlimit is enforced to 50).
 	Content string `json:"content"`
-	// Contentformat is "contentformat": present with arvprop=content.
+	// Contentformat is "contentformat": present with arvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, arvlimit is enforced to 50).
 	Contentformat string `json:"contentformat"`
-	// Contentmodel is "contentmodel": present with arvprop=content or arvprop=contentmodel.
+	// Contentmodel is "contentmodel": present with arvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, arvlimit is enforced to 50) or arvprop=contentmodel (Content model ID of each revision slot).
 	Contentmodel string `json:"contentmodel"`
-	// SHA1 is "sha1": present with arvprop=slotsha1.
+	// SHA1 is "sha1": present with arvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with arvprop=slotsize.
+	// Size is "size": present with arvprop=slotsize (Length (bytes) of each revision slot).
 	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1409,11 +1417,11 @@ type QueryAllrevisionsItemRevisionsItemSlotsItem struct {
 
 // QueryAlltransclusionsItem is response.query.alltransclusions.[] of query+alltransclusions.
 type QueryAlltransclusionsItem struct {
-	// FromID is "fromid": present with atprop=ids.
+	// FromID is "fromid": present with atprop=ids (Adds the page ID of the transcluding page (cannot be used with atunique)).
 	FromID int `json:"fromid"`
-	// Ns is "ns": present with atprop=title.
+	// Ns is "ns": present with atprop=title (Adds the title of the transclusion).
 	Ns int `json:"ns"`
-	// Title is "title": present with atprop=title.
+	// Title is "title": present with atprop=title (Adds the title of the transclusion).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1422,49 +1430,49 @@ type QueryAlltransclusionsItem struct {
 
 // QueryAllusersItem is response.query.allusers.[] of query+allusers.
 type QueryAllusersItem struct {
-	// Attachedlocal is "attachedlocal": present with auprop=centralids.
+	// Attachedlocal is "attachedlocal": present with auprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryAllusersItemAttachedlocal `json:"attachedlocal"`
-	// Blockanononly is "blockanononly": present with auprop=blockinfo.
+	// Blockanononly is "blockanononly": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockanononly bool `json:"blockanononly"`
-	// Blockedby is "blockedby": present with auprop=blockinfo.
+	// Blockedby is "blockedby": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedby string `json:"blockedby"`
-	// Blockedbyid is "blockedbyid": present with auprop=blockinfo.
+	// Blockedbyid is "blockedbyid": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedbyid int `json:"blockedbyid"`
-	// Blockedtimestamp is "blockedtimestamp": present with auprop=blockinfo.
+	// Blockedtimestamp is "blockedtimestamp": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedtimestamp string `json:"blockedtimestamp"`
-	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo.
+	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with auprop=blockinfo.
+	// Blockemail is "blockemail": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockemail bool `json:"blockemail"`
-	// Blockexpiry is "blockexpiry": present with auprop=blockinfo.
+	// Blockexpiry is "blockexpiry": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiry string `json:"blockexpiry"`
-	// Blockexpiryformatted is "blockexpiryformatted": present with auprop=blockinfo.
+	// Blockexpiryformatted is "blockexpiryformatted": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiryformatted string `json:"blockexpiryformatted"`
-	// Blockexpiryrelative is "blockexpiryrelative": present with auprop=blockinfo.
+	// Blockexpiryrelative is "blockexpiryrelative": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiryrelative string `json:"blockexpiryrelative"`
-	// Blockid is "blockid": present with auprop=blockinfo.
+	// Blockid is "blockid": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockid int `json:"blockid"`
-	// Blocknocreate is "blocknocreate": present with auprop=blockinfo.
+	// Blocknocreate is "blocknocreate": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with auprop=blockinfo.
+	// Blockowntalk is "blockowntalk": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockowntalk bool `json:"blockowntalk"`
-	// Blockpartial is "blockpartial": present with auprop=blockinfo.
+	// Blockpartial is "blockpartial": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockpartial bool `json:"blockpartial"`
-	// Blockreason is "blockreason": present with auprop=blockinfo.
+	// Blockreason is "blockreason": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockreason string `json:"blockreason"`
-	// CentralIDs is "centralids": present with auprop=centralids.
+	// CentralIDs is "centralids": present with auprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryAllusersItemCentralIDs `json:"centralids"`
-	// Editcount is "editcount": present with auprop=editcount.
+	// Editcount is "editcount": present with auprop=editcount (Adds the edit count of the user).
 	Editcount int `json:"editcount"`
-	// Groups is "groups": present with auprop=groups.
+	// Groups is "groups": present with auprop=groups (Lists groups that the user is in. This uses more server resources and may return fewer results than the limit).
 	Groups []string `json:"groups"`
-	// Implicitgroups is "implicitgroups": present with auprop=implicitgroups.
+	// Implicitgroups is "implicitgroups": present with auprop=implicitgroups (Lists all the groups the user is automatically in).
 	Implicitgroups []string `json:"implicitgroups"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Registration is "registration": present with auprop=registration.
+	// Registration is "registration": present with auprop=registration (Adds the timestamp of when the user registered if available (may be blank)).
 	Registration string `json:"registration"`
-	// Rights is "rights": present with auprop=rights.
+	// Rights is "rights": present with auprop=rights (Lists rights that the user has).
 	Rights []string `json:"rights"`
 	// UserID is "userid": always present.
 	UserID int `json:"userid" mw:"required"`
@@ -1619,43 +1627,43 @@ type QueryBacklinksItem struct {
 
 // QueryBlocksItem is response.query.blocks.[] of query+blocks.
 type QueryBlocksItem struct {
-	// Allowusertalk is "allowusertalk": present with bkprop=flags.
+	// Allowusertalk is "allowusertalk": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Allowusertalk bool `json:"allowusertalk"`
-	// Anononly is "anononly": present with bkprop=flags.
+	// Anononly is "anononly": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Anononly bool `json:"anononly"`
-	// Autoblock is "autoblock": present with bkprop=flags.
+	// Autoblock is "autoblock": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Autoblock bool `json:"autoblock"`
-	// Automatic is "automatic": present with bkprop=flags.
+	// Automatic is "automatic": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Automatic bool `json:"automatic"`
-	// By is "by": present with bkprop=by.
+	// By is "by": present with bkprop=by (Adds the username of the blocking user).
 	By string `json:"by"`
-	// Byid is "byid": present with bkprop=byid.
+	// Byid is "byid": present with bkprop=byid (Adds the user ID of the blocking user).
 	Byid int `json:"byid"`
-	// Expiry is "expiry": present with bkprop=expiry.
+	// Expiry is "expiry": present with bkprop=expiry (Adds the timestamp of when the block expires).
 	Expiry string `json:"expiry"`
-	// Hidden is "hidden": present with bkprop=flags.
+	// Hidden is "hidden": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Hidden bool `json:"hidden"`
-	// ID is "id": present with bkprop=id.
+	// ID is "id": present with bkprop=id (Adds the ID of the block).
 	ID int `json:"id"`
-	// Nocreate is "nocreate": present with bkprop=flags.
+	// Nocreate is "nocreate": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Nocreate bool `json:"nocreate"`
-	// Noemail is "noemail": present with bkprop=flags.
+	// Noemail is "noemail": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Noemail bool `json:"noemail"`
-	// Partial is "partial": present with bkprop=flags.
+	// Partial is "partial": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
 	Partial bool `json:"partial"`
-	// Rangeend is "rangeend": present with bkprop=range.
+	// Rangeend is "rangeend": present with bkprop=range (Adds the range of IP addresses affected by the block).
 	Rangeend string `json:"rangeend"`
-	// Rangestart is "rangestart": present with bkprop=range.
+	// Rangestart is "rangestart": present with bkprop=range (Adds the range of IP addresses affected by the block).
 	Rangestart string `json:"rangestart"`
-	// Reason is "reason": present with bkprop=reason.
+	// Reason is "reason": present with bkprop=reason (Adds the reason given for the block).
 	Reason string `json:"reason"`
-	// Restrictions is "restrictions": present with bkprop=restrictions.
+	// Restrictions is "restrictions": present with bkprop=restrictions (Adds the partial block restrictions if the block is not sitewide).
 	Restrictions json.RawMessage `json:"restrictions"`
-	// Timestamp is "timestamp": present with bkprop=timestamp.
+	// Timestamp is "timestamp": present with bkprop=timestamp (Adds the timestamp of when the block was given).
 	Timestamp time.Time `json:"timestamp"`
-	// User is "user": present with bkprop=user.
+	// User is "user": present with bkprop=user (Adds the username of the blocked user).
 	User string `json:"user"`
-	// UserID is "userid": present with bkprop=userid; 0 for IP and range blocks.
+	// UserID is "userid": present with bkprop=userid (Adds the user ID of the blocked user); 0 for IP and range blocks.
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1664,19 +1672,19 @@ type QueryBlocksItem struct {
 
 // QueryCategorymembersItem is response.query.categorymembers.[] of query+categorymembers.
 type QueryCategorymembersItem struct {
-	// Ns is "ns": present with cmprop=title.
+	// Ns is "ns": present with cmprop=title (Adds the title and namespace ID of the page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with cmprop=ids.
+	// PageID is "pageid": present with cmprop=ids (Adds the page ID).
 	PageID int `json:"pageid"`
-	// Sortkey is "sortkey": present with cmprop=sortkey.
+	// Sortkey is "sortkey": present with cmprop=sortkey (Adds the sortkey used for sorting in the category (hexadecimal string)).
 	Sortkey string `json:"sortkey"`
-	// Sortkeyprefix is "sortkeyprefix": present with cmprop=sortkeyprefix.
+	// Sortkeyprefix is "sortkeyprefix": present with cmprop=sortkeyprefix (Adds the sortkey prefix used for sorting in the category (human-readable part of the sortkey)).
 	Sortkeyprefix string `json:"sortkeyprefix"`
-	// Timestamp is "timestamp": present with cmprop=timestamp.
+	// Timestamp is "timestamp": present with cmprop=timestamp (Adds the timestamp of when the page was included).
 	Timestamp string `json:"timestamp"`
-	// Title is "title": present with cmprop=title.
+	// Title is "title": present with cmprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
-	// Type is "type": present with cmprop=type.
+	// Type is "type": present with cmprop=type (Adds the type that the page has been categorised as (page, subcat or file)).
 	Type string `json:"type"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1691,7 +1699,7 @@ type QueryDeletedrevsItem struct {
 	Revisions []QueryDeletedrevsItemRevisionsItem `json:"revisions" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// Token is "token": present with drprop=token.
+	// Token is "token": present with drprop=token (Deprecated. Gives the edit token).
 	Token string `json:"token"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1700,29 +1708,29 @@ type QueryDeletedrevsItem struct {
 
 // QueryDeletedrevsItemRevisionsItem is response.query.deletedrevs.[].revisions.[] of query+deletedrevs.
 type QueryDeletedrevsItemRevisionsItem struct {
-	// Comment is "comment": present with drprop=comment.
+	// Comment is "comment": present with drprop=comment (Adds the comment of the revision).
 	Comment string `json:"comment"`
-	// Len is "len": present with drprop=len.
+	// Len is "len": present with drprop=len (Adds the length (bytes) of the revision).
 	Len string `json:"len"`
-	// Minor is "minor": present with drprop=minor.
+	// Minor is "minor": present with drprop=minor (Tags if the revision is minor).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with drprop=parentid.
+	// ParentID is "parentid": present with drprop=parentid (Adds the revision ID of the previous revision to the page).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with drprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with drprop=parsedcomment (Adds the parsed comment of the revision).
 	Parsedcomment string `json:"parsedcomment"`
-	// RevID is "revid": present with drprop=revid.
+	// RevID is "revid": present with drprop=revid (Adds the revision ID of the deleted revision).
 	RevID int `json:"revid"`
-	// SHA1 is "sha1": present with drprop=sha1.
+	// SHA1 is "sha1": present with drprop=sha1 (Adds the SHA-1 (base 16) of the revision).
 	SHA1 string `json:"sha1"`
-	// Tags is "tags": present with drprop=tags.
+	// Tags is "tags": present with drprop=tags (Tags for the revision).
 	Tags json.RawMessage `json:"tags"`
-	// Text is "text": present with drprop=content.
+	// Text is "text": present with drprop=content (Adds the content of the revision. For performance reasons, if this option is used, drlimit is enforced to 50).
 	Text string `json:"text"`
 	// Timestamp is "timestamp": always present.
 	Timestamp string `json:"timestamp" mw:"required"`
-	// User is "user": present with drprop=user.
+	// User is "user": present with drprop=user (Adds the user who made the revision).
 	User string `json:"user"`
-	// UserID is "userid": present with drprop=userid.
+	// UserID is "userid": present with drprop=userid (Adds the ID of the user who made the revision).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1744,13 +1752,13 @@ type QueryEmbeddedinItem struct {
 
 // QueryExturlusageItem is response.query.exturlusage.[] of query+exturlusage.
 type QueryExturlusageItem struct {
-	// Ns is "ns": present with euprop=title.
+	// Ns is "ns": present with euprop=title (Adds the title and namespace ID of the page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with euprop=ids.
+	// PageID is "pageid": present with euprop=ids (Adds the ID of page).
 	PageID int `json:"pageid"`
-	// Title is "title": present with euprop=title.
+	// Title is "title": present with euprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
-	// URL is "url": present with euprop=url.
+	// URL is "url": present with euprop=url (Adds the URL used in the page).
 	URL string `json:"url"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1759,39 +1767,39 @@ type QueryExturlusageItem struct {
 
 // QueryFilearchiveItem is response.query.filearchive.[] of query+filearchive.
 type QueryFilearchiveItem struct {
-	// Bitdepth is "bitdepth": present with faprop=bitdepth.
+	// Bitdepth is "bitdepth": present with faprop=bitdepth (Adds the bit depth of the version).
 	Bitdepth string `json:"bitdepth"`
-	// Description is "description": present with faprop=description or faprop=parseddescription.
+	// Description is "description": present with faprop=description (Adds description of the image version) or faprop=parseddescription (Parse the description of the version).
 	Description string `json:"description"`
-	// Height is "height": present with faprop=dimensions or faprop=size.
+	// Height is "height": present with faprop=dimensions (Alias for size) or faprop=size (Adds the size of the image in bytes and the height, width and page count (if applicable)).
 	Height string `json:"height"`
 	// ID is "id": always present.
 	ID int `json:"id" mw:"required"`
-	// Mediatype is "mediatype": present with faprop=mediatype.
+	// Mediatype is "mediatype": present with faprop=mediatype (Adds the media type of the image).
 	Mediatype string `json:"mediatype"`
-	// Metadata is "metadata": present with faprop=metadata.
+	// Metadata is "metadata": present with faprop=metadata (Lists Exif metadata for the version of the image).
 	Metadata []QueryFilearchiveItemMetadataItem `json:"metadata"`
-	// MIME is "mime": present with faprop=mime.
+	// MIME is "mime": present with faprop=mime (Adds MIME of the image).
 	MIME string `json:"mime"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
-	// Parseddescription is "parseddescription": present with faprop=parseddescription.
+	// Parseddescription is "parseddescription": present with faprop=parseddescription (Parse the description of the version).
 	Parseddescription string `json:"parseddescription"`
-	// SHA1 is "sha1": present with faprop=sha1.
+	// SHA1 is "sha1": present with faprop=sha1 (Adds SHA-1 hash for the image).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with faprop=dimensions or faprop=size.
+	// Size is "size": present with faprop=dimensions (Alias for size) or faprop=size (Adds the size of the image in bytes and the height, width and page count (if applicable)).
 	Size string `json:"size"`
-	// Timestamp is "timestamp": present with faprop=timestamp.
+	// Timestamp is "timestamp": present with faprop=timestamp (Adds timestamp for the uploaded version).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// User is "user": present with faprop=user.
+	// User is "user": present with faprop=user (Adds user who uploaded the image version).
 	User string `json:"user"`
-	// UserID is "userid": present with faprop=user.
+	// UserID is "userid": present with faprop=user (Adds user who uploaded the image version).
 	UserID int `json:"userid"`
-	// Width is "width": present with faprop=dimensions or faprop=size.
+	// Width is "width": present with faprop=dimensions (Alias for size) or faprop=size (Adds the size of the image in bytes and the height, width and page count (if applicable)).
 	Width string `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1811,25 +1819,25 @@ type QueryFilearchiveItemMetadataItem struct {
 
 // QueryFilerepoinfoReposItem is response.query.repos.[] of query+filerepoinfo.
 type QueryFilerepoinfoReposItem struct {
-	// CanUpload is "canUpload": present with friprop=canUpload.
+	// CanUpload is "canUpload": present with friprop=canUpload (Whether files can be uploaded to this repository, e.g. via CORS and shared authentication).
 	CanUpload bool `json:"canUpload"`
-	// Displayname is "displayname": present with friprop=displayname.
+	// Displayname is "displayname": present with friprop=displayname (The human-readable name of the repository wiki).
 	Displayname string `json:"displayname"`
-	// Favicon is "favicon": present with friprop=favicon.
+	// Favicon is "favicon": present with friprop=favicon (Repository wiki's favicon URL, from $wgFavicon).
 	Favicon string `json:"favicon"`
-	// InitialCapital is "initialCapital": present with friprop=initialCapital.
+	// InitialCapital is "initialCapital": present with friprop=initialCapital (Whether file names implicitly start with a capital letter).
 	InitialCapital bool `json:"initialCapital"`
-	// Local is "local": present with friprop=local.
+	// Local is "local": present with friprop=local (Whether that repository is the local one or not).
 	Local bool `json:"local"`
-	// Name is "name": present with friprop=name.
+	// Name is "name": present with friprop=name (The key of the repository - used in e.g. $wgForeignFileRepos and imageinfo return values).
 	Name string `json:"name"`
-	// RootURL is "rootUrl": present with friprop=rootUrl.
+	// RootURL is "rootUrl": present with friprop=rootUrl (Root URL path for image paths).
 	RootURL string `json:"rootUrl"`
-	// ScriptDirURL is "scriptDirUrl": present with friprop=scriptDirUrl.
+	// ScriptDirURL is "scriptDirUrl": present with friprop=scriptDirUrl (Root URL path for the repository wiki's MediaWiki installation).
 	ScriptDirURL string `json:"scriptDirUrl"`
-	// ThumbURL is "thumbUrl": present with friprop=thumbUrl.
+	// ThumbURL is "thumbUrl": present with friprop=thumbUrl (Root URL path for thumbnail paths).
 	ThumbURL string `json:"thumbUrl"`
-	// URL is "url": present with friprop=url.
+	// URL is "url": present with friprop=url (Public zone URL path).
 	URL string `json:"url"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1838,11 +1846,11 @@ type QueryFilerepoinfoReposItem struct {
 
 // QueryGadgetcategoriesItem is response.query.gadgetcategories.[] of query+gadgetcategories.
 type QueryGadgetcategoriesItem struct {
-	// Desc is "desc": present with gcprop=title.
+	// Desc is "desc": present with gcprop=title (Category title).
 	Desc string `json:"desc"`
-	// Members is "members": present with gcprop=members.
+	// Members is "members": present with gcprop=members (Number of gadgets in category).
 	Members int `json:"members"`
-	// Name is "name": present with gcprop=name.
+	// Name is "name": present with gcprop=name (Internal category name).
 	Name string `json:"name"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1851,11 +1859,11 @@ type QueryGadgetcategoriesItem struct {
 
 // QueryGadgetsItem is response.query.gadgets.[] of query+gadgets.
 type QueryGadgetsItem struct {
-	// Desc is "desc": present with gaprop=desc.
+	// Desc is "desc": present with gaprop=desc (Gadget description transformed into HTML (can be slow, use only if really needed)).
 	Desc string `json:"desc"`
-	// ID is "id": present with gaprop=id.
+	// ID is "id": present with gaprop=id (Internal gadget ID).
 	ID string `json:"id"`
-	// Metadata is "metadata": present with gaprop=metadata.
+	// Metadata is "metadata": present with gaprop=metadata (The gadget metadata).
 	Metadata *QueryGadgetsItemMetadata `json:"metadata"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -1942,9 +1950,9 @@ type QueryImageusageItem struct {
 
 // QueryIwbacklinksItem is response.query.iwbacklinks.[] of query+iwbacklinks.
 type QueryIwbacklinksItem struct {
-	// Iwprefix is "iwprefix": present with iwblprop=iwprefix.
+	// Iwprefix is "iwprefix": present with iwblprop=iwprefix (Adds the prefix of the interwiki).
 	Iwprefix string `json:"iwprefix"`
-	// Iwtitle is "iwtitle": present with iwblprop=iwtitle.
+	// Iwtitle is "iwtitle": present with iwblprop=iwtitle (Adds the title of the interwiki).
 	Iwtitle string `json:"iwtitle"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
@@ -2017,35 +2025,35 @@ type QueryLinterstatsTotals struct {
 
 // QueryLogeventsItem is response.query.logevents.[] of query+logevents.
 type QueryLogeventsItem struct {
-	// Action is "action": present with leprop=type.
+	// Action is "action": present with leprop=type (Adds the type of log event).
 	Action string `json:"action"`
-	// Comment is "comment": present with leprop=comment.
+	// Comment is "comment": present with leprop=comment (Adds the comment of the log event. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// LogID is "logid": present with leprop=ids.
+	// LogID is "logid": present with leprop=ids (Adds the ID of the log event).
 	LogID int `json:"logid"`
-	// Logpage is "logpage": present with leprop=ids.
+	// Logpage is "logpage": present with leprop=ids (Adds the ID of the log event).
 	Logpage int `json:"logpage"`
-	// Ns is "ns": present with leprop=title.
+	// Ns is "ns": present with leprop=title (Adds the title of the page for the log event).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with leprop=ids.
+	// PageID is "pageid": present with leprop=ids (Adds the ID of the log event).
 	PageID int `json:"pageid"`
-	// Params is "params": present with leprop=details; depends on the log type; keys vary by extension.
+	// Params is "params": present with leprop=details (Lists additional details about the log event. If the log event has been revision deleted, an actionhidden property will be returned); depends on the log type; keys vary by extension.
 	Params map[string]json.RawMessage `json:"params"`
-	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment (Adds the parsed comment of the log event. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// RevID is "revid": present with leprop=ids.
+	// RevID is "revid": present with leprop=ids (Adds the ID of the log event).
 	RevID int `json:"revid"`
-	// Tags is "tags": present with leprop=tags.
+	// Tags is "tags": present with leprop=tags (Lists tags for the log event).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with leprop=timestamp.
+	// Timestamp is "timestamp": present with leprop=timestamp (Adds the timestamp for the log event).
 	Timestamp time.Time `json:"timestamp"`
-	// Title is "title": present with leprop=title.
+	// Title is "title": present with leprop=title (Adds the title of the page for the log event).
 	Title string `json:"title"`
-	// Type is "type": present with leprop=type.
+	// Type is "type": present with leprop=type (Adds the type of log event).
 	Type string `json:"type"`
-	// User is "user": present with leprop=user.
+	// User is "user": present with leprop=user (Adds the user responsible for the log event. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with leprop=userid.
+	// UserID is "userid": present with leprop=userid (Adds the user ID who was responsible for the log event. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2054,21 +2062,21 @@ type QueryLogeventsItem struct {
 
 // QueryMystashedfilesItem is response.query.mystashedfiles.[] of query+mystashedfiles.
 type QueryMystashedfilesItem struct {
-	// Bits is "bits": present with msfprop=size.
+	// Bits is "bits": present with msfprop=size (Fetch the file size and image dimensions).
 	Bits int `json:"bits"`
 	// Filekey is "filekey": always present.
 	Filekey string `json:"filekey" mw:"required"`
-	// Height is "height": present with msfprop=size.
+	// Height is "height": present with msfprop=size (Fetch the file size and image dimensions).
 	Height int `json:"height"`
-	// Mediatype is "mediatype": present with msfprop=type.
+	// Mediatype is "mediatype": present with msfprop=type (Fetch the file's MIME type and media type).
 	Mediatype string `json:"mediatype"`
-	// Mimetype is "mimetype": present with msfprop=type.
+	// Mimetype is "mimetype": present with msfprop=type (Fetch the file's MIME type and media type).
 	Mimetype string `json:"mimetype"`
-	// Size is "size": present with msfprop=size.
+	// Size is "size": present with msfprop=size (Fetch the file size and image dimensions).
 	Size int `json:"size"`
 	// Status is "status": always present.
 	Status string `json:"status" mw:"required"`
-	// Width is "width": present with msfprop=size.
+	// Width is "width": present with msfprop=size (Fetch the file size and image dimensions).
 	Width int `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2195,13 +2203,13 @@ type QueryPagepropnamesItem struct {
 
 // QueryPageswithpropItem is response.query.pageswithprop.[] of query+pageswithprop.
 type QueryPageswithpropItem struct {
-	// Ns is "ns": present with pwpprop=title.
+	// Ns is "ns": present with pwpprop=title (Adds the title and namespace ID of the page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with pwpprop=ids.
+	// PageID is "pageid": present with pwpprop=ids (Adds the page ID).
 	PageID int `json:"pageid"`
-	// Title is "title": present with pwpprop=title.
+	// Title is "title": present with pwpprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
-	// Value is "value": present with pwpprop=value.
+	// Value is "value": present with pwpprop=value (Adds the value of the page property).
 	Value string `json:"value"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2223,23 +2231,23 @@ type QueryPrefixsearchItem struct {
 
 // QueryProtectedtitlesItem is response.query.protectedtitles.[] of query+protectedtitles.
 type QueryProtectedtitlesItem struct {
-	// Comment is "comment": present with ptprop=comment.
+	// Comment is "comment": present with ptprop=comment (Adds the comment for the protection).
 	Comment string `json:"comment"`
-	// Expiry is "expiry": present with ptprop=expiry.
+	// Expiry is "expiry": present with ptprop=expiry (Adds the timestamp of when the protection will be lifted).
 	Expiry string `json:"expiry"`
-	// Level is "level": present with ptprop=level.
+	// Level is "level": present with ptprop=level (Adds the protection level).
 	Level string `json:"level"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
-	// Parsedcomment is "parsedcomment": present with ptprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with ptprop=parsedcomment (Adds the parsed comment for the protection).
 	Parsedcomment string `json:"parsedcomment"`
-	// Timestamp is "timestamp": present with ptprop=timestamp.
+	// Timestamp is "timestamp": present with ptprop=timestamp (Adds the timestamp of when protection was added).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// User is "user": present with ptprop=user.
+	// User is "user": present with ptprop=user (Adds the user that added the protection).
 	User string `json:"user"`
-	// UserID is "userid": present with ptprop=user or ptprop=userid.
+	// UserID is "userid": present with ptprop=user (Adds the user that added the protection) or ptprop=userid (Adds the user ID that added the protection).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2250,8 +2258,8 @@ type QueryProtectedtitlesItem struct {
 type QueryQuerypage struct {
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Results is "results": always present.
-	Results []QueryQuerypageResultsItem `json:"results" mw:"required"`
+	// Results is "results": not always present; absent with generator=querypage, where the pages are in pages.
+	Results []QueryQuerypageResultsItem `json:"results"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -2283,65 +2291,65 @@ type QueryRandomItem struct {
 
 // QueryRecentchangesItem is response.query.recentchanges.[] of query+recentchanges.
 type QueryRecentchangesItem struct {
-	// Autopatrolled is "autopatrolled": present with rcprop=patrolled.
+	// Autopatrolled is "autopatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
 	Autopatrolled bool `json:"autopatrolled"`
-	// Bot is "bot": present with rcprop=flags.
+	// Bot is "bot": present with rcprop=flags (Adds flags for the edit).
 	Bot bool `json:"bot"`
-	// Comment is "comment": present with rcprop=comment.
+	// Comment is "comment": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Commenthidden is "commenthidden": present with rcprop=comment or rcprop=parsedcomment.
+	// Commenthidden is "commenthidden": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned) or rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Commenthidden bool `json:"commenthidden"`
-	// Logaction is "logaction": present with rcprop=loginfo.
+	// Logaction is "logaction": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logaction string `json:"logaction"`
-	// LogID is "logid": present with rcprop=loginfo.
+	// LogID is "logid": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	LogID int `json:"logid"`
-	// Logparams is "logparams": present with rcprop=loginfo.
+	// Logparams is "logparams": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logparams map[string]json.RawMessage `json:"logparams"`
-	// Logtype is "logtype": present with rcprop=loginfo.
+	// Logtype is "logtype": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logtype string `json:"logtype"`
-	// Minor is "minor": present with rcprop=flags.
+	// Minor is "minor": present with rcprop=flags (Adds flags for the edit).
 	Minor bool `json:"minor"`
-	// New is "new": present with rcprop=flags.
+	// New is "new": present with rcprop=flags (Adds flags for the edit).
 	New bool `json:"new"`
-	// Newlen is "newlen": present with rcprop=sizes.
+	// Newlen is "newlen": present with rcprop=sizes (Adds the new and old page length in bytes).
 	Newlen int `json:"newlen"`
-	// Ns is "ns": present with rcprop=title.
+	// Ns is "ns": present with rcprop=title (Adds the page title of the edit).
 	Ns int `json:"ns"`
-	// OldRevID is "old_revid": present with rcprop=ids.
+	// OldRevID is "old_revid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	OldRevID int `json:"old_revid"`
-	// Oldlen is "oldlen": present with rcprop=sizes.
+	// Oldlen is "oldlen": present with rcprop=sizes (Adds the new and old page length in bytes).
 	Oldlen int `json:"oldlen"`
-	// PageID is "pageid": present with rcprop=ids.
+	// PageID is "pageid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	PageID int `json:"pageid"`
-	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Patrolled is "patrolled": present with rcprop=patrolled.
+	// Patrolled is "patrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
 	Patrolled bool `json:"patrolled"`
-	// RCID is "rcid": present with rcprop=ids.
+	// RCID is "rcid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	RCID int `json:"rcid"`
-	// Redirect is "redirect": present with rcprop=redirect.
+	// Redirect is "redirect": present with rcprop=redirect (Tags edit if page is a redirect).
 	Redirect bool `json:"redirect"`
-	// RevID is "revid": present with rcprop=ids.
+	// RevID is "revid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	RevID int `json:"revid"`
-	// SHA1 is "sha1": present with rcprop=sha1.
+	// SHA1 is "sha1": present with rcprop=sha1 (Adds the content checksum for entries associated with a revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
 	// Suppressed is "suppressed": present with rcprop=comment or rcprop=parsedcomment or rcprop=user or rcprop=userid.
 	Suppressed bool `json:"suppressed"`
-	// Tags is "tags": present with rcprop=tags.
+	// Tags is "tags": present with rcprop=tags (Lists tags for the entry).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with rcprop=timestamp.
+	// Timestamp is "timestamp": present with rcprop=timestamp (Adds timestamp of the edit).
 	Timestamp time.Time `json:"timestamp"`
-	// Title is "title": present with rcprop=title.
+	// Title is "title": present with rcprop=title (Adds the page title of the edit).
 	Title string `json:"title"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
-	// Unpatrolled is "unpatrolled": present with rcprop=patrolled.
+	// Unpatrolled is "unpatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
 	Unpatrolled bool `json:"unpatrolled"`
-	// User is "user": present with rcprop=user.
+	// User is "user": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// Userhidden is "userhidden": present with rcprop=user or rcprop=userid.
+	// Userhidden is "userhidden": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned) or rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rcprop=userid.
+	// UserID is "userid": present with rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2350,25 +2358,25 @@ type QueryRecentchangesItem struct {
 
 // QuerySearchItem is response.query.search.[] of query+search.
 type QuerySearchItem struct {
-	// Categorysnippet is "categorysnippet": present with srprop=categorysnippet.
+	// Categorysnippet is "categorysnippet": present with srprop=categorysnippet (Adds the matching category name, with query term highlighting markup).
 	Categorysnippet string `json:"categorysnippet"`
-	// Isfilematch is "isfilematch": present with srprop=isfilematch.
+	// Isfilematch is "isfilematch": present with srprop=isfilematch (Adds a boolean indicating if the search matched file content).
 	Isfilematch bool `json:"isfilematch"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
 	// PageID is "pageid": always present.
 	PageID int `json:"pageid" mw:"required"`
-	// Size is "size": present with srprop=size.
+	// Size is "size": present with srprop=size (Adds the size of the page in bytes).
 	Size int `json:"size"`
-	// Snippet is "snippet": present with srprop=snippet.
+	// Snippet is "snippet": present with srprop=snippet (Adds a snippet of the page, with query term highlighting markup).
 	Snippet string `json:"snippet"`
-	// Timestamp is "timestamp": present with srprop=timestamp.
+	// Timestamp is "timestamp": present with srprop=timestamp (Adds the timestamp of when the page was last edited).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
-	// Titlesnippet is "titlesnippet": present with srprop=titlesnippet.
+	// Titlesnippet is "titlesnippet": present with srprop=titlesnippet (Adds the page title, with query term highlighting markup).
 	Titlesnippet string `json:"titlesnippet"`
-	// Wordcount is "wordcount": present with srprop=wordcount.
+	// Wordcount is "wordcount": present with srprop=wordcount (Adds the word count of the page).
 	Wordcount int `json:"wordcount"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3323,19 +3331,19 @@ type QuerySiteinfoUsergroupsItem struct {
 
 // QueryTagsItem is response.query.tags.[] of query+tags.
 type QueryTagsItem struct {
-	// Active is "active": present with tgprop=active.
+	// Active is "active": present with tgprop=active (Whether the tag is still being applied by the software, or may still be applied by users).
 	Active bool `json:"active"`
-	// Defined is "defined": present with tgprop=defined.
+	// Defined is "defined": present with tgprop=defined (Indicate whether the tag is defined (see source)).
 	Defined bool `json:"defined"`
-	// Description is "description": present with tgprop=description.
+	// Description is "description": present with tgprop=description (Adds the description of the tag).
 	Description string `json:"description"`
-	// Displayname is "displayname": present with tgprop=displayname.
+	// Displayname is "displayname": present with tgprop=displayname (Adds the displayed name of the tag. This property will be omitted for hidden tags).
 	Displayname json.RawMessage `json:"displayname"`
-	// Hitcount is "hitcount": present with tgprop=hitcount.
+	// Hitcount is "hitcount": present with tgprop=hitcount (Adds the number of revisions and log entries that have this tag).
 	Hitcount int `json:"hitcount"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Source is "source": present with tgprop=source.
+	// Source is "source": present with tgprop=source (Gets the sources of the tag definition, which may include software for software-defined tags and manual for tags that may be applied manually by users).
 	Source []string `json:"source"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3411,37 +3419,37 @@ type QueryUnreadnotificationpagesWikiSource struct {
 
 // QueryUsercontribsItem is response.query.usercontribs.[] of query+usercontribs.
 type QueryUsercontribsItem struct {
-	// Autopatrolled is "autopatrolled": present with ucprop=patrolled.
+	// Autopatrolled is "autopatrolled": present with ucprop=patrolled (Tags patrolled edits).
 	Autopatrolled bool `json:"autopatrolled"`
-	// Comment is "comment": present with ucprop=comment.
+	// Comment is "comment": present with ucprop=comment (Adds the comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Minor is "minor": present with ucprop=flags.
+	// Minor is "minor": present with ucprop=flags (Adds flags of the edit).
 	Minor bool `json:"minor"`
-	// New is "new": present with ucprop=flags.
+	// New is "new": present with ucprop=flags (Adds flags of the edit).
 	New bool `json:"new"`
-	// Ns is "ns": present with ucprop=title.
+	// Ns is "ns": present with ucprop=title (Adds the title and namespace ID of the page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with ucprop=ids.
+	// PageID is "pageid": present with ucprop=ids (Adds the page ID and revision ID).
 	PageID int `json:"pageid"`
-	// ParentID is "parentid": present with ucprop=ids.
+	// ParentID is "parentid": present with ucprop=ids (Adds the page ID and revision ID).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with ucprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with ucprop=parsedcomment (Adds the parsed comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Patrolled is "patrolled": present with ucprop=patrolled.
+	// Patrolled is "patrolled": present with ucprop=patrolled (Tags patrolled edits).
 	Patrolled bool `json:"patrolled"`
-	// RevID is "revid": present with ucprop=ids.
+	// RevID is "revid": present with ucprop=ids (Adds the page ID and revision ID).
 	RevID int `json:"revid"`
-	// Size is "size": present with ucprop=size.
+	// Size is "size": present with ucprop=size (Adds the new size of the edit).
 	Size int `json:"size"`
-	// Sizediff is "sizediff": present with ucprop=sizediff.
+	// Sizediff is "sizediff": present with ucprop=sizediff (Adds the size delta of the edit against its parent).
 	Sizediff int `json:"sizediff"`
-	// Tags is "tags": present with ucprop=tags.
+	// Tags is "tags": present with ucprop=tags (Lists tags for the edit).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with ucprop=timestamp.
+	// Timestamp is "timestamp": present with ucprop=timestamp (Adds the timestamp of the edit).
 	Timestamp string `json:"timestamp"`
-	// Title is "title": present with ucprop=title.
+	// Title is "title": present with ucprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
-	// Top is "top": present with ucprop=flags.
+	// Top is "top": present with ucprop=flags (Adds flags of the edit).
 	Top bool `json:"top"`
 	// User is "user": always present.
 	User string `json:"user" mw:"required"`
@@ -3454,49 +3462,49 @@ type QueryUsercontribsItem struct {
 
 // QueryUserinfo is response.query.userinfo of query+userinfo.
 type QueryUserinfo struct {
-	// Acceptlang is "acceptlang": present with uiprop=acceptlang.
+	// Acceptlang is "acceptlang": present with uiprop=acceptlang (Echoes the Accept-Language header sent by the client in a structured format).
 	Acceptlang json.RawMessage `json:"acceptlang"`
 	// Anon is "anon": present with some of 19 values of uiprop.
 	Anon bool `json:"anon"`
-	// Attachedlocal is "attachedlocal": present with uiprop=centralids.
+	// Attachedlocal is "attachedlocal": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryUserinfoAttachedlocal `json:"attachedlocal"`
-	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount.
+	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount (Indicates whether the user is allowed to create accounts. To check whether some specific account can be created, use action=query&list=users&usprop=cancreate).
 	Cancreateaccount bool `json:"cancreateaccount"`
-	// CentralIDs is "centralids": present with uiprop=centralids.
+	// CentralIDs is "centralids": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryUserinfoCentralIDs `json:"centralids"`
-	// Changeablegroups is "changeablegroups": present with uiprop=changeablegroups.
+	// Changeablegroups is "changeablegroups": present with uiprop=changeablegroups (Lists the groups the current user can add to and remove from).
 	Changeablegroups *QueryUserinfoChangeablegroups `json:"changeablegroups"`
-	// Editcount is "editcount": present with uiprop=editcount.
+	// Editcount is "editcount": present with uiprop=editcount (Adds the current user's edit count).
 	Editcount int `json:"editcount"`
-	// Email is "email": present with uiprop=email.
+	// Email is "email": present with uiprop=email (Adds the user's email address and email authentication date).
 	Email string `json:"email"`
-	// Groupmemberships is "groupmemberships": present with uiprop=groupmemberships.
+	// Groupmemberships is "groupmemberships": present with uiprop=groupmemberships (Lists groups that the current user has been explicitly assigned to, including the expiry date of each group membership).
 	Groupmemberships []QueryUserinfoGroupmembershipsItem `json:"groupmemberships"`
-	// Groups is "groups": present with uiprop=groups.
+	// Groups is "groups": present with uiprop=groups (Lists all the groups the current user belongs to).
 	Groups []string `json:"groups"`
 	// ID is "id": always present.
 	ID int `json:"id" mw:"required"`
-	// Implicitgroups is "implicitgroups": present with uiprop=implicitgroups.
+	// Implicitgroups is "implicitgroups": present with uiprop=implicitgroups (Lists all the groups the current user is automatically a member of).
 	Implicitgroups []string `json:"implicitgroups"`
-	// Latestcontrib is "latestcontrib": present with uiprop=latestcontrib.
+	// Latestcontrib is "latestcontrib": present with uiprop=latestcontrib (Adds the date of user's latest contribution).
 	Latestcontrib string `json:"latestcontrib"`
-	// Messages is "messages": present with uiprop=hasmsg.
+	// Messages is "messages": present with uiprop=hasmsg (Adds a tag messages if the current user has pending messages).
 	Messages bool `json:"messages"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Options is "options": present with uiprop=options; keyed by preference name.
+	// Options is "options": present with uiprop=options (Lists all preferences the current user has set); keyed by preference name.
 	Options map[string]json.RawMessage `json:"options"`
-	// Ratelimits is "ratelimits": present with uiprop=ratelimits.
+	// Ratelimits is "ratelimits": present with uiprop=ratelimits (Lists all rate limits applying to the current user).
 	Ratelimits *QueryUserinfoRatelimits `json:"ratelimits"`
-	// Realname is "realname": present with uiprop=realname.
+	// Realname is "realname": present with uiprop=realname (Adds the user's real name).
 	Realname string `json:"realname"`
-	// Registrationdate is "registrationdate": present with uiprop=registrationdate.
+	// Registrationdate is "registrationdate": present with uiprop=registrationdate (Adds the user's registration date).
 	Registrationdate string `json:"registrationdate"`
-	// Rights is "rights": present with uiprop=rights.
+	// Rights is "rights": present with uiprop=rights (Lists all the rights the current user has).
 	Rights []string `json:"rights"`
-	// Theoreticalratelimits is "theoreticalratelimits": present with uiprop=theoreticalratelimits.
+	// Theoreticalratelimits is "theoreticalratelimits": present with uiprop=theoreticalratelimits (Lists all rate limits that would apply to the current user if they were not exempt from all ratelimits based on user rights or ip).
 	Theoreticalratelimits *QueryUserinfoTheoreticalratelimits `json:"theoreticalratelimits"`
-	// Unreadcount is "unreadcount": present with uiprop=unreadcount.
+	// Unreadcount is "unreadcount": present with uiprop=unreadcount (Adds the count of unread pages on the user's watchlist (maximum 999; returns 1000+ if more)).
 	Unreadcount int `json:"unreadcount"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3708,51 +3716,51 @@ type QueryUserinfoTheoreticalratelimitsVerify2faUser struct {
 
 // QueryUsersItem is response.query.users.[] of query+users.
 type QueryUsersItem struct {
-	// Attachedlocal is "attachedlocal": present with usprop=centralids.
+	// Attachedlocal is "attachedlocal": present with usprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryUsersItemAttachedlocal `json:"attachedlocal"`
-	// Blockanononly is "blockanononly": present with usprop=blockinfo.
+	// Blockanononly is "blockanononly": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockanononly bool `json:"blockanononly"`
-	// Blockedby is "blockedby": present with usprop=blockinfo.
+	// Blockedby is "blockedby": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedby string `json:"blockedby"`
-	// Blockedbyid is "blockedbyid": present with usprop=blockinfo.
+	// Blockedbyid is "blockedbyid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedbyid int `json:"blockedbyid"`
-	// Blockedtimestamp is "blockedtimestamp": present with usprop=blockinfo.
+	// Blockedtimestamp is "blockedtimestamp": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedtimestamp string `json:"blockedtimestamp"`
-	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo.
+	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with usprop=blockinfo.
+	// Blockemail is "blockemail": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockemail bool `json:"blockemail"`
-	// Blockexpiry is "blockexpiry": present with usprop=blockinfo.
+	// Blockexpiry is "blockexpiry": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiry string `json:"blockexpiry"`
-	// Blockexpiryformatted is "blockexpiryformatted": present with usprop=blockinfo.
+	// Blockexpiryformatted is "blockexpiryformatted": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiryformatted string `json:"blockexpiryformatted"`
-	// Blockexpiryrelative is "blockexpiryrelative": present with usprop=blockinfo.
+	// Blockexpiryrelative is "blockexpiryrelative": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiryrelative string `json:"blockexpiryrelative"`
-	// Blockid is "blockid": present with usprop=blockinfo.
+	// Blockid is "blockid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockid int `json:"blockid"`
-	// Blocknocreate is "blocknocreate": present with usprop=blockinfo.
+	// Blocknocreate is "blocknocreate": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with usprop=blockinfo.
+	// Blockowntalk is "blockowntalk": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockowntalk bool `json:"blockowntalk"`
-	// Blockpartial is "blockpartial": present with usprop=blockinfo.
+	// Blockpartial is "blockpartial": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockpartial bool `json:"blockpartial"`
-	// Blockreason is "blockreason": present with usprop=blockinfo.
+	// Blockreason is "blockreason": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockreason string `json:"blockreason"`
-	// Cancreate is "cancreate": present with usprop=cancreate.
+	// Cancreate is "cancreate": present with usprop=cancreate (Indicates whether an account for valid but unregistered usernames can be created. To check whether the current user can perform the account creation, use action=query&meta=userinfo&uiprop=cancreateaccount).
 	Cancreate bool `json:"cancreate"`
-	// CentralIDs is "centralids": present with usprop=centralids.
+	// CentralIDs is "centralids": present with usprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryUsersItemCentralIDs `json:"centralids"`
-	// Editcount is "editcount": present with usprop=editcount.
+	// Editcount is "editcount": present with usprop=editcount (Adds the user's edit count).
 	Editcount int `json:"editcount"`
-	// Emailable is "emailable": present with usprop=emailable.
+	// Emailable is "emailable": present with usprop=emailable (Tags if the user can and wants to receive email through Special:Emailuser).
 	Emailable bool `json:"emailable"`
-	// Gender is "gender": present with usprop=gender.
+	// Gender is "gender": present with usprop=gender (Tags the gender of the user. Returns "male", "female", or "unknown").
 	Gender string `json:"gender"`
-	// Groupmemberships is "groupmemberships": present with usprop=groupmemberships.
+	// Groupmemberships is "groupmemberships": present with usprop=groupmemberships (Lists groups that each user has been explicitly assigned to, including the expiry date of each group membership).
 	Groupmemberships []QueryUsersItemGroupmembershipsItem `json:"groupmemberships"`
-	// Groups is "groups": present with usprop=groups.
+	// Groups is "groups": present with usprop=groups (Lists all the groups each user belongs to).
 	Groups []string `json:"groups"`
-	// Implicitgroups is "implicitgroups": present with usprop=implicitgroups.
+	// Implicitgroups is "implicitgroups": present with usprop=implicitgroups (Lists all the groups a user is automatically a member of).
 	Implicitgroups []string `json:"implicitgroups"`
 	// Invalid is "invalid": not always present.
 	Invalid bool `json:"invalid"`
@@ -3760,9 +3768,9 @@ type QueryUsersItem struct {
 	Missing bool `json:"missing"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Registration is "registration": present with usprop=registration.
+	// Registration is "registration": present with usprop=registration (Adds the user's registration timestamp).
 	Registration string `json:"registration"`
-	// Rights is "rights": present with usprop=rights.
+	// Rights is "rights": present with usprop=rights (Lists all the rights each user has).
 	Rights []string `json:"rights"`
 	// UserID is "userid": not always present.
 	UserID int `json:"userid"`
@@ -3802,63 +3810,63 @@ type QueryUsersItemGroupmembershipsItem struct {
 
 // QueryWatchlistItem is response.query.watchlist.[] of query+watchlist.
 type QueryWatchlistItem struct {
-	// Anon is "anon": present with wlprop=user or wlprop=userid.
+	// Anon is "anon": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
 	Anon bool `json:"anon"`
-	// Autopatrolled is "autopatrolled": present with wlprop=patrol.
+	// Autopatrolled is "autopatrolled": present with wlprop=patrol (Tags edits that are patrolled).
 	Autopatrolled bool `json:"autopatrolled"`
-	// Bot is "bot": present with wlprop=flags.
+	// Bot is "bot": present with wlprop=flags (Adds flags for the edit).
 	Bot bool `json:"bot"`
-	// Comment is "comment": present with wlprop=comment.
+	// Comment is "comment": present with wlprop=comment (Adds comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Expiry is "expiry": present with wlprop=expiry; false when the watch does not expire, else a timestamp: a union the samples show only as bool.
+	// Expiry is "expiry": present with wlprop=expiry (Adds the expiry time); false when the watch does not expire, else a timestamp: a union the samples show only as bool.
 	Expiry bool `json:"expiry"`
-	// Logaction is "logaction": present with wlprop=loginfo.
+	// Logaction is "logaction": present with wlprop=loginfo (Adds log information where appropriate).
 	Logaction string `json:"logaction"`
-	// Logdisplay is "logdisplay": present with wlprop=loginfo.
+	// Logdisplay is "logdisplay": present with wlprop=loginfo (Adds log information where appropriate).
 	Logdisplay string `json:"logdisplay"`
-	// LogID is "logid": present with wlprop=loginfo.
+	// LogID is "logid": present with wlprop=loginfo (Adds log information where appropriate).
 	LogID int `json:"logid"`
-	// Logparams is "logparams": present with wlprop=loginfo.
+	// Logparams is "logparams": present with wlprop=loginfo (Adds log information where appropriate).
 	Logparams *QueryWatchlistItemLogparams `json:"logparams"`
-	// Logtype is "logtype": present with wlprop=loginfo.
+	// Logtype is "logtype": present with wlprop=loginfo (Adds log information where appropriate).
 	Logtype string `json:"logtype"`
-	// Minor is "minor": present with wlprop=flags.
+	// Minor is "minor": present with wlprop=flags (Adds flags for the edit).
 	Minor bool `json:"minor"`
-	// New is "new": present with wlprop=flags.
+	// New is "new": present with wlprop=flags (Adds flags for the edit).
 	New bool `json:"new"`
-	// Newlen is "newlen": present with wlprop=sizes.
+	// Newlen is "newlen": present with wlprop=sizes (Adds the old and new lengths of the page).
 	Newlen int `json:"newlen"`
-	// Notificationtimestamp is "notificationtimestamp": present with wlprop=notificationtimestamp.
+	// Notificationtimestamp is "notificationtimestamp": present with wlprop=notificationtimestamp (Adds timestamp of when the user was last notified about the edit).
 	Notificationtimestamp string `json:"notificationtimestamp"`
-	// Ns is "ns": present with wlprop=title.
+	// Ns is "ns": present with wlprop=title (Adds title of the page).
 	Ns int `json:"ns"`
-	// OldRevID is "old_revid": present with wlprop=ids.
+	// OldRevID is "old_revid": present with wlprop=ids (Adds revision IDs and page IDs).
 	OldRevID int `json:"old_revid"`
-	// Oldlen is "oldlen": present with wlprop=sizes.
+	// Oldlen is "oldlen": present with wlprop=sizes (Adds the old and new lengths of the page).
 	Oldlen int `json:"oldlen"`
-	// PageID is "pageid": present with wlprop=ids.
+	// PageID is "pageid": present with wlprop=ids (Adds revision IDs and page IDs).
 	PageID int `json:"pageid"`
-	// Parsedcomment is "parsedcomment": present with wlprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with wlprop=parsedcomment (Adds parsed comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Patrolled is "patrolled": present with wlprop=patrol.
+	// Patrolled is "patrolled": present with wlprop=patrol (Tags edits that are patrolled).
 	Patrolled bool `json:"patrolled"`
-	// RevID is "revid": present with wlprop=ids.
+	// RevID is "revid": present with wlprop=ids (Adds revision IDs and page IDs).
 	RevID int `json:"revid"`
-	// Tags is "tags": present with wlprop=tags.
+	// Tags is "tags": present with wlprop=tags (Lists tags for the entry).
 	Tags []string `json:"tags"`
-	// Temp is "temp": present with wlprop=user.
+	// Temp is "temp": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned).
 	Temp bool `json:"temp"`
-	// Timestamp is "timestamp": present with wlprop=timestamp.
+	// Timestamp is "timestamp": present with wlprop=timestamp (Adds timestamp of the edit).
 	Timestamp time.Time `json:"timestamp"`
-	// Title is "title": present with wlprop=title.
+	// Title is "title": present with wlprop=title (Adds title of the page).
 	Title string `json:"title"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
-	// Unpatrolled is "unpatrolled": present with wlprop=patrol.
+	// Unpatrolled is "unpatrolled": present with wlprop=patrol (Tags edits that are patrolled).
 	Unpatrolled bool `json:"unpatrolled"`
-	// User is "user": present with wlprop=user or wlprop=userid.
+	// User is "user": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
 	User json.RawMessage `json:"user"`
-	// UserID is "userid": present with wlprop=userid.
+	// UserID is "userid": present with wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3988,7 +3996,7 @@ type QueryPage struct {
 	// Invalid is "invalid": not always present.
 	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
-	Invalidreason string `json:"invalidreason"`
+	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
 	// Missing is "missing": not always present.
 	Missing bool `json:"missing"`
 	// Ns is "ns": not always present.
@@ -4044,6 +4052,17 @@ type QueryPage struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
+// QueryPageInvalidreason is response.query.pages.[].invalidreason of query.
+type QueryPageInvalidreason struct {
+	// Code is "code": always present.
+	Code string `json:"code" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
 // QueryCategoriesPage is what query+categories brings to a page, embedded in QueryPage.
 type QueryCategoriesPage struct {
 	// Categories is "categories": not always present.
@@ -4052,15 +4071,15 @@ type QueryCategoriesPage struct {
 
 // QueryCategoriesPageCategoriesItem is response.query.pages.[].categories.[] of query+categories.
 type QueryCategoriesPageCategoriesItem struct {
-	// Hidden is "hidden": present with clprop=hidden.
+	// Hidden is "hidden": present with clprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
 	Hidden bool `json:"hidden"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
-	// Sortkey is "sortkey": present with clprop=sortkey.
+	// Sortkey is "sortkey": present with clprop=sortkey (Adds the sortkey (hexadecimal string) and sortkey prefix (human-readable part) for the category).
 	Sortkey string `json:"sortkey"`
-	// Sortkeyprefix is "sortkeyprefix": present with clprop=sortkey.
+	// Sortkeyprefix is "sortkeyprefix": present with clprop=sortkey (Adds the sortkey (hexadecimal string) and sortkey prefix (human-readable part) for the category).
 	Sortkeyprefix string `json:"sortkeyprefix"`
-	// Timestamp is "timestamp": present with clprop=timestamp.
+	// Timestamp is "timestamp": present with clprop=timestamp (Adds timestamp of when the category was added).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
@@ -4117,7 +4136,7 @@ type QueryDeletedrevisionsPage struct {
 
 // QueryDeletedrevisionsPageDeletedrevisionsItem is response.query.pages.[].deletedrevisions.[] of query+deletedrevisions.
 type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
-	// Comment is "comment": present with drvprop=comment.
+	// Comment is "comment": present with drvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
 	// Content is "content": present with some of 16 values of drvprop.
 	Content string `json:"content"`
@@ -4125,31 +4144,31 @@ type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of drvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with drvprop=flags.
+	// Minor is "minor": present with drvprop=flags (Revision flags (minor)).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with drvprop=ids.
+	// ParentID is "parentid": present with drvprop=ids (The ID of the revision).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with drvprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with drvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Parsetree is "parsetree": present with drvprop=parsetree.
+	// Parsetree is "parsetree": present with drvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, drvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with drvprop=ids.
+	// RevID is "revid": present with drvprop=ids (The ID of the revision).
 	RevID int `json:"revid"`
-	// Roles is "roles": present with drvprop=roles.
+	// Roles is "roles": present with drvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
-	// SHA1 is "sha1": present with drvprop=sha1.
+	// SHA1 is "sha1": present with drvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with drvprop=size.
+	// Size is "size": present with drvprop=size (Length (bytes) of the revision).
 	Size int `json:"size"`
 	// Slots is "slots": present with drvprop=content or drvprop=contentmodel or drvprop=slotsha1 or drvprop=slotsize.
 	Slots map[string]QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem `json:"slots"`
-	// Tags is "tags": present with drvprop=tags.
+	// Tags is "tags": present with drvprop=tags (Tags for the revision).
 	Tags json.RawMessage `json:"tags"`
-	// Timestamp is "timestamp": present with drvprop=timestamp.
+	// Timestamp is "timestamp": present with drvprop=timestamp (The timestamp of the revision).
 	Timestamp string `json:"timestamp"`
-	// User is "user": present with drvprop=user.
+	// User is "user": present with drvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with drvprop=userid.
+	// UserID is "userid": present with drvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4158,15 +4177,15 @@ type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
 
 // QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem is response.query.pages.[].deletedrevisions.[].slots.[] of query+deletedrevisions.
 type QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem struct {
-	// Content is "content": present with drvprop=content.
+	// Content is "content": present with drvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, drvlimit is enforced to 50).
 	Content string `json:"content"`
-	// Contentformat is "contentformat": present with drvprop=content.
+	// Contentformat is "contentformat": present with drvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, drvlimit is enforced to 50).
 	Contentformat string `json:"contentformat"`
-	// Contentmodel is "contentmodel": present with drvprop=content or drvprop=contentmodel.
+	// Contentmodel is "contentmodel": present with drvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, drvlimit is enforced to 50) or drvprop=contentmodel (Content model ID of each revision slot).
 	Contentmodel string `json:"contentmodel"`
-	// SHA1 is "sha1": present with drvprop=slotsha1.
+	// SHA1 is "sha1": present with drvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with drvprop=slotsize.
+	// Size is "size": present with drvprop=slotsize (Length (bytes) of each revision slot).
 	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4223,13 +4242,13 @@ type QueryFileusagePage struct {
 
 // QueryFileusagePageFileusageItem is response.query.pages.[].fileusage.[] of query+fileusage.
 type QueryFileusagePageFileusageItem struct {
-	// Ns is "ns": present with fuprop=title.
+	// Ns is "ns": present with fuprop=title (Title of each page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with fuprop=pageid.
+	// PageID is "pageid": present with fuprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
-	// Redirect is "redirect": present with fuprop=redirect.
+	// Redirect is "redirect": present with fuprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with fuprop=title.
+	// Title is "title": present with fuprop=title (Title of each page).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4238,7 +4257,7 @@ type QueryFileusagePageFileusageItem struct {
 
 // QueryImageinfoPage is what query+imageinfo brings to a page, embedded in QueryPage.
 type QueryImageinfoPage struct {
-	// Badfile is "badfile": present with iiprop=badfile.
+	// Badfile is "badfile": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list).
 	Badfile bool `json:"badfile"`
 	// Imageinfo is "imageinfo": not always present.
 	Imageinfo []QueryImageinfoPageImageinfoItem `json:"imageinfo"`
@@ -4248,47 +4267,47 @@ type QueryImageinfoPage struct {
 
 // QueryImageinfoPageImageinfoItem is response.query.pages.[].imageinfo.[] of query+imageinfo.
 type QueryImageinfoPageImageinfoItem struct {
-	// Bitdepth is "bitdepth": present with iiprop=bitdepth.
+	// Bitdepth is "bitdepth": present with iiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
 	Bitdepth int `json:"bitdepth"`
-	// Canonicaltitle is "canonicaltitle": present with iiprop=canonicaltitle.
+	// Canonicaltitle is "canonicaltitle": present with iiprop=canonicaltitle (Adds the canonical title of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Canonicaltitle string `json:"canonicaltitle"`
-	// Comment is "comment": present with iiprop=comment.
+	// Comment is "comment": present with iiprop=comment (Comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Commonmetadata is "commonmetadata": present with iiprop=commonmetadata.
+	// Commonmetadata is "commonmetadata": present with iiprop=commonmetadata (Lists file format generic metadata for the version of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Commonmetadata json.RawMessage `json:"commonmetadata"`
-	// Descriptionshorturl is "descriptionshorturl": present with iiprop=url.
+	// Descriptionshorturl is "descriptionshorturl": present with iiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	Descriptionshorturl string `json:"descriptionshorturl"`
-	// Descriptionurl is "descriptionurl": present with iiprop=url.
+	// Descriptionurl is "descriptionurl": present with iiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	Descriptionurl string `json:"descriptionurl"`
-	// Extmetadata is "extmetadata": present with iiprop=extmetadata.
+	// Extmetadata is "extmetadata": present with iiprop=extmetadata (Lists formatted metadata combined from multiple sources. Results are HTML formatted. If the file has been revision deleted, a filehidden property will be returned).
 	Extmetadata *QueryImageinfoPageImageinfoItemExtmetadata `json:"extmetadata"`
-	// Filemissing is "filemissing": present with iiprop=badfile or iiprop=uploadwarning.
+	// Filemissing is "filemissing": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list) or iiprop=uploadwarning (Used by the Special:Upload page to get information about an existing file. Not intended for use outside MediaWiki core).
 	Filemissing bool `json:"filemissing"`
-	// Height is "height": present with iiprop=dimensions or iiprop=size.
+	// Height is "height": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Height int `json:"height"`
-	// HTML is "html": present with iiprop=uploadwarning.
+	// HTML is "html": present with iiprop=uploadwarning (Used by the Special:Upload page to get information about an existing file. Not intended for use outside MediaWiki core).
 	HTML string `json:"html"`
-	// Mediatype is "mediatype": present with iiprop=mediatype.
+	// Mediatype is "mediatype": present with iiprop=mediatype (Adds the media type of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Mediatype string `json:"mediatype"`
-	// Metadata is "metadata": present with iiprop=metadata.
+	// Metadata is "metadata": present with iiprop=metadata (Lists Exif metadata for the version of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Metadata []QueryImageinfoPageImageinfoItemMetadataItem `json:"metadata"`
-	// MIME is "mime": present with iiprop=mime.
+	// MIME is "mime": present with iiprop=mime (Adds MIME type of the file. If the file has been revision deleted, a filehidden property will be returned).
 	MIME string `json:"mime"`
-	// Parsedcomment is "parsedcomment": present with iiprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with iiprop=parsedcomment (Parse the comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// SHA1 is "sha1": present with iiprop=sha1.
+	// SHA1 is "sha1": present with iiprop=sha1 (Adds SHA-1 hash for the file. If the file has been revision deleted, a filehidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with iiprop=dimensions or iiprop=size.
+	// Size is "size": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Size int `json:"size"`
-	// Timestamp is "timestamp": present with iiprop=timestamp.
+	// Timestamp is "timestamp": present with iiprop=timestamp (Adds timestamp for the uploaded version).
 	Timestamp time.Time `json:"timestamp"`
-	// URL is "url": present with iiprop=url.
+	// URL is "url": present with iiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	URL string `json:"url"`
-	// User is "user": present with iiprop=user.
+	// User is "user": present with iiprop=user (Adds the user who uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with iiprop=userid.
+	// UserID is "userid": present with iiprop=userid (Add the ID of the user that uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
-	// Width is "width": present with iiprop=dimensions or iiprop=size.
+	// Width is "width": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Width int `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4362,27 +4381,27 @@ type QueryImagesPageImagesItem struct {
 
 // QueryInfoPage is what query+info brings to a page, embedded in QueryPage.
 type QueryInfoPage struct {
-	// Associatedpage is "associatedpage": present with inprop=associatedpage.
+	// Associatedpage is "associatedpage": present with inprop=associatedpage (The prefixed title of the associated subject or talk page).
 	Associatedpage string `json:"associatedpage"`
-	// Canonicalurl is "canonicalurl": present with inprop=url.
+	// Canonicalurl is "canonicalurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Canonicalurl string `json:"canonicalurl"`
 	// Contentmodel is "contentmodel": not always present.
 	Contentmodel string `json:"contentmodel"`
-	// Displaytitle is "displaytitle": present with inprop=displaytitle.
+	// Displaytitle is "displaytitle": present with inprop=displaytitle (Gives the manner in which the page title is actually displayed).
 	Displaytitle string `json:"displaytitle"`
-	// Editurl is "editurl": present with inprop=url.
+	// Editurl is "editurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Editurl string `json:"editurl"`
-	// Fullurl is "fullurl": present with inprop=url.
+	// Fullurl is "fullurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Fullurl string `json:"fullurl"`
 	// Lastrevid is "lastrevid": not always present.
 	Lastrevid int `json:"lastrevid"`
 	// Length is "length": not always present.
 	Length int `json:"length"`
-	// Linkclasses is "linkclasses": present with inprop=linkclasses.
+	// Linkclasses is "linkclasses": present with inprop=linkclasses (Gives the additional CSS classes (e.g. link colors) used for links to this page if they were to appear on the page named by inlinkcontext).
 	Linkclasses []string `json:"linkclasses"`
 	// New is "new": not always present.
 	New bool `json:"new"`
-	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp; "" when the page has no unseen change.
+	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp (The watchlist notification timestamp of each page); "" when the page has no unseen change.
 	Notificationtimestamp string `json:"notificationtimestamp"`
 	// Pagelanguage is "pagelanguage": not always present.
 	Pagelanguage string `json:"pagelanguage"`
@@ -4390,29 +4409,29 @@ type QueryInfoPage struct {
 	Pagelanguagedir string `json:"pagelanguagedir"`
 	// Pagelanguagehtmlcode is "pagelanguagehtmlcode": not always present.
 	Pagelanguagehtmlcode string `json:"pagelanguagehtmlcode"`
-	// Preload is "preload": present with inprop=preload.
+	// Preload is "preload": present with inprop=preload (Deprecated. Gives the text returned by EditFormPreloadText. Use preloadcontent instead, which supports other kinds of preloaded text too).
 	Preload string `json:"preload"`
-	// Protection is "protection": present with inprop=protection; sent as [] when empty either way; always a list.
+	// Protection is "protection": present with inprop=protection (List the protection level of each page); sent as [] when empty either way; always a list.
 	Protection []QueryInfoPageProtectionItem `json:"protection"`
-	// Readable is "readable": present with inprop=readable.
+	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
 	Readable bool `json:"readable"`
 	// Redirect is "redirect": not always present.
 	Redirect bool `json:"redirect"`
-	// Restrictiontypes is "restrictiontypes": present with inprop=protection.
+	// Restrictiontypes is "restrictiontypes": present with inprop=protection (List the protection level of each page).
 	Restrictiontypes []string `json:"restrictiontypes"`
-	// SubjectID is "subjectid": present with inprop=subjectid.
+	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
 	SubjectID int `json:"subjectid"`
-	// TalkID is "talkid": present with inprop=talkid.
+	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
 	TalkID int `json:"talkid"`
 	// Touched is "touched": not always present.
 	Touched time.Time `json:"touched"`
-	// Varianttitles is "varianttitles": present with inprop=varianttitles; keyed by language variant.
+	// Varianttitles is "varianttitles": present with inprop=varianttitles (Gives the display title in all variants of the site content language); keyed by language variant.
 	Varianttitles map[string]string `json:"varianttitles"`
-	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers.
+	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers (The number of watchers of each page who have visited recent edits to that page, if allowed).
 	Visitingwatchers int `json:"visitingwatchers"`
-	// Watched is "watched": present with inprop=watched.
+	// Watched is "watched": present with inprop=watched (List the watched status of each page).
 	Watched bool `json:"watched"`
-	// Watchers is "watchers": present with inprop=watchers.
+	// Watchers is "watchers": present with inprop=watchers (The number of watchers, if allowed).
 	Watchers int `json:"watchers"`
 }
 
@@ -4473,13 +4492,13 @@ type QueryLinksherePage struct {
 
 // QueryLinksherePageLinkshereItem is response.query.pages.[].linkshere.[] of query+linkshere.
 type QueryLinksherePageLinkshereItem struct {
-	// Ns is "ns": present with lhprop=title.
+	// Ns is "ns": present with lhprop=title (Title of each page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with lhprop=pageid.
+	// PageID is "pageid": present with lhprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
-	// Redirect is "redirect": present with lhprop=redirect.
+	// Redirect is "redirect": present with lhprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with lhprop=title.
+	// Title is "title": present with lhprop=title (Title of each page).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4488,11 +4507,11 @@ type QueryLinksherePageLinkshereItem struct {
 
 // QueryPageimagesPage is what query+pageimages brings to a page, embedded in QueryPage.
 type QueryPageimagesPage struct {
-	// Original is "original": present with piprop=original.
+	// Original is "original": present with piprop=original (URL and original dimensions of image associated with page, if any).
 	Original *QueryPageimagesPageOriginal `json:"original"`
-	// Pageimage is "pageimage": present with piprop=name.
+	// Pageimage is "pageimage": present with piprop=name (Image title).
 	Pageimage string `json:"pageimage"`
-	// Thumbnail is "thumbnail": present with piprop=thumbnail.
+	// Thumbnail is "thumbnail": present with piprop=thumbnail (URL and dimensions of thumbnail image associated with page, if any).
 	Thumbnail *QueryPageimagesPageThumbnail `json:"thumbnail"`
 }
 
@@ -4542,9 +4561,9 @@ type QueryRevisionsPage struct {
 
 // QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
 type QueryRevisionsPageRevisionsItem struct {
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree.
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, rvlimit is enforced to 50).
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
-	// Comment is "comment": present with rvprop=comment.
+	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
 	// Commenthidden is "commenthidden": not always present.
 	Commenthidden bool `json:"commenthidden"`
@@ -4554,35 +4573,35 @@ type QueryRevisionsPageRevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with rvprop=flags.
+	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
 	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with rvprop=ids; 0 for a page's first revision.
+	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment.
+	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Parsetree is "parsetree": present with rvprop=parsetree.
+	// Parsetree is "parsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, rvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with rvprop=ids.
+	// RevID is "revid": present with rvprop=ids (The ID of the revision).
 	RevID int `json:"revid"`
-	// Roles is "roles": present with rvprop=roles.
+	// Roles is "roles": present with rvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
-	// SHA1 is "sha1": present with rvprop=sha1.
+	// SHA1 is "sha1": present with rvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=size.
+	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
 	Size int `json:"size"`
 	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
 	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
 	// Suppressed is "suppressed": not always present.
 	Suppressed bool `json:"suppressed"`
-	// Tags is "tags": present with rvprop=tags.
+	// Tags is "tags": present with rvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with rvprop=timestamp.
+	// Timestamp is "timestamp": present with rvprop=timestamp (The timestamp of the revision).
 	Timestamp time.Time `json:"timestamp"`
-	// User is "user": present with rvprop=user.
+	// User is "user": present with rvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
 	// Userhidden is "userhidden": not always present.
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rvprop=userid.
+	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4591,15 +4610,15 @@ type QueryRevisionsPageRevisionsItem struct {
 
 // QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
 type QueryRevisionsPageRevisionsItemSlotsItem struct {
-	// Content is "content": present with rvprop=content.
+	// Content is "content": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, rvlimit is enforced to 50).
 	Content string `json:"content"`
-	// Contentformat is "contentformat": present with rvprop=content.
+	// Contentformat is "contentformat": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, rvlimit is enforced to 50).
 	Contentformat string `json:"contentformat"`
-	// Contentmodel is "contentmodel": present with rvprop=content or rvprop=contentmodel.
+	// Contentmodel is "contentmodel": present with rvprop=content (Content of each revision slot. If the content has been revision deleted, a texthidden property will be returned. For performance reasons, if this option is used, rvlimit is enforced to 50) or rvprop=contentmodel (Content model ID of each revision slot).
 	Contentmodel string `json:"contentmodel"`
-	// SHA1 is "sha1": present with rvprop=slotsha1.
+	// SHA1 is "sha1": present with rvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=slotsize.
+	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
 	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -4631,13 +4650,13 @@ type QueryTranscludedinPage struct {
 
 // QueryTranscludedinPageTranscludedinItem is response.query.pages.[].transcludedin.[] of query+transcludedin.
 type QueryTranscludedinPageTranscludedinItem struct {
-	// Ns is "ns": present with tiprop=title.
+	// Ns is "ns": present with tiprop=title (Title of each page).
 	Ns int `json:"ns"`
-	// PageID is "pageid": present with tiprop=pageid.
+	// PageID is "pageid": present with tiprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
-	// Redirect is "redirect": present with tiprop=redirect.
+	// Redirect is "redirect": present with tiprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with tiprop=title.
+	// Title is "title": present with tiprop=title (Title of each page).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.

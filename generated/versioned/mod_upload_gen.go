@@ -6,6 +6,7 @@ package versioned
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/mwgen/mwgen/runtime"
 	"github.com/mwgen/mwgen/runtime/gensupport"
 	"net/url"
@@ -120,18 +121,26 @@ func (p *UploadParams) check(c *runtime.Checker, prefix string) {
 	c.IntRange(prefix+"offset", p.Offset, runtime.Set(0), runtime.Opt[int]{})
 }
 
-// Upload calls action=upload. p may be nil when no parameter is needed.
+// Upload calls action=upload and decodes its answer. p may be nil when no parameter is needed.
 // Every problem with p is reported, as a *runtime.ValidationError, before anything is sent.
 //
-// The shapes this package was generated with have none for upload, so the answer is
-// untyped: probe a test wiki that has the module with `mwgen shapes probe`, and
-// generate with --shapes, to get a typed one.
-func (c *Client) Upload(ctx context.Context, p *UploadParams) (*runtime.Response, error) {
+// When the answer's "result" is "Warning",
+// the action did not happen although the wiki sent no API error: Upload returns
+// the answer and a *runtime.ResultError with the wiki's reason.
+func (c *Client) Upload(ctx context.Context, p *UploadParams) (*UploadResponse, error) {
 	req, err := p.request()
 	if err != nil {
 		return nil, err
 	}
-	return c.do(ctx, req)
+	out := new(UploadResponse)
+	if err := c.into(ctx, req, out); err != nil {
+		return nil, err
+	}
+	switch out.UploadResult.Result {
+	case UploadStatusWarning:
+		return out, runtime.NewResultError("upload", "result", string(out.UploadResult.Result), out.Raw())
+	}
+	return out, nil
 }
 
 func (p *UploadParams) request() (*runtime.Request, error) {
@@ -153,3 +162,106 @@ func (p *UploadParams) request() (*runtime.Request, error) {
 		TokenType: "csrf",
 	}, nil
 }
+
+// UploadResponse is the answer of action=upload (upload), decoded from the shapes mwgen learned
+// on MediaWiki 1.43.9. Raw returns the whole body.
+type UploadResponse struct {
+	runtime.Envelope
+	// The module's result is "upload": always present.
+	UploadResult `json:"upload"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UploadResult is response.upload of upload.
+type UploadResult struct {
+	// Filekey is "filekey": not always present.
+	Filekey string `json:"filekey"`
+	// Filename is "filename": not always present.
+	Filename string `json:"filename"`
+	// Imageinfo is "imageinfo": not always present.
+	Imageinfo json.RawMessage `json:"imageinfo"`
+	// Offset is "offset": not always present.
+	Offset int `json:"offset"`
+	// Result is "result": always present; Continue (a chunk taken) and Poll (an async step queued) are steps; Warning keeps the file in the stash (filekey) and lists why in warnings.
+	Result UploadStatus `json:"result" mw:"required"`
+	// Sessionkey is "sessionkey": not always present.
+	Sessionkey string `json:"sessionkey"`
+	// Stage is "stage": not always present.
+	Stage string `json:"stage"`
+	// UploadWarnings is "warnings": not always present; one field per warning of UploadBase::checkWarnings; a warning of a newer MediaWiki or an extension is kept in Extra.
+	UploadWarnings *UploadResultWarnings `json:"warnings"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UploadResultWarnings is response.upload.warnings of upload.
+type UploadResultWarnings struct {
+	// BadPrefix is "bad-prefix": not always present.
+	BadPrefix string `json:"bad-prefix"`
+	// Badfilename is "badfilename": not always present.
+	Badfilename string `json:"badfilename"`
+	// Duplicate is "duplicate": not always present.
+	Duplicate []string `json:"duplicate"`
+	// DuplicateArchive is "duplicate-archive": not always present.
+	DuplicateArchive string `json:"duplicate-archive"`
+	// Duplicateversions is "duplicateversions": not always present.
+	Duplicateversions []UploadResultWarningsDuplicateversionsItem `json:"duplicateversions"`
+	// EmptyFile is "empty-file": not always present.
+	EmptyFile bool `json:"empty-file"`
+	// Exists is "exists": not always present.
+	Exists string `json:"exists"`
+	// ExistsNormalized is "exists-normalized": not always present.
+	ExistsNormalized string `json:"exists-normalized"`
+	// FiletypeUnwantedType is "filetype-unwanted-type": not always present.
+	FiletypeUnwantedType json.RawMessage `json:"filetype-unwanted-type"`
+	// LargeFile is "large-file": not always present.
+	LargeFile json.RawMessage `json:"large-file"`
+	// Nochange is "nochange": not always present.
+	Nochange *UploadResultWarningsNochange `json:"nochange"`
+	// PageExists is "page-exists": not always present.
+	PageExists string `json:"page-exists"`
+	// Thumb is "thumb": not always present.
+	Thumb string `json:"thumb"`
+	// ThumbName is "thumb-name": not always present.
+	ThumbName string `json:"thumb-name"`
+	// WasDeleted is "was-deleted": not always present.
+	WasDeleted string `json:"was-deleted"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UploadResultWarningsDuplicateversionsItem is response.upload.warnings.duplicateversions.[] of upload.
+type UploadResultWarningsDuplicateversionsItem struct {
+	// Timestamp is "timestamp": not always present.
+	Timestamp string `json:"timestamp"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UploadResultWarningsNochange is response.upload.warnings.nochange of upload.
+type UploadResultWarningsNochange struct {
+	// Timestamp is "timestamp": not always present.
+	Timestamp string `json:"timestamp"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// UploadStatus is the "result" of action=upload's answer. MediaWiki documents the values below;
+// another one (from a newer MediaWiki or an extension) decodes as it is.
+// "Warning": the action did not happen, and the method returns the answer
+// with a *runtime.ResultError.
+type UploadStatus string
+
+// The values of UploadStatus.
+const (
+	UploadStatusSuccess  UploadStatus = "Success"
+	UploadStatusWarning  UploadStatus = "Warning"
+	UploadStatusContinue UploadStatus = "Continue"
+	UploadStatusPoll     UploadStatus = "Poll"
+)

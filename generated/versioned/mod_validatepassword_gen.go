@@ -108,12 +108,8 @@ type ValidatepasswordResult struct {
 type ValidatepasswordResultValiditymessagesItem struct {
 	// Code is "code": always present.
 	Code string `json:"code" mw:"required"`
-	// Message is "message": always present.
-	Message string `json:"message" mw:"required"`
-	// Params is "params": always present.
-	Params []int `json:"params" mw:"required"`
-	// Type is "type": always present.
-	Type string `json:"type" mw:"required"`
+	// Text is "text": always present.
+	Text string `json:"text" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
