@@ -35,6 +35,9 @@ type builder struct {
 	// ver is the union of the versions the package serves, or nil for a
 	// package of one schema (versions.go).
 	ver *apischema.Versioned
+	// shapeVer says which versions' answers have each response field,
+	// with ver; nil for none.
+	shapeVer *apischema.VersionedShapes
 }
 
 // Names the generated package declares itself; schema-derived names never
@@ -82,6 +85,7 @@ func buildModel(s *apischema.Schema, include func(path string) bool, opt Options
 		pageSets:  map[string]*pageSet{},
 		psUsers:   map[string]int{},
 		ver:       opt.Versions,
+		shapeVer:  opt.ShapeVersions,
 	}
 	if b.ver != nil {
 		b.m.versions = strings.Join(b.ver.Versions, " ")

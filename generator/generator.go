@@ -31,6 +31,7 @@ import (
 	"go/token"
 	"hash/fnv"
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -70,6 +71,10 @@ type Options struct {
 	// sets, so that the runtime refuses, before sending, what the
 	// connected wiki's version lacks.
 	Versions *apischema.Versioned
+	// ShapeVersions, with Versions and Shapes (its Shapes), says which
+	// versions' answers have each response field; a field not all of them
+	// have is documented so ("Since MediaWiki 1.43."). Nil: no such notes.
+	ShapeVersions *apischema.VersionedShapes
 }
 
 // GeneratedOptions returns the options that made the committed generated/
@@ -114,6 +119,9 @@ func Generate(s *apischema.Schema, opt Options) ([]File, error) {
 	}
 	if opt.Versions != nil && opt.Versions.Schema != s {
 		return nil, fmt.Errorf("generate: Options.Versions is set, but the schema is not its union (Versions.Schema)")
+	}
+	if sv := opt.ShapeVersions; sv != nil && (opt.Versions == nil || !slices.Equal(sv.Versions, opt.Versions.Versions) || sv.Shapes != opt.Shapes) {
+		return nil, fmt.Errorf("generate: Options.ShapeVersions must be the union of Options.Shapes for the versions of Options.Versions")
 	}
 	include, err := matchModules(s, opt.Modules)
 	if err != nil {

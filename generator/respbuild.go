@@ -161,9 +161,31 @@ func (r *respBuilder) field(key string, f *apischema.Field, module, path, parent
 	return &respField{
 		wire:     key,
 		typ:      r.typeOf(&f.Node, module, path, parent+naming.Exported(key), rm),
-		doc:      r.fieldDoc(key, f, module, e.Note),
+		doc:      r.fieldDoc(key, f, module, e.Note) + r.versionNote(module, path),
 		required: f.Required && len(f.By) == 0,
 	}
+}
+
+// versionNote, in a package of several versions, says in which of the
+// versions whose answers of module were probed the field at path came
+// (" Seen in MediaWiki 1.43's probed answers, not in 1.39's."), and "" when
+// in all of them. It says what the probes saw, not a release note: a
+// field one version's probe did not reach reads the same. path is the
+// builder's ("response.query.pages.[].revid").
+func (r *respBuilder) versionNote(module, path string) string {
+	vs, v := r.b.shapeVer, r.b.ver
+	if vs == nil || v == nil {
+		return ""
+	}
+	which, rest, _ := strings.Cut(path, ".")
+	gen := which == "generator"
+	within := vs.Field(module, gen, "")
+	has := vs.Field(module, gen, "."+strings.ReplaceAll(rest, ".[]", "[]")) & within
+	if has == within || has == 0 {
+		return ""
+	}
+	return " Seen in MediaWiki " + strings.Join(v.Names(has), ", ") + "'s probed answers, not in " +
+		strings.Join(v.Names(within&^has), ", ") + "'s."
 }
 
 // fieldDoc is fieldDoc2 with the wiki's help text of the prop values that
@@ -486,7 +508,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 				}
 				f := q.Fields[k]
 				path := top.path + ".query." + k
-				rf := &respField{wire: k, doc: r.fieldDoc(k, f, ms.Path, r.ov[overlayKey(ms.Path, path)].Note),
+				rf := &respField{wire: k, doc: r.fieldDoc(k, f, ms.Path, r.ov[overlayKey(ms.Path, path)].Note) + r.versionNote(ms.Path, path),
 					required: false}
 				if f.Node.Has(apischema.KindList) && f.Node.Items != nil && f.Node.Items.Has(apischema.KindObject) && len(f.Node.Items.Kinds) == 1 {
 					rf.typ = &respType{kind: rList, elem: &respType{kind: rStruct, st: r.object(f.Node.Items, ms.Path, path+".[]", want+"Item", rm)}}

@@ -45,7 +45,7 @@ func versionedOptions(t testing.TB) (*apischema.Versioned, Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt.Shapes = us.Shapes
+	opt.Shapes, opt.ShapeVersions = us.Shapes, us
 	opt.Package = "versioned"
 	opt.Command = "mwgen generate --versions apischema/snapshots/mediawiki-1.39.json --versions apischema/snapshots/mediawiki-1.43.json --out generated/versioned --package versioned"
 	opt.Versions = v
@@ -91,6 +91,8 @@ func TestVersionedDocsAndNeeds(t *testing.T) {
 		{"client_gen.go", `const mediaWikiVersions = "1.39 1.43"`},
 		{"client_gen.go", `req.Needs = req.Needs.Add(chk.Needs(mediaWikiVersions))`},
 		{"doc_gen.go", "MediaWiki 1.39.17, 1.43.9"},
+		// An answer field only 1.43's probe saw (prop=tocdata is new in 1.43).
+		{"mod_parse_gen.go", `// Tocdata is "tocdata": present with prop=tocdata (Gives the table of contents information in the parsed wikitext). Seen in MediaWiki 1.43's probed answers, not in 1.39's.`},
 	} {
 		if src := read(c.file); !strings.Contains(src, c.want) {
 			t.Errorf("%s lacks %q", c.file, c.want)

@@ -103,7 +103,7 @@ func runGenerate(ctx context.Context, e env, args []string) int {
 	}
 	if !*noShapes {
 		var note string
-		if opt.Shapes, opt.Overlay, note, err = pickShapes(s, vs, *shapesFiles); err != nil {
+		if note, err = pickShapes(&opt, s, vs, *shapesFiles); err != nil {
 			return fail(e, "generate", err)
 		}
 		if note != "" {

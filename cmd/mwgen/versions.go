@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mwgen/mwgen/apischema"
+	"github.com/mwgen/mwgen/generator"
 )
 
 // readVersions reads the schemas of several MediaWiki versions, one
@@ -92,27 +93,31 @@ func cmpOrUnknown(v string) string {
 // the answers when it is worth a line: one file, or the embedded shapes of
 // the schema's version; with --versions, one file per version, unioned,
 // or by default the union of the embedded shapes of the versions given.
-func pickShapes(s *apischema.Schema, vs *apischema.Versioned, paths []string) (sh *apischema.Shapes, ov *apischema.Overlay, note string, err error) {
+func pickShapes(opt *generator.Options, s *apischema.Schema, vs *apischema.Versioned, paths []string) (note string, err error) {
+	var sh *apischema.Shapes
+	var ov *apischema.Overlay
 	switch {
 	case vs == nil && len(paths) > 1:
-		return nil, nil, "", fmt.Errorf("--shapes is given %d times: several shapes files are for several MediaWiki versions, with --versions", len(paths))
+		return "", fmt.Errorf("--shapes is given %d times: several shapes files are for several MediaWiki versions, with --versions", len(paths))
 	case vs == nil || len(paths) == 1:
 		path := ""
 		if len(paths) == 1 {
 			path = paths[0]
 		}
 		if sh, ov, err = generateShapes(s, path); err != nil {
-			return nil, nil, "", err
+			return "", err
 		}
 		if vs != nil {
-			return sh, ov, versionsShapesNote(vs, sh), nil
+			opt.Shapes, opt.Overlay = sh, ov
+			return versionsShapesNote(vs, sh), nil
 		}
 		if err := apischema.CheckShapesFor(s, sh); err != nil {
 			// Modules and prop values are matched by name: what the
 			// other version has in common is still typed.
 			note = fmt.Sprintf("%v; typing the answers from them where modules match", err)
 		}
-		return sh, ov, note, nil
+		opt.Shapes, opt.Overlay = sh, ov
+		return note, nil
 	}
 	var all []*apischema.Shapes
 	var from []string
@@ -126,9 +131,10 @@ func pickShapes(s *apischema.Schema, vs *apischema.Versioned, paths []string) (s
 		if len(all) == 0 {
 			sh, ov, err = generateShapes(s, "")
 			if err != nil {
-				return nil, nil, "", err
+				return "", err
 			}
-			return sh, ov, versionsShapesNote(vs, sh), nil
+			opt.Shapes, opt.Overlay = sh, ov
+			return versionsShapesNote(vs, sh), nil
 		}
 		note = "the answers are typed from the embedded shapes of MediaWiki " + strings.Join(from, " and ")
 		if len(from) < len(vs.Versions) {
@@ -140,17 +146,18 @@ func pickShapes(s *apischema.Schema, vs *apischema.Versioned, paths []string) (s
 		for _, p := range paths {
 			sh, err := readShapes(p)
 			if err != nil {
-				return nil, nil, "", err
+				return "", err
 			}
 			all = append(all, sh)
 		}
 	}
 	u, err := apischema.UnionShapes(vs.Versions, all...)
 	if err != nil {
-		return nil, nil, "", err
+		return "", err
 	}
 	if ov, err = apischema.DefaultOverlay(); err != nil {
-		return nil, nil, "", err
+		return "", err
 	}
-	return u.Shapes, ov, note, nil
+	opt.Shapes, opt.Overlay, opt.ShapeVersions = u.Shapes, ov, u
+	return note, nil
 }

@@ -290,7 +290,7 @@ type ParaminfoResultModulesItemParametersItem struct {
 	Highlimit int `json:"highlimit"`
 	// Index is "index": always present.
 	Index int `json:"index" mw:"required"`
-	// Info is "info": not always present.
+	// Info is "info": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Info []ParaminfoResultModulesItemParametersItemInfoItem `json:"info"`
 	// Limit is "limit": not always present.
 	Limit int `json:"limit"`
@@ -313,7 +313,7 @@ type ParaminfoResultModulesItemParametersItem struct {
 
 // ParaminfoResultModulesItemParametersItemInfoItem is response.paraminfo.modules.[].parameters.[].info.[] of paraminfo.
 type ParaminfoResultModulesItemParametersItemInfoItem struct {
-	// Name is "name": always present.
+	// Name is "name": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Name string `json:"name" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.

@@ -953,13 +953,13 @@ type QueryResult struct {
 	Search []QuerySearchItem `json:"search"`
 	// Searchinfo is "searchinfo": present with srinfo=totalhits. From query+search.
 	Searchinfo *QuerySearchSearchinfo `json:"searchinfo"`
-	// Autocreatetempuser is "autocreatetempuser": present with siprop=autocreatetempuser (Returns configuration for the automatic creation of temporary user accounts (also known as IP masking)). From query+siteinfo.
+	// Autocreatetempuser is "autocreatetempuser": present with siprop=autocreatetempuser (Returns configuration for the automatic creation of temporary user accounts (also known as IP masking)). Seen in MediaWiki 1.43's probed answers, not in 1.39's. From query+siteinfo.
 	Autocreatetempuser *QuerySiteinfoAutocreatetempuser `json:"autocreatetempuser"`
-	// Autopromote is "autopromote": present with siprop=autopromote (Returns the automatic promotion configuration). From query+siteinfo.
+	// Autopromote is "autopromote": present with siprop=autopromote (Returns the automatic promotion configuration). Seen in MediaWiki 1.43's probed answers, not in 1.39's. From query+siteinfo.
 	Autopromote *QuerySiteinfoAutopromote `json:"autopromote"`
-	// Autopromoteonce is "autopromoteonce": present with siprop=autopromoteonce (Returns the automatic promotion configuration that are only done once). From query+siteinfo.
+	// Autopromoteonce is "autopromoteonce": present with siprop=autopromoteonce (Returns the automatic promotion configuration that are only done once). Seen in MediaWiki 1.43's probed answers, not in 1.39's. From query+siteinfo.
 	Autopromoteonce *QuerySiteinfoAutopromoteonce `json:"autopromoteonce"`
-	// Clientlibraries is "clientlibraries": present with siprop=clientlibraries (Returns client-side libraries installed on the wiki). From query+siteinfo.
+	// Clientlibraries is "clientlibraries": present with siprop=clientlibraries (Returns client-side libraries installed on the wiki). Seen in MediaWiki 1.43's probed answers, not in 1.39's. From query+siteinfo.
 	Clientlibraries []QuerySiteinfoClientlibrariesItem `json:"clientlibraries"`
 	// Dbrepllag is "dbrepllag": present with siprop=dbrepllag (Returns database server with the highest replication lag). From query+siteinfo.
 	Dbrepllag []QuerySiteinfoDbrepllagItem `json:"dbrepllag"`
@@ -1256,7 +1256,7 @@ type QueryAllimagesItemExtmetadataDateTime struct {
 
 // QueryAllimagesItemExtmetadataObjectName is response.query.allimages.[].extmetadata.ObjectName of query+allimages.
 type QueryAllimagesItemExtmetadataObjectName struct {
-	// Hidden is "hidden": not always present.
+	// Hidden is "hidden": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	Hidden string `json:"hidden"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
@@ -1442,7 +1442,7 @@ type QueryAllusersItem struct {
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with auprop=blockinfo (Adds the information about a current block on the user).
+	// Blockemail is "blockemail": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiry string `json:"blockexpiry"`
@@ -1454,7 +1454,7 @@ type QueryAllusersItem struct {
 	Blockid int `json:"blockid"`
 	// Blocknocreate is "blocknocreate": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with auprop=blockinfo (Adds the information about a current block on the user).
+	// Blockowntalk is "blockowntalk": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Blockowntalk bool `json:"blockowntalk"`
 	// Blockpartial is "blockpartial": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockpartial bool `json:"blockpartial"`
@@ -1724,7 +1724,7 @@ type QueryDeletedrevsItemRevisionsItem struct {
 	SHA1 string `json:"sha1"`
 	// Tags is "tags": present with drprop=tags (Tags for the revision).
 	Tags json.RawMessage `json:"tags"`
-	// Text is "text": present with drprop=content (Adds the content of the revision. For performance reasons, if this option is used, drlimit is enforced to 50).
+	// Text is "text": present with drprop=content (Adds the content of the revision. For performance reasons, if this option is used, drlimit is enforced to 50). Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	Text string `json:"text"`
 	// Timestamp is "timestamp": always present.
 	Timestamp string `json:"timestamp" mw:"required"`
@@ -1904,11 +1904,11 @@ type QueryGadgetsItemMetadataModule struct {
 type QueryGadgetsItemMetadataSettings struct {
 	// Actions is "actions": always present.
 	Actions json.RawMessage `json:"actions" mw:"required"`
-	// Categories is "categories": not always present.
+	// Categories is "categories": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Categories json.RawMessage `json:"categories"`
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
-	// ContentModels is "contentModels": not always present.
+	// ContentModels is "contentModels": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	ContentModels json.RawMessage `json:"contentModels"`
 	// Default is "default": always present.
 	Default bool `json:"default" mw:"required"`
@@ -1916,11 +1916,11 @@ type QueryGadgetsItemMetadataSettings struct {
 	Hidden bool `json:"hidden" mw:"required"`
 	// Legacyscripts is "legacyscripts": always present.
 	Legacyscripts bool `json:"legacyscripts" mw:"required"`
-	// Namespaces is "namespaces": not always present.
+	// Namespaces is "namespaces": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Namespaces json.RawMessage `json:"namespaces"`
 	// Package is "package": always present.
 	Package bool `json:"package" mw:"required"`
-	// RequiresES6 is "requiresES6": not always present.
+	// RequiresES6 is "requiresES6": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	RequiresES6 bool `json:"requiresES6"`
 	// Rights is "rights": always present.
 	Rights json.RawMessage `json:"rights" mw:"required"`
@@ -2041,7 +2041,7 @@ type QueryLogeventsItem struct {
 	Params map[string]json.RawMessage `json:"params"`
 	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment (Adds the parsed comment of the log event. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// RevID is "revid": present with leprop=ids (Adds the ID of the log event).
+	// RevID is "revid": present with leprop=ids (Adds the ID of the log event). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	RevID int `json:"revid"`
 	// Tags is "tags": present with leprop=tags (Lists tags for the log event).
 	Tags []string `json:"tags"`
@@ -2394,7 +2394,7 @@ type QuerySearchSearchinfo struct {
 
 // QuerySiteinfoAutocreatetempuser is response.query.autocreatetempuser of query+siteinfo.
 type QuerySiteinfoAutocreatetempuser struct {
-	// Enabled is "enabled": always present.
+	// Enabled is "enabled": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Enabled bool `json:"enabled" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2403,7 +2403,7 @@ type QuerySiteinfoAutocreatetempuser struct {
 
 // QuerySiteinfoAutopromote is response.query.autopromote of query+siteinfo.
 type QuerySiteinfoAutopromote struct {
-	// Autoconfirmed is "autoconfirmed": always present.
+	// Autoconfirmed is "autoconfirmed": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Autoconfirmed *QuerySiteinfoAutopromoteAutoconfirmed `json:"autoconfirmed" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2412,11 +2412,11 @@ type QuerySiteinfoAutopromote struct {
 
 // QuerySiteinfoAutopromoteAutoconfirmed is response.query.autopromote.autoconfirmed of query+siteinfo.
 type QuerySiteinfoAutopromoteAutoconfirmed struct {
-	// V0 is "0": always present.
+	// V0 is "0": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	V0 *QuerySiteinfoAutopromoteAutoconfirmedV0 `json:"0" mw:"required"`
-	// V1 is "1": always present.
+	// V1 is "1": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	V1 *QuerySiteinfoAutopromoteAutoconfirmedV1 `json:"1" mw:"required"`
-	// Operand is "operand": always present.
+	// Operand is "operand": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Operand string `json:"operand" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2425,9 +2425,9 @@ type QuerySiteinfoAutopromoteAutoconfirmed struct {
 
 // QuerySiteinfoAutopromoteAutoconfirmedV0 is response.query.autopromote.autoconfirmed.0 of query+siteinfo.
 type QuerySiteinfoAutopromoteAutoconfirmedV0 struct {
-	// Condname is "condname": always present.
+	// Condname is "condname": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Condname string `json:"condname" mw:"required"`
-	// Params is "params": always present.
+	// Params is "params": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Params []int `json:"params" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2436,9 +2436,9 @@ type QuerySiteinfoAutopromoteAutoconfirmedV0 struct {
 
 // QuerySiteinfoAutopromoteAutoconfirmedV1 is response.query.autopromote.autoconfirmed.1 of query+siteinfo.
 type QuerySiteinfoAutopromoteAutoconfirmedV1 struct {
-	// Condname is "condname": always present.
+	// Condname is "condname": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Condname string `json:"condname" mw:"required"`
-	// Params is "params": always present.
+	// Params is "params": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Params []int `json:"params" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2447,7 +2447,7 @@ type QuerySiteinfoAutopromoteAutoconfirmedV1 struct {
 
 // QuerySiteinfoAutopromoteonce is response.query.autopromoteonce of query+siteinfo.
 type QuerySiteinfoAutopromoteonce struct {
-	// OnEdit is "onEdit": always present.
+	// OnEdit is "onEdit": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	OnEdit json.RawMessage `json:"onEdit" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2456,9 +2456,9 @@ type QuerySiteinfoAutopromoteonce struct {
 
 // QuerySiteinfoClientlibrariesItem is response.query.clientlibraries.[] of query+siteinfo.
 type QuerySiteinfoClientlibrariesItem struct {
-	// Name is "name": always present.
+	// Name is "name": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Name string `json:"name" mw:"required"`
-	// Version is "version": always present.
+	// Version is "version": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Version json.RawMessage `json:"version" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -2482,109 +2482,109 @@ type QuerySiteinfoDefaultoptions struct {
 	Ccmeonemails int `json:"ccmeonemails" mw:"required"`
 	// Date is "date": always present.
 	Date string `json:"date" mw:"required"`
-	// DiffType is "diff-type": not always present.
+	// DiffType is "diff-type": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiffType string `json:"diff-type"`
 	// Diffonly is "diffonly": always present.
 	Diffonly int `json:"diffonly" mw:"required"`
 	// Disablemail is "disablemail": always present.
 	Disablemail int `json:"disablemail" mw:"required"`
-	// DiscussiontoolsAutotopicsub is "discussiontools-autotopicsub": not always present.
+	// DiscussiontoolsAutotopicsub is "discussiontools-autotopicsub": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsAutotopicsub int `json:"discussiontools-autotopicsub"`
-	// DiscussiontoolsBetaenable is "discussiontools-betaenable": not always present.
+	// DiscussiontoolsBetaenable is "discussiontools-betaenable": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsBetaenable int `json:"discussiontools-betaenable"`
-	// DiscussiontoolsEditmode is "discussiontools-editmode": not always present.
+	// DiscussiontoolsEditmode is "discussiontools-editmode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsEditmode string `json:"discussiontools-editmode"`
-	// DiscussiontoolsNewtopictool is "discussiontools-newtopictool": not always present.
+	// DiscussiontoolsNewtopictool is "discussiontools-newtopictool": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsNewtopictool int `json:"discussiontools-newtopictool"`
-	// DiscussiontoolsNewtopictoolCreatepage is "discussiontools-newtopictool-createpage": not always present.
+	// DiscussiontoolsNewtopictoolCreatepage is "discussiontools-newtopictool-createpage": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsNewtopictoolCreatepage int `json:"discussiontools-newtopictool-createpage"`
-	// DiscussiontoolsReplytool is "discussiontools-replytool": not always present.
+	// DiscussiontoolsReplytool is "discussiontools-replytool": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsReplytool int `json:"discussiontools-replytool"`
-	// DiscussiontoolsSourcemodetoolbar is "discussiontools-sourcemodetoolbar": not always present.
+	// DiscussiontoolsSourcemodetoolbar is "discussiontools-sourcemodetoolbar": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsSourcemodetoolbar int `json:"discussiontools-sourcemodetoolbar"`
-	// DiscussiontoolsTopicsubscription is "discussiontools-topicsubscription": not always present.
+	// DiscussiontoolsTopicsubscription is "discussiontools-topicsubscription": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsTopicsubscription int `json:"discussiontools-topicsubscription"`
-	// DiscussiontoolsVisualenhancements is "discussiontools-visualenhancements": not always present.
+	// DiscussiontoolsVisualenhancements is "discussiontools-visualenhancements": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsVisualenhancements int `json:"discussiontools-visualenhancements"`
-	// EchoDontEmailReadNotifications is "echo-dont-email-read-notifications": not always present.
+	// EchoDontEmailReadNotifications is "echo-dont-email-read-notifications": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoDontEmailReadNotifications bool `json:"echo-dont-email-read-notifications"`
-	// EchoEmailFormat is "echo-email-format": not always present.
+	// EchoEmailFormat is "echo-email-format": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoEmailFormat string `json:"echo-email-format"`
-	// EchoEmailFrequency is "echo-email-frequency": not always present.
+	// EchoEmailFrequency is "echo-email-frequency": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoEmailFrequency int `json:"echo-email-frequency"`
-	// EchoSubscriptionsEmailArticleLinked is "echo-subscriptions-email-article-linked": not always present.
+	// EchoSubscriptionsEmailArticleLinked is "echo-subscriptions-email-article-linked": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailArticleLinked bool `json:"echo-subscriptions-email-article-linked"`
-	// EchoSubscriptionsEmailDtSubscription is "echo-subscriptions-email-dt-subscription": not always present.
+	// EchoSubscriptionsEmailDtSubscription is "echo-subscriptions-email-dt-subscription": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailDtSubscription bool `json:"echo-subscriptions-email-dt-subscription"`
-	// EchoSubscriptionsEmailDtSubscriptionArchiving is "echo-subscriptions-email-dt-subscription-archiving": not always present.
+	// EchoSubscriptionsEmailDtSubscriptionArchiving is "echo-subscriptions-email-dt-subscription-archiving": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailDtSubscriptionArchiving bool `json:"echo-subscriptions-email-dt-subscription-archiving"`
-	// EchoSubscriptionsEmailEditThank is "echo-subscriptions-email-edit-thank": not always present.
+	// EchoSubscriptionsEmailEditThank is "echo-subscriptions-email-edit-thank": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailEditThank bool `json:"echo-subscriptions-email-edit-thank"`
-	// EchoSubscriptionsEmailEditUserPage is "echo-subscriptions-email-edit-user-page": not always present.
+	// EchoSubscriptionsEmailEditUserPage is "echo-subscriptions-email-edit-user-page": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailEditUserPage bool `json:"echo-subscriptions-email-edit-user-page"`
-	// EchoSubscriptionsEmailEditUserTalk is "echo-subscriptions-email-edit-user-talk": not always present.
+	// EchoSubscriptionsEmailEditUserTalk is "echo-subscriptions-email-edit-user-talk": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailEditUserTalk bool `json:"echo-subscriptions-email-edit-user-talk"`
-	// EchoSubscriptionsEmailEmailuser is "echo-subscriptions-email-emailuser": not always present.
+	// EchoSubscriptionsEmailEmailuser is "echo-subscriptions-email-emailuser": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailEmailuser bool `json:"echo-subscriptions-email-emailuser"`
-	// EchoSubscriptionsEmailLoginFail is "echo-subscriptions-email-login-fail": not always present.
+	// EchoSubscriptionsEmailLoginFail is "echo-subscriptions-email-login-fail": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailLoginFail bool `json:"echo-subscriptions-email-login-fail"`
-	// EchoSubscriptionsEmailLoginSuccess is "echo-subscriptions-email-login-success": not always present.
+	// EchoSubscriptionsEmailLoginSuccess is "echo-subscriptions-email-login-success": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailLoginSuccess bool `json:"echo-subscriptions-email-login-success"`
-	// EchoSubscriptionsEmailMention is "echo-subscriptions-email-mention": not always present.
+	// EchoSubscriptionsEmailMention is "echo-subscriptions-email-mention": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailMention bool `json:"echo-subscriptions-email-mention"`
-	// EchoSubscriptionsEmailOther is "echo-subscriptions-email-other": not always present.
+	// EchoSubscriptionsEmailOther is "echo-subscriptions-email-other": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailOther bool `json:"echo-subscriptions-email-other"`
-	// EchoSubscriptionsEmailReverted is "echo-subscriptions-email-reverted": not always present.
+	// EchoSubscriptionsEmailReverted is "echo-subscriptions-email-reverted": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailReverted bool `json:"echo-subscriptions-email-reverted"`
-	// EchoSubscriptionsEmailSystem is "echo-subscriptions-email-system": not always present.
+	// EchoSubscriptionsEmailSystem is "echo-subscriptions-email-system": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailSystem bool `json:"echo-subscriptions-email-system"`
-	// EchoSubscriptionsEmailSystemEmailonly is "echo-subscriptions-email-system-emailonly": not always present.
+	// EchoSubscriptionsEmailSystemEmailonly is "echo-subscriptions-email-system-emailonly": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailSystemEmailonly bool `json:"echo-subscriptions-email-system-emailonly"`
-	// EchoSubscriptionsEmailSystemNoemail is "echo-subscriptions-email-system-noemail": not always present.
+	// EchoSubscriptionsEmailSystemNoemail is "echo-subscriptions-email-system-noemail": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailSystemNoemail bool `json:"echo-subscriptions-email-system-noemail"`
-	// EchoSubscriptionsEmailThankYouEdit is "echo-subscriptions-email-thank-you-edit": not always present.
+	// EchoSubscriptionsEmailThankYouEdit is "echo-subscriptions-email-thank-you-edit": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailThankYouEdit bool `json:"echo-subscriptions-email-thank-you-edit"`
-	// EchoSubscriptionsEmailUserRights is "echo-subscriptions-email-user-rights": not always present.
+	// EchoSubscriptionsEmailUserRights is "echo-subscriptions-email-user-rights": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailUserRights bool `json:"echo-subscriptions-email-user-rights"`
-	// EchoSubscriptionsWebArticleLinked is "echo-subscriptions-web-article-linked": not always present.
+	// EchoSubscriptionsWebArticleLinked is "echo-subscriptions-web-article-linked": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebArticleLinked bool `json:"echo-subscriptions-web-article-linked"`
-	// EchoSubscriptionsWebDtSubscription is "echo-subscriptions-web-dt-subscription": not always present.
+	// EchoSubscriptionsWebDtSubscription is "echo-subscriptions-web-dt-subscription": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebDtSubscription bool `json:"echo-subscriptions-web-dt-subscription"`
-	// EchoSubscriptionsWebDtSubscriptionArchiving is "echo-subscriptions-web-dt-subscription-archiving": not always present.
+	// EchoSubscriptionsWebDtSubscriptionArchiving is "echo-subscriptions-web-dt-subscription-archiving": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebDtSubscriptionArchiving bool `json:"echo-subscriptions-web-dt-subscription-archiving"`
-	// EchoSubscriptionsWebEditThank is "echo-subscriptions-web-edit-thank": not always present.
+	// EchoSubscriptionsWebEditThank is "echo-subscriptions-web-edit-thank": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebEditThank bool `json:"echo-subscriptions-web-edit-thank"`
-	// EchoSubscriptionsWebEditUserPage is "echo-subscriptions-web-edit-user-page": not always present.
+	// EchoSubscriptionsWebEditUserPage is "echo-subscriptions-web-edit-user-page": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebEditUserPage bool `json:"echo-subscriptions-web-edit-user-page"`
-	// EchoSubscriptionsWebEditUserTalk is "echo-subscriptions-web-edit-user-talk": not always present.
+	// EchoSubscriptionsWebEditUserTalk is "echo-subscriptions-web-edit-user-talk": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebEditUserTalk bool `json:"echo-subscriptions-web-edit-user-talk"`
-	// EchoSubscriptionsWebEmailuser is "echo-subscriptions-web-emailuser": not always present.
+	// EchoSubscriptionsWebEmailuser is "echo-subscriptions-web-emailuser": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebEmailuser bool `json:"echo-subscriptions-web-emailuser"`
-	// EchoSubscriptionsWebLoginFail is "echo-subscriptions-web-login-fail": not always present.
+	// EchoSubscriptionsWebLoginFail is "echo-subscriptions-web-login-fail": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebLoginFail bool `json:"echo-subscriptions-web-login-fail"`
-	// EchoSubscriptionsWebLoginSuccess is "echo-subscriptions-web-login-success": not always present.
+	// EchoSubscriptionsWebLoginSuccess is "echo-subscriptions-web-login-success": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebLoginSuccess bool `json:"echo-subscriptions-web-login-success"`
-	// EchoSubscriptionsWebMention is "echo-subscriptions-web-mention": not always present.
+	// EchoSubscriptionsWebMention is "echo-subscriptions-web-mention": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebMention bool `json:"echo-subscriptions-web-mention"`
-	// EchoSubscriptionsWebOther is "echo-subscriptions-web-other": not always present.
+	// EchoSubscriptionsWebOther is "echo-subscriptions-web-other": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebOther bool `json:"echo-subscriptions-web-other"`
-	// EchoSubscriptionsWebReverted is "echo-subscriptions-web-reverted": not always present.
+	// EchoSubscriptionsWebReverted is "echo-subscriptions-web-reverted": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebReverted bool `json:"echo-subscriptions-web-reverted"`
-	// EchoSubscriptionsWebSystem is "echo-subscriptions-web-system": not always present.
+	// EchoSubscriptionsWebSystem is "echo-subscriptions-web-system": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebSystem bool `json:"echo-subscriptions-web-system"`
-	// EchoSubscriptionsWebSystemEmailonly is "echo-subscriptions-web-system-emailonly": not always present.
+	// EchoSubscriptionsWebSystemEmailonly is "echo-subscriptions-web-system-emailonly": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebSystemEmailonly bool `json:"echo-subscriptions-web-system-emailonly"`
-	// EchoSubscriptionsWebSystemNoemail is "echo-subscriptions-web-system-noemail": not always present.
+	// EchoSubscriptionsWebSystemNoemail is "echo-subscriptions-web-system-noemail": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebSystemNoemail bool `json:"echo-subscriptions-web-system-noemail"`
-	// EchoSubscriptionsWebThankYouEdit is "echo-subscriptions-web-thank-you-edit": not always present.
+	// EchoSubscriptionsWebThankYouEdit is "echo-subscriptions-web-thank-you-edit": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebThankYouEdit bool `json:"echo-subscriptions-web-thank-you-edit"`
-	// EchoSubscriptionsWebUserRights is "echo-subscriptions-web-user-rights": not always present.
+	// EchoSubscriptionsWebUserRights is "echo-subscriptions-web-user-rights": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebUserRights bool `json:"echo-subscriptions-web-user-rights"`
 	// Editfont is "editfont": always present.
 	Editfont string `json:"editfont" mw:"required"`
 	// Editondblclick is "editondblclick": always present.
 	Editondblclick int `json:"editondblclick" mw:"required"`
-	// Editrecovery is "editrecovery": not always present.
+	// Editrecovery is "editrecovery": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Editrecovery int `json:"editrecovery"`
 	// Editsectiononrightclick is "editsectiononrightclick": always present.
 	Editsectiononrightclick int `json:"editsectiononrightclick" mw:"required"`
@@ -2604,7 +2604,7 @@ type QuerySiteinfoDefaultoptions struct {
 	Fancysig int `json:"fancysig" mw:"required"`
 	// Forceeditsummary is "forceeditsummary": always present.
 	Forceeditsummary int `json:"forceeditsummary" mw:"required"`
-	// Forcesafemode is "forcesafemode": not always present.
+	// Forcesafemode is "forcesafemode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Forcesafemode int `json:"forcesafemode"`
 	// GadgetMwgen is "gadget-mwgen": always present.
 	GadgetMwgen int `json:"gadget-mwgen" mw:"required"`
@@ -2622,9 +2622,9 @@ type QuerySiteinfoDefaultoptions struct {
 	Language string `json:"language" mw:"required"`
 	// Math is "math": always present.
 	Math string `json:"math" mw:"required"`
-	// MathPopups is "math-popups": not always present.
+	// MathPopups is "math-popups": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	MathPopups string `json:"math-popups"`
-	// MinervaTheme is "minerva-theme": not always present.
+	// MinervaTheme is "minerva-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	MinervaTheme string `json:"minerva-theme"`
 	// Minordefault is "minordefault": always present.
 	Minordefault int `json:"minordefault" mw:"required"`
@@ -2636,7 +2636,7 @@ type QuerySiteinfoDefaultoptions struct {
 	Nickname string `json:"nickname" mw:"required"`
 	// Norollbackdiff is "norollbackdiff": always present.
 	Norollbackdiff int `json:"norollbackdiff" mw:"required"`
-	// PopupsReferencePreviews is "popups-reference-previews": not always present.
+	// PopupsReferencePreviews is "popups-reference-previews": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	PopupsReferencePreviews string `json:"popups-reference-previews"`
 	// Prefershttps is "prefershttps": always present.
 	Prefershttps int `json:"prefershttps" mw:"required"`
@@ -2658,7 +2658,7 @@ type QuerySiteinfoDefaultoptions struct {
 	SearchMatchRedirect bool `json:"search-match-redirect" mw:"required"`
 	// SearchSpecialPage is "search-special-page": always present.
 	SearchSpecialPage string `json:"search-special-page" mw:"required"`
-	// SearchThumbnailExtraNamespaces is "search-thumbnail-extra-namespaces": not always present.
+	// SearchThumbnailExtraNamespaces is "search-thumbnail-extra-namespaces": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	SearchThumbnailExtraNamespaces bool `json:"search-thumbnail-extra-namespaces"`
 	// SearchNs0 is "searchNs0": always present.
 	SearchNs0 int `json:"searchNs0" mw:"required"`
@@ -2678,13 +2678,13 @@ type QuerySiteinfoDefaultoptions struct {
 	SearchNs15 int `json:"searchNs15" mw:"required"`
 	// SearchNs2 is "searchNs2": always present.
 	SearchNs2 int `json:"searchNs2" mw:"required"`
-	// SearchNs2300 is "searchNs2300": not always present.
+	// SearchNs2300 is "searchNs2300": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	SearchNs2300 int `json:"searchNs2300"`
-	// SearchNs2301 is "searchNs2301": not always present.
+	// SearchNs2301 is "searchNs2301": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	SearchNs2301 int `json:"searchNs2301"`
-	// SearchNs2302 is "searchNs2302": not always present.
+	// SearchNs2302 is "searchNs2302": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	SearchNs2302 int `json:"searchNs2302"`
-	// SearchNs2303 is "searchNs2303": not always present.
+	// SearchNs2303 is "searchNs2303": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	SearchNs2303 int `json:"searchNs2303"`
 	// SearchNs3 is "searchNs3": always present.
 	SearchNs3 int `json:"searchNs3" mw:"required"`
@@ -2744,13 +2744,13 @@ type QuerySiteinfoDefaultoptions struct {
 	VariantGan string `json:"variant-gan" mw:"required"`
 	// VariantIu is "variant-iu": always present.
 	VariantIu string `json:"variant-iu" mw:"required"`
-	// VariantKk is "variant-kk": not always present.
+	// VariantKk is "variant-kk": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	VariantKk string `json:"variant-kk"`
 	// VariantKu is "variant-ku": always present.
 	VariantKu string `json:"variant-ku" mw:"required"`
-	// VariantMni is "variant-mni": not always present.
+	// VariantMni is "variant-mni": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VariantMni string `json:"variant-mni"`
-	// VariantSh is "variant-sh": not always present.
+	// VariantSh is "variant-sh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VariantSh string `json:"variant-sh"`
 	// VariantShi is "variant-shi": always present.
 	VariantShi string `json:"variant-shi" mw:"required"`
@@ -2758,43 +2758,43 @@ type QuerySiteinfoDefaultoptions struct {
 	VariantSr string `json:"variant-sr" mw:"required"`
 	// VariantTg is "variant-tg": always present.
 	VariantTg string `json:"variant-tg" mw:"required"`
-	// VariantTly is "variant-tly": not always present.
+	// VariantTly is "variant-tly": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VariantTly string `json:"variant-tly"`
 	// VariantUz is "variant-uz": always present.
 	VariantUz string `json:"variant-uz" mw:"required"`
-	// VariantWuu is "variant-wuu": not always present.
+	// VariantWuu is "variant-wuu": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VariantWuu string `json:"variant-wuu"`
-	// VariantZgh is "variant-zgh": not always present.
+	// VariantZgh is "variant-zgh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VariantZgh string `json:"variant-zgh"`
 	// VariantZh is "variant-zh": always present.
 	VariantZh string `json:"variant-zh" mw:"required"`
-	// VectorAppearancePinned is "vector-appearance-pinned": not always present.
+	// VectorAppearancePinned is "vector-appearance-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorAppearancePinned int `json:"vector-appearance-pinned"`
-	// VectorFontSize is "vector-font-size": not always present.
+	// VectorFontSize is "vector-font-size": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorFontSize int `json:"vector-font-size"`
-	// VectorLimitedWidth is "vector-limited-width": not always present.
+	// VectorLimitedWidth is "vector-limited-width": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorLimitedWidth int `json:"vector-limited-width"`
-	// VectorMainMenuPinned is "vector-main-menu-pinned": not always present.
+	// VectorMainMenuPinned is "vector-main-menu-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorMainMenuPinned int `json:"vector-main-menu-pinned"`
-	// VectorPageToolsPinned is "vector-page-tools-pinned": not always present.
+	// VectorPageToolsPinned is "vector-page-tools-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorPageToolsPinned int `json:"vector-page-tools-pinned"`
-	// VectorTheme is "vector-theme": not always present.
+	// VectorTheme is "vector-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorTheme string `json:"vector-theme"`
-	// VectorTocPinned is "vector-toc-pinned": not always present.
+	// VectorTocPinned is "vector-toc-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VectorTocPinned int `json:"vector-toc-pinned"`
 	// VisualeditorAutodisable is "visualeditor-autodisable": always present.
 	VisualeditorAutodisable int `json:"visualeditor-autodisable" mw:"required"`
 	// VisualeditorBetatempdisable is "visualeditor-betatempdisable": always present.
 	VisualeditorBetatempdisable int `json:"visualeditor-betatempdisable" mw:"required"`
-	// VisualeditorCollab is "visualeditor-collab": not always present.
+	// VisualeditorCollab is "visualeditor-collab": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	VisualeditorCollab int `json:"visualeditor-collab"`
 	// VisualeditorEditor is "visualeditor-editor": always present.
 	VisualeditorEditor string `json:"visualeditor-editor" mw:"required"`
 	// VisualeditorEnable is "visualeditor-enable": always present.
 	VisualeditorEnable int `json:"visualeditor-enable" mw:"required"`
-	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": not always present.
+	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental"`
-	// VisualeditorEnableLanguage is "visualeditor-enable-language": not always present.
+	// VisualeditorEnableLanguage is "visualeditor-enable-language": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	VisualeditorEnableLanguage int `json:"visualeditor-enable-language"`
 	// VisualeditorHidebetawelcome is "visualeditor-hidebetawelcome": always present.
 	VisualeditorHidebetawelcome int `json:"visualeditor-hidebetawelcome" mw:"required"`
@@ -2804,7 +2804,7 @@ type QuerySiteinfoDefaultoptions struct {
 	VisualeditorNewwikitext int `json:"visualeditor-newwikitext" mw:"required"`
 	// VisualeditorTabs is "visualeditor-tabs": always present.
 	VisualeditorTabs string `json:"visualeditor-tabs" mw:"required"`
-	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": not always present.
+	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage"`
 	// Watchcreations is "watchcreations": always present.
 	Watchcreations int `json:"watchcreations" mw:"required"`
@@ -2945,7 +2945,7 @@ type QuerySiteinfoGeneral struct {
 	Linkprefixcharset string `json:"linkprefixcharset" mw:"required"`
 	// Linktrail is "linktrail": always present.
 	Linktrail string `json:"linktrail" mw:"required"`
-	// Linter is "linter": not always present.
+	// Linter is "linter": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Linter *QuerySiteinfoGeneralLinter `json:"linter"`
 	// Logo is "logo": always present.
 	Logo string `json:"logo" mw:"required"`
@@ -3044,11 +3044,11 @@ type QuerySiteinfoGeneralImagelimitsItem struct {
 
 // QuerySiteinfoGeneralLinter is response.query.general.linter of query+siteinfo.
 type QuerySiteinfoGeneralLinter struct {
-	// High is "high": always present.
+	// High is "high": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	High []string `json:"high" mw:"required"`
-	// Low is "low": always present.
+	// Low is "low": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Low []string `json:"low" mw:"required"`
-	// Medium is "medium": always present.
+	// Medium is "medium": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Medium []string `json:"medium" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3148,7 +3148,7 @@ type QuerySiteinfoNamespacesItem struct {
 	Case string `json:"case" mw:"required"`
 	// Content is "content": always present.
 	Content bool `json:"content" mw:"required"`
-	// Defaultcontentmodel is "defaultcontentmodel": not always present.
+	// Defaultcontentmodel is "defaultcontentmodel": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	Defaultcontentmodel string `json:"defaultcontentmodel"`
 	// ID is "id": always present.
 	ID int `json:"id" mw:"required"`
@@ -3468,7 +3468,7 @@ type QueryUserinfo struct {
 	Anon bool `json:"anon"`
 	// Attachedlocal is "attachedlocal": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryUserinfoAttachedlocal `json:"attachedlocal"`
-	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount (Indicates whether the user is allowed to create accounts. To check whether some specific account can be created, use action=query&list=users&usprop=cancreate).
+	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount (Indicates whether the user is allowed to create accounts. To check whether some specific account can be created, use action=query&list=users&usprop=cancreate). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Cancreateaccount bool `json:"cancreateaccount"`
 	// CentralIDs is "centralids": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryUserinfoCentralIDs `json:"centralids"`
@@ -3590,11 +3590,11 @@ type QueryUserinfoTheoreticalratelimits struct {
 	Badcaptcha *QueryUserinfoTheoreticalratelimitsBadcaptcha `json:"badcaptcha" mw:"required"`
 	// Badoath is "badoath": not always present.
 	Badoath *QueryUserinfoTheoreticalratelimitsBadoath `json:"badoath"`
-	// Disableoath is "disableoath": not always present.
+	// Disableoath is "disableoath": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Disableoath *QueryUserinfoTheoreticalratelimitsDisableoath `json:"disableoath"`
-	// ThanksNotification is "thanks-notification": not always present.
+	// ThanksNotification is "thanks-notification": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	ThanksNotification *QueryUserinfoTheoreticalratelimitsThanksNotification `json:"thanks-notification"`
-	// Verify2fa is "verify-2fa": not always present.
+	// Verify2fa is "verify-2fa": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Verify2fa *QueryUserinfoTheoreticalratelimitsVerify2fa `json:"verify-2fa"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3656,7 +3656,7 @@ type QueryUserinfoTheoreticalratelimitsBadoathUser struct {
 
 // QueryUserinfoTheoreticalratelimitsDisableoath is response.query.userinfo.theoreticalratelimits.disableoath of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsDisableoath struct {
-	// User is "user": always present.
+	// User is "user": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	User *QueryUserinfoTheoreticalratelimitsDisableoathUser `json:"user" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3665,9 +3665,9 @@ type QueryUserinfoTheoreticalratelimitsDisableoath struct {
 
 // QueryUserinfoTheoreticalratelimitsDisableoathUser is response.query.userinfo.theoreticalratelimits.disableoath.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsDisableoathUser struct {
-	// Hits is "hits": always present.
+	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
-	// Seconds is "seconds": always present.
+	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3676,7 +3676,7 @@ type QueryUserinfoTheoreticalratelimitsDisableoathUser struct {
 
 // QueryUserinfoTheoreticalratelimitsThanksNotification is response.query.userinfo.theoreticalratelimits.thanks-notification of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsThanksNotification struct {
-	// User is "user": always present.
+	// User is "user": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	User *QueryUserinfoTheoreticalratelimitsThanksNotificationUser `json:"user" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3685,9 +3685,9 @@ type QueryUserinfoTheoreticalratelimitsThanksNotification struct {
 
 // QueryUserinfoTheoreticalratelimitsThanksNotificationUser is response.query.userinfo.theoreticalratelimits.thanks-notification.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsThanksNotificationUser struct {
-	// Hits is "hits": always present.
+	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
-	// Seconds is "seconds": always present.
+	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3696,7 +3696,7 @@ type QueryUserinfoTheoreticalratelimitsThanksNotificationUser struct {
 
 // QueryUserinfoTheoreticalratelimitsVerify2fa is response.query.userinfo.theoreticalratelimits.verify-2fa of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsVerify2fa struct {
-	// User is "user": always present.
+	// User is "user": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	User *QueryUserinfoTheoreticalratelimitsVerify2faUser `json:"user" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3705,9 +3705,9 @@ type QueryUserinfoTheoreticalratelimitsVerify2fa struct {
 
 // QueryUserinfoTheoreticalratelimitsVerify2faUser is response.query.userinfo.theoreticalratelimits.verify-2fa.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsVerify2faUser struct {
-	// Hits is "hits": always present.
+	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
-	// Seconds is "seconds": always present.
+	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
@@ -3728,7 +3728,7 @@ type QueryUsersItem struct {
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	// Blockemail is "blockemail": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiry string `json:"blockexpiry"`
@@ -3740,7 +3740,7 @@ type QueryUsersItem struct {
 	Blockid int `json:"blockid"`
 	// Blocknocreate is "blocknocreate": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	// Blockowntalk is "blockowntalk": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Blockowntalk bool `json:"blockowntalk"`
 	// Blockpartial is "blockpartial": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockpartial bool `json:"blockpartial"`
@@ -3854,7 +3854,7 @@ type QueryWatchlistItem struct {
 	RevID int `json:"revid"`
 	// Tags is "tags": present with wlprop=tags (Lists tags for the entry).
 	Tags []string `json:"tags"`
-	// Temp is "temp": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned).
+	// Temp is "temp": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Temp bool `json:"temp"`
 	// Timestamp is "timestamp": present with wlprop=timestamp (Adds timestamp of the edit).
 	Timestamp time.Time `json:"timestamp"`
@@ -3897,7 +3897,7 @@ type QueryWatchlistItemLogparams struct {
 	ImgTimestamp string `json:"img_timestamp"`
 	// Mergepoint is "mergepoint": not always present.
 	Mergepoint string `json:"mergepoint"`
-	// Mergerevid is "mergerevid": not always present.
+	// Mergerevid is "mergerevid": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Mergerevid string `json:"mergerevid"`
 	// Newgroups is "newgroups": not always present.
 	Newgroups []string `json:"newgroups"`
@@ -4340,7 +4340,7 @@ type QueryImageinfoPageImageinfoItemExtmetadataDateTime struct {
 
 // QueryImageinfoPageImageinfoItemExtmetadataObjectName is response.query.pages.[].imageinfo.[].extmetadata.ObjectName of query+imageinfo.
 type QueryImageinfoPageImageinfoItemExtmetadataObjectName struct {
-	// Hidden is "hidden": not always present.
+	// Hidden is "hidden": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	Hidden string `json:"hidden"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`

@@ -118,7 +118,7 @@ type UnblockResult struct {
 	User string `json:"user" mw:"required"`
 	// UserID is "userid": always present.
 	UserID int `json:"userid" mw:"required"`
-	// Watchuser is "watchuser": not always present.
+	// Watchuser is "watchuser": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Watchuser bool `json:"watchuser"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.

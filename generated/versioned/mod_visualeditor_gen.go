@@ -176,7 +176,7 @@ type VisualeditorResult struct {
 	Notices json.RawMessage `json:"notices" mw:"required"`
 	// OldID is "oldid": always present.
 	OldID int `json:"oldid" mw:"required"`
-	// Preloaded is "preloaded": not always present.
+	// Preloaded is "preloaded": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Preloaded bool `json:"preloaded"`
 	// ProtectedClasses is "protectedClasses": always present.
 	ProtectedClasses string `json:"protectedClasses" mw:"required"`
@@ -184,7 +184,7 @@ type VisualeditorResult struct {
 	Result string `json:"result" mw:"required"`
 	// Starttimestamp is "starttimestamp": always present.
 	Starttimestamp string `json:"starttimestamp" mw:"required"`
-	// Wouldautocreate is "wouldautocreate": not always present.
+	// Wouldautocreate is "wouldautocreate": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Wouldautocreate bool `json:"wouldautocreate"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
