@@ -1,6 +1,7 @@
 // Command allpages enumerates the pages whose titles start with -prefix,
 // through mwgen's generated client (-variant generated) or through a
-// minimal loop on raw net/http + encoding/json (-variant raw), as a list
+// minimal loop on raw net/http + encoding/json (-variant raw, or rawtyped to
+// decode into the generated package's types), as a list
 // (-mode list) or a generator with prop=revisions (-mode revisions); see
 // package loops. It runs one warm-up round, then -rounds timed rounds, and
 // prints one line of figures for bench/allpages.sh:
@@ -28,7 +29,7 @@ import (
 
 func main() {
 	api := flag.String("api", "", "the wiki's api.php `URL`")
-	variant := flag.String("variant", "generated", "`generated` (mwgen's client) or raw (net/http + encoding/json)")
+	variant := flag.String("variant", "generated", "`generated` (mwgen's client), raw (net/http + encoding/json) or rawtyped (raw, decoding into the generated types)")
 	mode := flag.String("mode", "list", "`list` (list=allpages) or revisions (generator=allpages&prop=revisions)")
 	prefix := flag.String("prefix", "Mwgen bench allpages ", "enumerate the pages whose titles start with `PREFIX`")
 	pages := flag.Int("pages", 2000, "the number of pages each round must see")
@@ -54,6 +55,8 @@ func run(api, variant string, mode loops.Mode, prefix string, pages, rounds int,
 		loop, err = loops.Generated(api, mode)
 	case "raw":
 		loop, err = loops.Raw(api, mode)
+	case "rawtyped":
+		loop, err = loops.RawTyped(api, mode)
 	default:
 		err = fmt.Errorf("unknown variant %q", variant)
 	}

@@ -115,3 +115,5 @@ func BenchmarkOfflineListGenerated(b *testing.B)      { benchOffline(b, Generate
 func BenchmarkOfflineListRaw(b *testing.B)            { benchOffline(b, RawWith, List) }
 func BenchmarkOfflineRevisionsGenerated(b *testing.B) { benchOffline(b, GeneratedWith, Revisions) }
 func BenchmarkOfflineRevisionsRaw(b *testing.B)       { benchOffline(b, RawWith, Revisions) }
+func BenchmarkOfflineListRawTyped(b *testing.B)       { benchOffline(b, RawTypedWith, List) }
+func BenchmarkOfflineRevisionsRawTyped(b *testing.B)  { benchOffline(b, RawTypedWith, Revisions) }

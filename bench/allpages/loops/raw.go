@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/mwgen/mwgen/generated"
 )
 
 // Raw returns the loop of mode on raw net/http and encoding/json.
@@ -25,6 +27,31 @@ func RawWith(api string, mode Mode, hc *http.Client) (Loop, error) {
 	case Revisions:
 		return func(ctx context.Context, prefix string) (int, error) {
 			return RevisionsRaw(ctx, hc, api, prefix)
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown mode %q", mode)
+}
+
+// RawTyped returns the loop of mode on raw net/http and encoding/json
+// decoding into the generated package's item and page types
+// (generated.QueryAllpagesItem, generated.QueryPage): the same loop as Raw,
+// with the generated client's structs. Beside Raw and Generated it tells
+// what the generated types cost (their size: every field of every prop
+// value, a pointer per prop module) from what the runtime costs.
+func RawTyped(api string, mode Mode) (Loop, error) {
+	return RawTypedWith(api, mode, NewHTTPClient())
+}
+
+// RawTypedWith is RawTyped with the given http.Client.
+func RawTypedWith(api string, mode Mode, hc *http.Client) (Loop, error) {
+	switch mode {
+	case List:
+		return func(ctx context.Context, prefix string) (int, error) {
+			return listRawTyped(ctx, hc, api, prefix)
+		}, nil
+	case Revisions:
+		return func(ctx context.Context, prefix string) (int, error) {
+			return revisionsRawTyped(ctx, hc, api, prefix)
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown mode %q", mode)
@@ -150,6 +177,65 @@ func RevisionsRaw(ctx context.Context, hc *http.Client, api, prefix string) (int
 		}
 		for _, p := range batch.Query.Pages {
 			if len(p.Revisions) == 1 && p.Revisions[0].Size > 0 {
+				n++
+			}
+		}
+		if batch.Continue == nil {
+			return n, nil
+		}
+		for k, v := range batch.Continue {
+			q.Set(k, v)
+		}
+	}
+}
+
+// listRawTyped is ListRaw decoding into generated.QueryAllpagesItem.
+func listRawTyped(ctx context.Context, hc *http.Client, api, prefix string) (int, error) {
+	q := rawParams(url.Values{"list": {"allpages"}, "apprefix": {prefix}, "aplimit": {"max"}})
+	n := 0
+	for {
+		var batch struct {
+			rawEnvelope
+			Query struct {
+				Allpages []generated.QueryAllpagesItem `json:"allpages"`
+			} `json:"query"`
+		}
+		if err := rawGet(ctx, hc, api, q, &batch, &batch.rawEnvelope); err != nil {
+			return n, err
+		}
+		for _, p := range batch.Query.Allpages {
+			if p.Title != "" {
+				n++
+			}
+		}
+		if batch.Continue == nil {
+			return n, nil
+		}
+		for k, v := range batch.Continue {
+			q.Set(k, v)
+		}
+	}
+}
+
+// revisionsRawTyped is RevisionsRaw decoding into generated.QueryPage.
+func revisionsRawTyped(ctx context.Context, hc *http.Client, api, prefix string) (int, error) {
+	q := rawParams(url.Values{
+		"generator": {"allpages"}, "gapprefix": {prefix}, "gaplimit": {"max"},
+		"prop": {"revisions"}, "rvprop": {"ids|timestamp|size|user|comment"},
+	})
+	n := 0
+	for {
+		var batch struct {
+			rawEnvelope
+			Query struct {
+				Pages []generated.QueryPage `json:"pages"`
+			} `json:"query"`
+		}
+		if err := rawGet(ctx, hc, api, q, &batch, &batch.rawEnvelope); err != nil {
+			return n, err
+		}
+		for _, p := range batch.Query.Pages {
+			if p.QueryRevisionsPage != nil && len(p.Revisions) == 1 && p.Revisions[0].Size > 0 {
 				n++
 			}
 		}
