@@ -24,8 +24,7 @@ func FailAs[T any](err error) iter.Seq2[T, error] {
 // once, in the order it first came, when a batch says the pages so far are
 // complete; the pages of a batch that is complete by itself are yielded as
 // they come, without keys. So at most one generator batch of pages is
-// held. Breaking out
-// of the loop stops seq, and with it the requests.
+// held. Breaking out of the loop stops seq, and with it the requests.
 func Pages[R any, P any, K comparable](seq iter.Seq2[R, error], pages func(R) []P, complete func(R) bool, key func(*P) K) iter.Seq2[*P, error] {
 	return func(yield func(*P, error) bool) {
 		var order []*P
