@@ -123,6 +123,10 @@ type Client struct {
 	// (sleepCtx; tests replace it to record the waits).
 	retry RetryPolicy
 	sleep func(ctx context.Context, d time.Duration) error
+
+	// scratch holds *[]byte buffers that answers of unknown length are
+	// read into (readBody).
+	scratch sync.Pool
 }
 
 // NewClient returns a Client for the api.php at api, e.g.
@@ -391,7 +395,7 @@ func (c *Client) send(ctx context.Context, action string, p *Params, files map[s
 		return nil, outcome{err: err, sent: wrote.Load()}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := c.readBody(resp)
 	c.log.DebugContext(ctx, "mediawiki request", "method", req.Method, "params", p,
 		"status", resp.StatusCode, "bytes", len(body), "duration", time.Since(start))
 	out := outcome{sent: wrote.Load(), status: resp.StatusCode, header: resp.Header}
@@ -418,6 +422,53 @@ func (c *Client) send(ctx context.Context, action string, p *Params, files map[s
 	}
 	c.logWarnings(ctx, r.Warnings)
 	return r, out
+}
+
+// Answers of unknown length are read into a scratch buffer, at most
+// maxScratch bytes of which are kept for the next answer.
+const (
+	minScratch = 64 << 10
+	maxScratch = 4 << 20
+)
+
+// readBody reads the whole body of resp into a slice of its exact length:
+// allocated once when the length is known, else copied once from a scratch
+// buffer that is reused, so that a body is neither grown by doubling nor
+// copied more than once. The slice is the answer's own (Raw keeps it).
+func (c *Client) readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n >= 0 && n <= maxScratch {
+		// One byte more, to see the end without growing.
+		return readInto(resp.Body, make([]byte, 0, n+1))
+	}
+	sp, _ := c.scratch.Get().(*[]byte)
+	if sp == nil {
+		b := make([]byte, 0, minScratch)
+		sp = &b
+	}
+	buf, err := readInto(resp.Body, (*sp)[:0])
+	body := bytes.Clone(buf)
+	if cap(buf) <= maxScratch {
+		*sp = buf
+		c.scratch.Put(sp)
+	}
+	return body, err
+}
+
+// readInto appends r's bytes to buf until io.EOF, like io.ReadAll.
+func readInto(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // multipartBody encodes p as multipart/form-data, files from their read

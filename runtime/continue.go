@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 )
 
@@ -46,6 +47,7 @@ func (c *Client) Continue(ctx context.Context, r *Request) iter.Seq2[*Response, 
 		next := *r
 		next.Params = r.Params.Clone()
 		var prev map[string]string
+		var keys [8]string
 		for {
 			resp, err := c.Do(ctx, &next)
 			if err != nil {
@@ -59,14 +61,29 @@ func (c *Client) Continue(ctx context.Context, r *Request) iter.Seq2[*Response, 
 				yield(nil, errNoProgress)
 				return
 			}
-			for _, k := range slices.Sorted(maps.Keys(prev)) {
-				next.Params.Del(k)
-			}
-			for _, k := range slices.Sorted(maps.Keys(resp.Continue)) {
-				next.Params.Set(k, resp.Continue[k])
-			}
+			advance(next.Params, prev, resp.Continue, keys[:0])
 			prev = resp.Continue
 		}
+	}
+}
+
+// advance replaces the continuation members prev in p by those of cont,
+// in sorted order (keys is scratch space for the sorting).
+func advance(p *Params, prev, cont map[string]string, keys []string) {
+	for k := range prev {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		p.Del(k)
+	}
+	keys = keys[:0]
+	for k := range cont {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		p.Set(k, cont[k])
 	}
 }
 
@@ -83,13 +100,22 @@ func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func(
 		next := *r
 		next.Params = r.Params.Clone()
 		var prev map[string]string
+		var keys [8]string
+		// caps are the lengths of the lists of the last batch, with which
+		// the next one's are made (see presizeLists).
+		var caps []int
 		for {
 			dst := mk()
+			env := dst.envelope()
+			env.caps = caps
 			if err := c.DoInto(ctx, &next, dst); err != nil {
 				yield(zero, err)
 				return
 			}
-			cont := dst.envelope().Continue
+			cont := env.Continue
+			if cont != nil {
+				caps = listLens(reflect.ValueOf(dst).Elem(), caps[:0])
+			}
 			if !yield(dst, nil) || cont == nil {
 				return
 			}
@@ -97,12 +123,7 @@ func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func(
 				yield(zero, errNoProgress)
 				return
 			}
-			for _, k := range slices.Sorted(maps.Keys(prev)) {
-				next.Params.Del(k)
-			}
-			for _, k := range slices.Sorted(maps.Keys(cont)) {
-				next.Params.Set(k, cont[k])
-			}
+			advance(next.Params, prev, cont, keys[:0])
 			prev = cont
 		}
 	}

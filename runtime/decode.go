@@ -46,6 +46,9 @@ type Envelope struct {
 
 	wireError
 	raw json.RawMessage
+	// caps are the capacities to make the answer's lists with before it
+	// is decoded (see presizeLists); ContinueInto sets them.
+	caps []int
 }
 
 // wireError is the error part of an answer. Its fields are exported for
@@ -83,6 +86,18 @@ type Continuation map[string]string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *Continuation) UnmarshalJSON(b []byte) error {
+	// The usual answer has only strings: one map, no JSON values kept on
+	// the way. Anything else (numbers, true, null) takes decodeContinue.
+	if !bytes.Contains(b, []byte("null")) {
+		var m map[string]string
+		if json.Unmarshal(b, &m) == nil {
+			if len(m) == 0 {
+				m = nil
+			}
+			*c = m
+			return nil
+		}
+	}
 	m, err := decodeContinue(b)
 	if err != nil {
 		return err
@@ -127,9 +142,12 @@ func decodeTyped(action string, resp *http.Response, body []byte, dst Answer) (*
 	}
 	// Reset dst: a retried request decodes into it again.
 	v := reflect.ValueOf(dst).Elem()
-	v.SetZero()
 	env := dst.envelope()
+	caps := env.caps
+	v.SetZero()
+	presizeLists(v, caps)
 	uerr := json.Unmarshal(trimmed, dst)
+	unpresizeLists(v, caps)
 	var typeErr *json.UnmarshalTypeError
 	if uerr != nil && !errors.As(uerr, &typeErr) {
 		// Not JSON, or an envelope member of the wrong form.

@@ -22,12 +22,13 @@ func FailAs[T any](err error) iter.Seq2[T, error] {
 // page that comes in several batches (its revisions in one, its categories
 // in the next) is merged into the first copy (see [Merge]) and yielded
 // once, in the order it first came, when a batch says the pages so far are
-// complete. So at most one generator batch of pages is held. Breaking out
-// of the loop stops seq, and with it the requests.
-func Pages[R any, P any](seq iter.Seq2[R, error], pages func(R) []P, complete func(R) bool, key func(*P) string) iter.Seq2[*P, error] {
+// complete; the pages of a batch that is complete by itself are yielded as
+// they come, without keys. So at most one generator batch of pages is
+// held. Breaking out of the loop stops seq, and with it the requests.
+func Pages[R any, P any, K comparable](seq iter.Seq2[R, error], pages func(R) []P, complete func(R) bool, key func(*P) K) iter.Seq2[*P, error] {
 	return func(yield func(*P, error) bool) {
 		var order []*P
-		byKey := make(map[string]*P)
+		var byKey map[K]*P
 		flush := func() bool {
 			for _, p := range order {
 				if !yield(p, nil) {
@@ -44,6 +45,20 @@ func Pages[R any, P any](seq iter.Seq2[R, error], pages func(R) []P, complete fu
 				return
 			}
 			ps := pages(r)
+			if len(order) == 0 && complete(r) {
+				// A batch complete by itself (no prop continues into the
+				// next) has each of its pages whole and once: yield them
+				// as they are, without keys.
+				for i := range ps {
+					if !yield(&ps[i], nil) {
+						return
+					}
+				}
+				continue
+			}
+			if byKey == nil {
+				byKey = make(map[K]*P, len(ps))
+			}
 			for i := range ps {
 				p := &ps[i]
 				k := key(p)
@@ -145,7 +160,9 @@ func mergeValue(dst, src reflect.Value) {
 // title for pages without one (missing, invalid, special).
 func PageKey(id int, title string) string {
 	if id != 0 {
-		return "#" + strconv.Itoa(id)
+		var b [24]byte
+		b[0] = '#'
+		return string(strconv.AppendInt(b[:1], int64(id), 10))
 	}
 	return "t:" + title
 }

@@ -97,3 +97,15 @@ func TestItemsAndErrors(t *testing.T) {
 		t.Errorf("got %v, %v", got, gotErr)
 	}
 }
+
+func TestPageKey(t *testing.T) {
+	for _, tc := range []struct {
+		id    int
+		title string
+		want  string
+	}{{123456789, "A", "#123456789"}, {-1, "", "#-1"}, {0, "Missing", "t:Missing"}} {
+		if got := PageKey(tc.id, tc.title); got != tc.want {
+			t.Errorf("PageKey(%d, %q) = %q, want %q", tc.id, tc.title, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type listsAnswer struct {
+	Envelope
+	Query struct {
+		Pages    []testPage               `json:"pages"`
+		Allpages []struct{ Title string } `json:"allpages"`
+		Gone     []int                    `json:"gone"`
+		Empty    []int                    `json:"empty"`
+		Null     []int                    `json:"null"`
+		Blob     byteList                 `json:"blob"`
+		Skipped  []int                    `json:"-"`
+	} `json:"query"`
+}
+
+// byteList is a []byte, which encoding/json decodes from base64, not as a
+// list.
+type byteList []byte
+
+func TestListFields(t *testing.T) {
+	var names []string
+	rt := reflect.TypeFor[listsAnswer]()
+	for _, idx := range listFields(rt) {
+		names = append(names, rt.FieldByIndex(idx).Name)
+	}
+	// Envelope's Errors (in wireError) is a list too; Warnings decodes
+	// itself, Blob is bytes, Skipped is not decoded.
+	if got, want := strings.Join(names, ","), "Errors,Pages,Allpages,Gone,Empty,Null"; got != want {
+		t.Errorf("list fields %s, want %s", got, want)
+	}
+}
+
+// TestContinueIntoPresizes: the second batch's lists are made with the
+// first batch's lengths, and what the second batch lacks stays nil (and an
+// empty or null list decodes as without presizing).
+func TestContinueIntoPresizes(t *testing.T) {
+	c, _ := newFake(t, Options{}, func(s seen, w http.ResponseWriter) {
+		if s.Params.Get("apcontinue") == "" {
+			jsonAnswer(w, `{"continue":{"apcontinue":"C","continue":"-||"},"query":{"pages":[{"pageid":1,"title":"A"},{"pageid":2,"title":"B"}],
+"allpages":[{"Title":"A"},{"Title":"B"},{"Title":"C"}],"gone":[1,2],"empty":[1],"null":[1]}}`)
+			return
+		}
+		jsonAnswer(w, `{"batchcomplete":true,"query":{"pages":[{"pageid":3,"title":"C","revisions":[{"revid":9}]}],"empty":[],"null":null}}`)
+	})
+	var batches []*listsAnswer
+	for a, err := range ContinueInto(ctx(t), c, &Request{Action: "query"}, func() *listsAnswer { return new(listsAnswer) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, a)
+	}
+	if len(batches) != 2 {
+		t.Fatalf("%d batches, want 2", len(batches))
+	}
+	q := batches[1].Query
+	if len(q.Pages) != 1 || cap(q.Pages) != 2 || q.Pages[0].Title != "C" || q.Pages[0].TestRevisionsPart == nil || q.Pages[0].Revisions[0].RevID != 9 {
+		t.Errorf("second batch's pages: %+v (cap %d), want C alone, made for 2", q.Pages, cap(q.Pages))
+	}
+	if q.Allpages != nil || q.Gone != nil {
+		t.Errorf("absent lists must stay nil: allpages %#v, gone %#v", q.Allpages, q.Gone)
+	}
+	if q.Empty == nil || len(q.Empty) != 0 {
+		t.Errorf("[] must decode as an empty list: %#v", q.Empty)
+	}
+	if q.Null != nil {
+		t.Errorf("null must decode as nil: %#v", q.Null)
+	}
+	if first := batches[0].Query; len(first.Pages) != 2 || first.Pages[1].Title != "B" || len(first.Allpages) != 3 {
+		t.Errorf("first batch changed: %+v", first)
+	}
+}
+
+func TestContinuationDecode(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"continue":{"apcontinue":"B","continue":"-||"}}`, "map[apcontinue:B continue:-||]"},
+		{`{"continue":{"sroffset":10,"continue":"-||"}}`, "map[continue:-|| sroffset:10]"},
+		{`{"continue":{"x":true,"y":false,"z":null,"s":"null"}}`, "map[s:null x:1]"},
+		{`{"continue":{}}`, "map[]"},
+		{`{"continue":null}`, "map[]"},
+	} {
+		var e Envelope
+		if err := json.Unmarshal([]byte(tc.in), &e); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if got := fmt.Sprint(map[string]string(e.Continue)); got != tc.want {
+			t.Errorf("%s: continue %s, want %s", tc.in, got, tc.want)
+		}
+		if len(e.Continue) == 0 && e.Continue != nil {
+			t.Errorf("%s: an empty continue must be nil", tc.in)
+		}
+	}
+}
+
+// chunky is a body that comes a few bytes a Read.
+type chunky struct{ r io.Reader }
+
+func (c chunky) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), 7)]) }
+
+func TestReadBody(t *testing.T) {
+	c, err := NewClient("http://wiki.invalid/w/api.php", Options{UserAgent: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("0123456789"), minScratch/5) // twice the first scratch buffer
+	for _, body := range [][]byte{nil, []byte(`{"a":1}`), big} {
+		for _, length := range []int64{-1, int64(len(body))} {
+			for range 2 { // a second time with the scratch buffer of the first
+				resp := &http.Response{ContentLength: length, Body: io.NopCloser(chunky{bytes.NewReader(body)})}
+				got, err := c.readBody(resp)
+				if err != nil || !bytes.Equal(got, body) {
+					t.Fatalf("length %d: read %d bytes (%v), want %d", length, len(got), err, len(body))
+				}
+				if length < 0 && cap(got) > len(got)+len(got)/8+8 {
+					t.Errorf("unknown length: cap %d for %d bytes, want the length (up to a size class)", cap(got), len(got))
+				}
+			}
+		}
+	}
+	// A body kept is the caller's: reading the next one must not change it.
+	first, _ := c.readBody(&http.Response{ContentLength: -1, Body: io.NopCloser(strings.NewReader("first"))})
+	c.readBody(&http.Response{ContentLength: -1, Body: io.NopCloser(strings.NewReader("second"))})
+	if string(first) != "first" {
+		t.Errorf("the first body became %q", first)
+	}
+}
