@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/mwgen/mwgen/internal/mwversion"
 )
 
 // A versioned schema is the union of the schemas of several MediaWiki
@@ -45,50 +46,11 @@ type Versioned struct {
 
 // SeriesOf returns the release series ("1.39") of a MediaWiki version
 // ("1.39.17", "1.43.0-wmf.5"), or "" when v is not one.
-func SeriesOf(v string) string {
-	major, rest, ok := strings.Cut(v, ".")
-	if !ok || !isDigits(major) {
-		return ""
-	}
-	minor := rest
-	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-		minor = rest[:i]
-	}
-	if !isDigits(minor) {
-		return ""
-	}
-	return major + "." + minor
-}
-
-func isDigits(s string) bool {
-	if s == "" || len(s) > 6 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+func SeriesOf(v string) string { return mwversion.Series(v) }
 
 // CompareSeries orders two release series ("1.39" < "1.43" < "1.100").
 // Either must come from SeriesOf.
-func CompareSeries(a, b string) int {
-	am, an := seriesNums(a)
-	bm, bn := seriesNums(b)
-	if am != bm {
-		return am - bm
-	}
-	return an - bn
-}
-
-func seriesNums(s string) (int, int) {
-	major, minor, _ := strings.Cut(s, ".")
-	m, _ := strconv.Atoi(major)
-	n, _ := strconv.Atoi(minor)
-	return m, n
-}
+func CompareSeries(a, b string) int { return mwversion.Compare(a, b) }
 
 // Union makes one schema of the schemas of several MediaWiki versions, in
 // any order. Each must say its MediaWiki version (siteinfo's generator, as

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/mwgen/mwgen/internal/mwversion"
 )
 
 // A package generated from the schemas of several MediaWiki versions (mwgen
@@ -185,7 +187,7 @@ func (c *Client) fetchVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("mediawiki: learning the wiki's MediaWiki version: %w", err)
 	}
 	v, ok := strings.CutPrefix(si.Query.General.Generator, "MediaWiki ")
-	if !ok || seriesOf(v) == "" {
+	if !ok || mwversion.Series(v) == "" {
 		return "", fmt.Errorf("mediawiki: learning the wiki's MediaWiki version: siteinfo generator %q is not MediaWiki's", si.Query.General.Generator)
 	}
 	return v, nil
@@ -227,10 +229,10 @@ func (c *Client) checkNeeds(ctx context.Context, action string, n *Needs) error 
 // than all of them is judged as the newest, and one older as the oldest,
 // each with one warning per Client.
 func (c *Client) judgedAs(ctx context.Context, wiki string, versions []string) string {
-	s := seriesOf(wiki)
+	s := mwversion.Series(wiki)
 	as := ""
 	for _, v := range versions {
-		if compareSeries(v, s) <= 0 {
+		if mwversion.Compare(v, s) <= 0 {
 			as = v
 		}
 	}
@@ -240,7 +242,7 @@ func (c *Client) judgedAs(ctx context.Context, wiki string, versions []string) s
 	case as == "":
 		as = oldest
 		warn = "older than every MediaWiki version the client was generated for: requests are checked as for the oldest"
-	case compareSeries(s, newest) > 0:
+	case mwversion.Compare(s, newest) > 0:
 		warn = "newer than every MediaWiki version the client was generated for: requests are checked as for the newest, and what the wiki added since is not typed"
 	}
 	if warn != "" {
@@ -282,49 +284,4 @@ func presence(in, versions []string) string {
 		return "exists in no MediaWiki version the client was generated for"
 	}
 	return "exists only in MediaWiki " + strings.Join(in, ", ")
-}
-
-// seriesOf returns "1.39" for "1.39.17" or "1.43.0-wmf.5", or "".
-func seriesOf(v string) string {
-	major, rest, ok := strings.Cut(v, ".")
-	if !ok || !digits(major) {
-		return ""
-	}
-	minor := rest
-	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
-		minor = rest[:i]
-	}
-	if !digits(minor) {
-		return ""
-	}
-	return major + "." + minor
-}
-
-func digits(s string) bool {
-	if s == "" || len(s) > 6 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// compareSeries orders release series numerically ("1.9" < "1.39").
-func compareSeries(a, b string) int {
-	am, an := seriesNums(a)
-	bm, bn := seriesNums(b)
-	if am != bm {
-		return am - bm
-	}
-	return an - bn
-}
-
-func seriesNums(s string) (int, int) {
-	major, minor, _ := strings.Cut(s, ".")
-	m, _ := strconv.Atoi(major)
-	n, _ := strconv.Atoi(minor)
-	return m, n
 }

@@ -93,14 +93,3 @@ func TestCheckNeeds(t *testing.T) {
 		t.Errorf("a request 1.43 has: got %v, want a transport error", err)
 	}
 }
-
-func TestSeries(t *testing.T) {
-	for v, want := range map[string]string{"1.39.17": "1.39", "1.43.0-wmf.5": "1.43", "1.100": "1.100", "x.39": "", "1": "", "1.": ""} {
-		if got := seriesOf(v); got != want {
-			t.Errorf("seriesOf(%q) = %q, want %q", v, got, want)
-		}
-	}
-	if compareSeries("1.9", "1.39") >= 0 || compareSeries("2.0", "1.99") <= 0 {
-		t.Error("compareSeries is not numeric")
-	}
-}
