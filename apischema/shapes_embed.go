@@ -56,7 +56,7 @@ func SnapshotShapes(version string) (*Shapes, error) {
 // matched by name, so shapes of a near version still type what the two
 // have in common (see CheckShapesFor).
 func ShapesForSchema(s *Schema) (sh *Shapes, exact bool, err error) {
-	want := majorMinor(s.Wiki.MediaWikiVersion())
+	want := SeriesOf(s.Wiki.MediaWikiVersion())
 	versions := SnapshotVersions()
 	pick := versions[0]
 	for _, v := range versions {
@@ -64,7 +64,7 @@ func ShapesForSchema(s *Schema) (sh *Shapes, exact bool, err error) {
 			sh, err := SnapshotShapes(v)
 			return sh, true, err
 		}
-		if cmp, err := compareVersions(v, want); want != "" && err == nil && cmp < 0 {
+		if want != "" && CompareSeries(v, want) < 0 {
 			pick = v
 		}
 	}
@@ -75,7 +75,7 @@ func ShapesForSchema(s *Schema) (sh *Shapes, exact bool, err error) {
 // CheckShapesFor reports an error when shapes were probed on another
 // MediaWiki version than the schema describes (compared on major.minor).
 func CheckShapesFor(s *Schema, sh *Shapes) error {
-	a, b := majorMinor(s.Wiki.MediaWikiVersion()), majorMinor(sh.MediaWikiVersion())
+	a, b := SeriesOf(s.Wiki.MediaWikiVersion()), SeriesOf(sh.MediaWikiVersion())
 	if a == "" || b == "" || a != b {
 		schemaVersion := s.Wiki.MediaWikiVersion()
 		if schemaVersion == "" {
@@ -89,21 +89,4 @@ func CheckShapesFor(s *Schema, sh *Shapes) error {
 			cmpOr(sh.MediaWikiVersion(), "an unknown version"), wiki, schemaVersion)
 	}
 	return nil
-}
-
-// MajorMinor returns the major.minor part of a MediaWiki version: "1.43"
-// of "1.43.9" and of "1.43.0-wmf.5".
-func MajorMinor(v string) string { return majorMinor(v) }
-
-func majorMinor(v string) string {
-	dots := 0
-	for i, r := range v {
-		if r == '.' {
-			dots++
-			if dots == 2 {
-				return v[:i]
-			}
-		}
-	}
-	return v
 }

@@ -206,7 +206,7 @@ func TestShapesForSchema(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", tc.generator, err)
 		}
-		if got := MajorMinor(sh.MediaWikiVersion()); got != tc.want || exact != tc.exact {
+		if got := SeriesOf(sh.MediaWikiVersion()); got != tc.want || exact != tc.exact {
 			t.Errorf("ShapesForSchema(%q) = %s shapes, exact %v; want %s, %v", tc.generator, got, exact, tc.want, tc.exact)
 		}
 	}

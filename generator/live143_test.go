@@ -119,7 +119,7 @@ func TestLive143TypedAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !exact || apischema.MajorMinor(sh.MediaWikiVersion()) != "1.43" {
+	if !exact || apischema.SeriesOf(sh.MediaWikiVersion()) != "1.43" {
 		t.Fatalf("ShapesForSchema(1.43 snapshot) = MediaWiki %s shapes (exact %v), want the 1.43 ones", sh.MediaWikiVersion(), exact)
 	}
 	ov, err := apischema.DefaultOverlay()

@@ -86,7 +86,7 @@ func testEmbeddedShapes(t *testing.T, version string) {
 		t.Errorf("overlay entries that match nothing in the fresh shapes:\n%v", err)
 	}
 
-	if v := apischema.MajorMinor(got.MediaWikiVersion()); v != version {
+	if v := apischema.SeriesOf(got.MediaWikiVersion()); v != version {
 		t.Fatalf("the MediaWiki %s test wiki says it runs %q", version, got.MediaWikiVersion())
 	}
 	want, err := apischema.SnapshotShapes(version)

@@ -139,8 +139,8 @@ func runShapesCoverage(_ context.Context, e env, args []string) int {
 			return fail(e, "shapes coverage", rerr)
 		}
 		schema, err = apischema.Decode(data, *schemaFile)
-	case shapes != nil && slices.Contains(apischema.SnapshotVersions(), apischema.MajorMinor(shapes.MediaWikiVersion())):
-		schema, err = apischema.Snapshot(apischema.MajorMinor(shapes.MediaWikiVersion()))
+	case shapes != nil && slices.Contains(apischema.SnapshotVersions(), apischema.SeriesOf(shapes.MediaWikiVersion())):
+		schema, err = apischema.Snapshot(apischema.SeriesOf(shapes.MediaWikiVersion()))
 	default:
 		schema, err = apischema.Default()
 	}
