@@ -14,6 +14,27 @@ import (
 //	var ns mw.Opt[mw.Namespace]          // unset: apnamespace is not sent
 //	ns = mw.Set(mw.Namespace(0))         // set: apnamespace=0 is sent
 //	if v, ok := ns.Get(); ok { ... }
+//
+// In typed answers, a field is an Opt when the wiki may leave it out for a
+// reason the request does not control (a missing page has no page id, an
+// invalid title no namespace, a revision-deleted comment is left out) and
+// T's zero value is also a real value (namespace 0, the user id 0 of an
+// IP's edit, an empty comment): unset means the key was absent, set means
+// it came, even as 0 or "".
+//
+//	if ns, ok := pg.Ns.Get(); ok && ns == mw.NamespaceMain { ... }
+//	id := pg.PageID.Or(0)
+//
+// JSON: a value decodes as T decodes it and sets the Opt; null decodes as
+// unset (T decodes null as "no change", keeping its zero value), so that an
+// unset Opt marshals to null and back. Marshaling writes null for unset and
+// T's JSON for set; with the omitzero tag option (Go 1.24+), which the
+// generated answers have, an unset field is left out, as the wiki left it
+// out. Decoding int, int64, string, bool, [Namespace] and time.Time takes
+// no reflection and no second pass; any other T goes through
+// encoding/json. A value of another JSON type than T's is the same
+// *json.UnmarshalTypeError as T's, but encoding/json stops decoding at an
+// error from UnmarshalJSON where, for a plain T, it goes on.
 type Opt[T any] struct {
 	v  T
 	ok bool
