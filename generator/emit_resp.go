@@ -26,6 +26,10 @@ func (g *emitter) respStructs(f *jen.File, rm *respModel) {
 				if fl.required {
 					tag["mw"] = "required"
 				}
+				if fl.typ.kind == rOpt && fl.wire != "" {
+					// Unset is left out when the answer is marshaled again.
+					tag["json"] = fl.wire + ",omitzero"
+				}
 				switch respKinds[fl.typ.kind].wrap {
 				case rwEmbed:
 					grp.Id(fl.typ.st.name).Tag(tag)
@@ -76,6 +80,8 @@ func (g *emitter) respType(t *respType, elem bool) jen.Code {
 		return jen.Map(jen.String()).Add(g.respType(t.elem, true))
 	case rwNamed:
 		return jen.Id(t.enum.name)
+	case rwOpt:
+		return jen.Qual(rt, "Opt").Types(g.respType(t.elem, true))
 	case rwStruct:
 		if elem {
 			return jen.Id(t.st.name)
@@ -156,7 +162,7 @@ func (g *emitter) iterators(f *jen.File) {
 			jen.Id("c").Dot(pi.all).Call(jen.Id("ctx"), jen.Id("p")),
 			jen.Func().Params(jen.Id("r").Op("*").Id(pi.resp)).Index().Id(pi.page).Block(jen.Return(jen.Id("r").Dot(pi.field))),
 			jen.Func().Params(jen.Id("r").Op("*").Id(pi.resp)).Bool().Block(jen.Return(jen.Id("r").Dot("BatchComplete"))),
-			jen.Func().Params(jen.Id("pg").Op("*").Id(pi.page)).String().Block(jen.Return(jen.Qual(support, "PageKey").Call(jen.Id("pg").Dot(pi.pageID), jen.Id("pg").Dot(pi.title)))),
+			jen.Func().Params(jen.Id("pg").Op("*").Id(pi.page)).String().Block(jen.Return(jen.Qual(support, "PageKey").Call(g.pageIDOf(pi), jen.Id("pg").Dot(pi.title)))),
 		)),
 	)
 	for _, it := range g.m.items {
@@ -175,4 +181,12 @@ func (g *emitter) iterators(f *jen.File) {
 			)),
 		)
 	}
+}
+
+// pageIDOf is a page's id as PageKey takes it: 0 when it has none.
+func (g *emitter) pageIDOf(pi *pagesIter) jen.Code {
+	if pi.pageIDOpt {
+		return jen.Id("pg").Dot(pi.pageID).Dot("Or").Call(jen.Lit(0))
+	}
+	return jen.Id("pg").Dot(pi.pageID)
 }

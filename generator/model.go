@@ -225,7 +225,7 @@ type respField struct {
 // (respkinds.go) around an element.
 type respType struct {
 	kind respKind
-	// elem is the element of rList and rMap.
+	// elem is the element of rList and rMap, and the value of rOpt.
 	elem *respType
 	// st is the struct of rStruct, rEmbed and rEmbedPtr.
 	st *respStruct
@@ -253,6 +253,8 @@ type pagesIter struct {
 	method string // QueryPages
 	page   string // QueryPage
 	pageID string // the page struct's Go field for pageid
+	// pageIDOpt is set when that field is a runtime.Opt[int].
+	pageIDOpt bool
 	title  string // ... and for title
 	field  string // the answer's pages field (Pages)
 	resp   string // QueryResponse

@@ -148,22 +148,105 @@ func (r *respBuilder) action(ps *paramsStruct, ms *apischema.ModuleShape) {
 				doc: strings.ReplaceAll(fieldDoc2(k, f, ""), "{{field}} is", "The module's result is")})
 			continue
 		}
-		root.fields = append(root.fields, r.field(k, f, ps.path, path, base, rm))
+		root.fields = append(root.fields, r.field(k, f, ps.path, path, base, ms.Response, rm))
 	}
 	nameFields(root)
 	r.fails(ps, root, rm)
 	ps.resp = rm
 }
 
-// field makes the field for key of an object at path of module.
-func (r *respBuilder) field(key string, f *apischema.Field, module, path, parent string, rm *respModel) *respField {
+// field makes the field for key of an object at path of module; obj is
+// that object's node, whose other fields say whether this one is an Opt
+// (see optReason).
+func (r *respBuilder) field(key string, f *apischema.Field, module, path, parent string, obj *apischema.Node, rm *respModel) *respField {
+	rf := r.plainField(key, f, module, path, parent, rm)
+	r.optional(rf, module, path, obj)
+	return rf
+}
+
+// plainField is field without the Opt rule.
+func (r *respBuilder) plainField(key string, f *apischema.Field, module, path, parent string, rm *respModel) *respField {
 	e := r.ov[overlayKey(module, path)]
 	return &respField{
 		wire:     key,
 		typ:      r.typeOf(&f.Node, module, path, parent+naming.Exported(key), rm),
 		doc:      r.fieldDoc(key, f, module, e.Note) + r.versionNote(module, path),
-		required: f.Required && len(f.By) == 0,
+		required: f.Required && len(f.By) == 0 && len(e.AbsentWhen) == 0,
 	}
+}
+
+// The rule for runtime.Opt in typed answers, in one place. A field is an
+// Opt[T] when both hold:
+//
+//   - T's zero value is also a real value: a number (int, namespace,
+//     float: namespace 0 is the main namespace, user id 0 an IP's edit, a
+//     size or a count 0), or a string of free text (zeroIsValue: "" is an
+//     empty comment or page);
+//   - the wiki may leave the field out for a reason the request does not
+//     control: the page's state (the overlay's absentwhen: missing,
+//     invalid, special pages), or revision deletion (its object has, in
+//     the shapes, MediaWiki's hidden flag for it: hiddenBy).
+//
+// Everything else stays plain: booleans (formatversion=2 leaves false
+// out, so absent is false), timestamps (time.Time's zero is no real time),
+// enums and other strings ("" is no title, user name or SHA-1), structs,
+// lists and maps (nil when absent), and fields that come with a prop value
+// the caller chose ("present with rvprop=size") and for no other reason
+// are absent: the request says whether they are there, and strict drift
+// mode (runtime.DriftStrict) reports one that is not. An Opt costs every
+// reader a Get or Or, so it is kept to where a plain zero would lie.
+func (r *respBuilder) optReason(key string, kind respKind, module, path string, obj *apischema.Node) string {
+	switch {
+	case kind == rInt || kind == rNamespace || kind == rFloat:
+	case kind == rString && zeroIsValue[key]:
+	default:
+		return ""
+	}
+	if states := r.ov[overlayKey(module, path)].AbsentWhen; len(states) > 0 {
+		return "unset when the page is " + orJoin(states)
+	}
+	if flag := hiddenBy[key]; flag != "" && obj != nil && obj.Fields[flag] != nil {
+		return "unset when revision deletion hides it from the caller (" + flag + ")"
+	}
+	return ""
+}
+
+// hiddenBy is MediaWiki's revision deletion in answers: a field it leaves
+// out of an object, when the caller may not see it, and the flag the
+// object has instead (ApiQueryRevisionsBase, ApiQueryLogEvents,
+// ApiQueryRecentChanges, ApiQueryUserContribs, ApiQueryWatchlist,
+// ApiQueryImageInfo, ApiQueryFilearchive). A suppressed size is not in
+// it: the wiki sends 0.
+var hiddenBy = map[string]string{
+	"user": "userhidden", "userid": "userhidden",
+	"comment": "commenthidden", "parsedcomment": "commenthidden",
+	"content": "texthidden", "sha1": "sha1hidden",
+	"title": "actionhidden", "ns": "actionhidden", "pageid": "actionhidden",
+	"logpage": "actionhidden", "logid": "actionhidden", "revid": "actionhidden", "old_revid": "actionhidden",
+	"width": "filehidden", "height": "filehidden", "size": "filehidden",
+}
+
+// zeroIsValue are the string fields whose "" is a real value.
+var zeroIsValue = map[string]bool{"comment": true, "parsedcomment": true, "content": true}
+
+// optional makes rf an Opt when optReason says so, and says why in its
+// doc.
+func (r *respBuilder) optional(rf *respField, module, path string, obj *apischema.Node) {
+	why := r.optReason(rf.wire, rf.typ.kind, module, path, obj)
+	if why == "" {
+		return
+	}
+	rf.typ = &respType{kind: rOpt, elem: rf.typ}
+	rf.required = false
+	rf.doc += " A runtime.Opt: " + why + "."
+}
+
+// orJoin joins words: "a", "a or b", "a, b or c".
+func orJoin(ws []string) string {
+	if len(ws) < 2 {
+		return strings.Join(ws, "")
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
 }
 
 // versionNote, in a package of several versions, says in which of the
@@ -271,7 +354,7 @@ func (r *respBuilder) object(n *apischema.Node, module, path, want string, rm *r
 	st.doc = fmt.Sprintf("{{name}} is %s of %s.", path, module)
 	for _, k := range slices.Sorted(maps.Keys(n.Fields)) {
 		if r.byMatches(module, n.Fields[k]) {
-			st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, rm))
+			st.fields = append(st.fields, r.field(k, n.Fields[k], module, path+"."+k, want, n, rm))
 		}
 	}
 	nameFields(st)
@@ -439,6 +522,8 @@ type querySource struct {
 	node   *apischema.Node
 	path   string
 	field  *apischema.Field
+	// obj is the page node the field is in.
+	obj *apischema.Node
 }
 
 // query builds action=query's answer from the shapes of query and every
@@ -489,7 +574,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 					continue
 				}
 				rootSeen[k] = true
-				rf := r.field(k, top.node.Fields[k], ms.Path, top.path+"."+k, "Query", rm)
+				rf := r.field(k, top.node.Fields[k], ms.Path, top.path+"."+k, "Query", top.node, rm)
 				rf.required = rf.required && ms.Path == "query"
 				root.fields = append(root.fields, rf)
 			}
@@ -526,7 +611,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 			}
 			base := ms.Path == "query" || top.path == "generator"
 			for k, f := range pages.Fields {
-				src := querySource{module: ms.Path, node: &f.Node, path: top.path + ".query.pages.[]." + k, field: f}
+				src := querySource{module: ms.Path, node: &f.Node, path: top.path + ".query.pages.[]." + k, field: f, obj: pages}
 				if base {
 					pageBase[k] = append(pageBase[k], src)
 					continue
@@ -561,7 +646,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 	for _, k := range slices.Sorted(maps.Keys(pageBase)) {
 		srcs := pageBase[k]
 		first := srcs[0]
-		rf := r.field(k, first.field, first.module, first.path, "QueryPage", rm)
+		rf := r.plainField(k, first.field, first.module, first.path, "QueryPage", rm)
 		var mods []string
 		for _, s := range srcs {
 			if baseKind(r.kindOf(s.node, s.module, s.path)) != baseKind(rf.typ.kind) {
@@ -584,6 +669,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 				rf.doc += " From " + strings.Join(mods, ", ") + "."
 			}
 		}
+		r.optional(rf, first.module, first.path, first.obj)
 		page.fields = append(page.fields, rf)
 	}
 	nameFields(page)
@@ -599,7 +685,7 @@ func (r *respBuilder) query(ps *paramsStruct) error {
 		for _, k := range slices.Sorted(maps.Keys(own)) {
 			s := own[k]
 			if r.byMatches(mod, s.field) {
-				part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, rm))
+				part.fields = append(part.fields, r.field(k, s.field, mod, s.path, want, s.obj, rm))
 			}
 		}
 		nameFields(part)
@@ -648,7 +734,15 @@ func (r *respBuilder) iterators() {
 		return nil
 	}
 	id, title, pages := byWire(page, "pageid"), byWire(page, "title"), byWire(result, "pages")
-	if id == nil || title == nil || pages == nil || id.typ.kind != rInt || title.typ.kind != rString {
+	if id == nil || title == nil || pages == nil || title.typ.kind != rString {
+		return
+	}
+	idKind := id.typ.kind
+	idOpt := idKind == rOpt
+	if idOpt {
+		idKind = id.typ.elem.kind
+	}
+	if idKind != rInt {
 		return
 	}
 	reserved := slices.Clone(reservedMethods)
@@ -680,7 +774,7 @@ func (r *respBuilder) iterators() {
 		}
 	}
 	names := naming.Assign(reserved, items)
-	r.b.m.pages = &pagesIter{method: names["pages"], page: page.name, pageID: id.name, title: title.name,
+	r.b.m.pages = &pagesIter{method: names["pages"], page: page.name, pageID: id.name, pageIDOpt: idOpt, title: title.name,
 		field: pages.name, resp: q.resp.root.name, all: q.pagesMethod, params: q.name}
 	for _, c := range cands {
 		c.it.method = names["items:"+c.list]
@@ -812,8 +906,17 @@ func (b *builder) shapesDocs(p *templates.Package, s *apischema.Schema) {
 	p.ShapesOther = apischema.CheckShapesFor(s, b.shapes) != nil
 	p.ShapesDropped = strings.Join(b.m.shapesDropped, ", ")
 	for _, ps := range b.m.structs {
-		if ps.resp != nil {
-			p.Typed++
+		if ps.resp == nil {
+			continue
+		}
+		p.Typed++
+		for _, st := range ps.resp.structs {
+			for _, f := range st.fields {
+				if f.typ.kind == rOpt {
+					p.Opts++
+				}
+			}
 		}
 	}
+	p.PageIDOpt = b.m.pages != nil && b.m.pages.pageIDOpt
 }

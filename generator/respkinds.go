@@ -21,6 +21,7 @@ const (
 	rEmbed                     // an embedded named struct with a JSON key (the module's result)
 	rEmbedPtr                  // an embedded *named struct without a key (a prop's part of a page)
 	rEnum                      // a named string type with constants (the overlay's values)
+	rOpt                       // runtime.Opt[elem]: a scalar the wiki may leave out (see optReason)
 	numRespKinds
 )
 
@@ -44,6 +45,7 @@ const (
 	rwEmbed  // T, embedded
 	rwEmbedPtr
 	rwNamed // a named type of the package
+	rwOpt   // runtime.Opt[elem]
 )
 
 var respKinds = [numRespKinds]respKindInfo{
@@ -60,4 +62,5 @@ var respKinds = [numRespKinds]respKindInfo{
 	rEmbed:     {name: "embed", wrap: rwEmbed},
 	rEmbedPtr:  {name: "embedptr", wrap: rwEmbedPtr},
 	rEnum:      {name: "enum", wrap: rwNamed},
+	rOpt:       {name: "opt", wrap: rwOpt},
 }

@@ -36,6 +36,10 @@ type Package struct {
 	ShapesDropped string
 	// Typed counts the methods with a typed answer.
 	Typed int
+	// Opts counts the answer fields that are runtime.Opt; PageIDOpt says
+	// QueryPage.PageID is one.
+	Opts      int
+	PageIDOpt bool
 }
 
 // Init describes the `mwgen init` scaffold.
