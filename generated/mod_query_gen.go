@@ -1302,8 +1302,8 @@ type QueryAllrevisionsItemRevisionsItem struct {
 	Anon bool `json:"anon"`
 	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
-	// Comment is "comment": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
-	Comment string `json:"comment"`
+	// Comment is "comment": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Comment runtime.Opt[string] `json:"comment,omitzero"`
 	// Commenthidden is "commenthidden": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned) or arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of arvprop.
@@ -1316,8 +1316,8 @@ type QueryAllrevisionsItemRevisionsItem struct {
 	Minor bool `json:"minor"`
 	// ParentID is "parentid": present with arvprop=ids (The ID of the revision).
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
-	Parsedcomment string `json:"parsedcomment"`
+	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Parsetree is "parsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
 	// RevID is "revid": present with arvprop=ids (The ID of the revision).
@@ -1340,8 +1340,8 @@ type QueryAllrevisionsItemRevisionsItem struct {
 	User string `json:"user"`
 	// Userhidden is "userhidden": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
+	// UserID is "userid": present with arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -2072,8 +2072,8 @@ type QueryRecentchangesItem struct {
 	Autopatrolled bool `json:"autopatrolled"`
 	// Bot is "bot": present with rcprop=flags (Adds flags for the edit).
 	Bot bool `json:"bot"`
-	// Comment is "comment": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
-	Comment string `json:"comment"`
+	// Comment is "comment": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Comment runtime.Opt[string] `json:"comment,omitzero"`
 	// Commenthidden is "commenthidden": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned) or rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Commenthidden bool `json:"commenthidden"`
 	// Logaction is "logaction": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
@@ -2098,8 +2098,8 @@ type QueryRecentchangesItem struct {
 	Oldlen int `json:"oldlen"`
 	// PageID is "pageid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	PageID int `json:"pageid"`
-	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
-	Parsedcomment string `json:"parsedcomment"`
+	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Patrolled is "patrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
 	Patrolled bool `json:"patrolled"`
 	// RCID is "rcid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
@@ -2126,8 +2126,8 @@ type QueryRecentchangesItem struct {
 	User string `json:"user"`
 	// Userhidden is "userhidden": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned) or rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
+	// UserID is "userid": present with rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -3434,10 +3434,10 @@ type QueryPage struct {
 	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
 	// Missing is "missing": not always present.
 	Missing bool `json:"missing"`
-	// Ns is "ns": not always present.
-	Ns runtime.Namespace `json:"ns"`
-	// PageID is "pageid": not always present; missing, invalid and special pages have no page id.
-	PageID int `json:"pageid"`
+	// Ns is "ns": not always present. A runtime.Opt: unset when the page is invalid.
+	Ns runtime.Opt[runtime.Namespace] `json:"ns,omitzero"`
+	// PageID is "pageid": not always present; missing, invalid and special pages have no page id. A runtime.Opt: unset when the page is missing, invalid or special.
+	PageID runtime.Opt[int] `json:"pageid,omitzero"`
 	// Special is "special": not always present.
 	Special bool `json:"special"`
 	// Title is "title": not always present.
@@ -3998,8 +3998,8 @@ type QueryRevisionsPage struct {
 type QueryRevisionsPageRevisionsItem struct {
 	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
-	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
-	Comment string `json:"comment"`
+	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Comment runtime.Opt[string] `json:"comment,omitzero"`
 	// Commenthidden is "commenthidden": not always present.
 	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of rvprop.
@@ -4012,8 +4012,8 @@ type QueryRevisionsPageRevisionsItem struct {
 	Minor bool `json:"minor"`
 	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
 	ParentID int `json:"parentid"`
-	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
-	Parsedcomment string `json:"parsedcomment"`
+	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Parsetree is "parsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
 	// RevID is "revid": present with rvprop=ids (The ID of the revision).
@@ -4036,8 +4036,8 @@ type QueryRevisionsPageRevisionsItem struct {
 	User string `json:"user"`
 	// Userhidden is "userhidden": not always present.
 	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
+	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -4109,7 +4109,7 @@ func (c *Client) QueryPages(ctx context.Context, p *QueryParams) iter.Seq2[*Quer
 	}, func(r *QueryResponse) bool {
 		return r.BatchComplete
 	}, func(pg *QueryPage) string {
-		return gensupport.PageKey(pg.PageID, pg.Title)
+		return gensupport.PageKey(pg.PageID.Or(0), pg.Title)
 	})
 }
 

@@ -20,12 +20,19 @@
 // Answers are typed (39 methods; from response shapes of MediaWiki 1.43.9):
 //
 //	for _, p := range res.Pages { // []versioned.QueryPage
-//		fmt.Println(p.PageID, p.Title)
+//		id, ok := p.PageID.Get() // unset for a missing, invalid or special page
+//		fmt.Println(p.Title, id, ok)
 //	}
 //	for it, err := range c.AllpagesItems(ctx, &versioned.QueryAllpagesParams{Prefix: "A"}) {
 //		if err != nil { ... }
 //		fmt.Println(it.Title) // it is a *versioned.QueryAllpagesItem
 //	}
+//
+// 11 fields of the answers are runtime.Opt: the wiki may leave them out
+// for a reason the request does not control (the page's state, revision
+// deletion), and their zero value is a real value (namespace 0, an empty
+// comment); each one's doc says why. Absent fields of other types are their
+// zero value.
 //
 // QueryPages yields each page once, its data merged across continuation
 // batches. A result that fails inside a success (login's "Failed", edit's
