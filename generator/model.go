@@ -255,11 +255,11 @@ type pagesIter struct {
 	pageID string // the page struct's Go field for pageid
 	// pageIDOpt is set when that field is a runtime.Opt[int].
 	pageIDOpt bool
-	title  string // ... and for title
-	field  string // the answer's pages field (Pages)
-	resp   string // QueryResponse
-	all    string // QueryAll
-	params string // QueryParams
+	title     string // ... and for title
+	field     string // the answer's pages field (Pages)
+	resp      string // QueryResponse
+	all       string // QueryAll
+	params    string // QueryParams
 }
 
 // itemsIter is a list module's item iterator.
