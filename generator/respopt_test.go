@@ -103,7 +103,7 @@ func TestOptReason(t *testing.T) {
 		{"flag", rBool, "response.x.[].flag", nil, false},     // booleans stay plain
 		{"userid", rInt, "response.y.userid", obj, true},
 		{"userid", rInt, "response.y.userid", nil, false}, // no flag beside it
-		{"user", rString, "response.y.user", obj, false},   // "" is no user name
+		{"user", rString, "response.y.user", obj, false},  // "" is no user name
 		{"content", rString, "response.y.content", obj, true},
 		{"size", rInt, "response.y.size", obj, false}, // filehidden is not beside it
 		{"other", rInt, "response.y.other", obj, false},
