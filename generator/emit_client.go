@@ -11,7 +11,7 @@ import (
 // it changes; a test keeps the two equal). client_gen.go refers to
 // gensupport.EnforceVersion<N>, so a runtime without that contract fails
 // the build with a message that names it.
-const contractVersion = 3
+const contractVersion = 4
 
 // client writes the Client type and what every method shares: the main
 // module's parameters and the calls into the runtime.

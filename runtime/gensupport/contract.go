@@ -32,7 +32,7 @@ package gensupport
 //
 // The generator writes the reference for the number in its own
 // contractVersion; a test keeps the two equal.
-const Version = 3
+const Version = 4
 
 // EnforceVersion1 is referred to by code generated for contract 1 (see
 // [Version]); it exists while the runtime supports that contract.
@@ -49,3 +49,9 @@ const EnforceVersion2 = 2
 // (runtime.Request.Needs, Checker.InVersions, ParamIn, ValueIn, ValuesIn,
 // Needs, and Needs.Add).
 const EnforceVersion3 = 3
+
+// EnforceVersion4 is referred to by code generated for contract 4: typed
+// answers with runtime.Opt fields, which rely on Opt's JSON methods
+// (UnmarshalJSON, MarshalJSON, IsZero). Without them, encoding/json would
+// leave every such field unset without an error.
+const EnforceVersion4 = 4
