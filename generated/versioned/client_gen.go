@@ -13,7 +13,7 @@ import (
 
 // The runtime must support the contract this code was generated for; when it
 // does not, the build fails here, naming the contract (see gensupport.Version).
-const _ = gensupport.EnforceVersion3
+const _ = gensupport.EnforceVersion4
 
 // mediaWikiVersions are the MediaWiki release series this package was generated
 // for, oldest first. A module, parameter or enum value that only some of them have

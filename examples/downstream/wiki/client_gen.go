@@ -13,7 +13,7 @@ import (
 
 // The runtime must support the contract this code was generated for; when it
 // does not, the build fails here, naming the contract (see gensupport.Version).
-const _ = gensupport.EnforceVersion3
+const _ = gensupport.EnforceVersion4
 
 // Client calls the wiki's Action API through a *runtime.Client, which owns the
 // transport, tokens, continuation and errors. It is safe for concurrent use.
