@@ -101,20 +101,21 @@ func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func(
 		next.Params = r.Params.Clone()
 		var prev map[string]string
 		var keys [8]string
-		// caps are the lengths of the lists of the last batch, with which
-		// the next one's are made (see presizeLists).
-		var caps []int
+		// sizes are the lengths of the lists of the last batch and the
+		// parts their pages had, with which the next one's are made (see
+		// presizeLists).
+		var sizes listSizes
 		for {
 			dst := mk()
 			env := dst.envelope()
-			env.caps = caps
+			env.sizes = sizes
 			if err := c.DoInto(ctx, &next, dst); err != nil {
 				yield(zero, err)
 				return
 			}
 			cont := env.Continue
 			if cont != nil {
-				caps = listLens(reflect.ValueOf(dst).Elem(), caps[:0])
+				sizes = sizesOf(reflect.ValueOf(dst).Elem(), sizes)
 			}
 			if !yield(dst, nil) || cont == nil {
 				return
