@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // Continued batches of a query are alike: 500 pages, then 500 more. The
@@ -97,6 +98,12 @@ func sizesOf(v reflect.Value, prev listSizes) listSizes {
 // that a part is non-nil exactly when some key of it came, as without
 // presizing. Should encoding/json ever zero the element it appends to,
 // the parts are allocated one by one again: slower, not different.
+//
+// Setting and clearing a part pointer per page goes through package
+// unsafe (partSlot): through reflect it costs as much as the allocation it
+// saves. The pointers written are of the field's own type (the address of
+// a slab element of the part's type), so the garbage collector sees them
+// as any pointer store.
 
 // maxParts is how many parts of a list's element type partFields handles.
 const maxParts = 64
@@ -174,9 +181,11 @@ func presizeLists(v reflect.Value, sizes listSizes) {
 				if bits&(1<<j) == 0 {
 					continue
 				}
-				slab := reflect.MakeSlice(reflect.SliceOf(s.Type().Elem().Field(fi).Type.Elem()), n, n)
+				et, pf := s.Type().Elem(), s.Type().Elem().Field(fi)
+				slab := reflect.MakeSlice(reflect.SliceOf(pf.Type.Elem()), n, n).UnsafePointer()
+				base, psize := s.UnsafePointer(), pf.Type.Elem().Size()
 				for k := range n {
-					s.Index(k).Field(fi).Set(slab.Index(k).Addr())
+					*partSlot(base, k, et.Size(), pf.Offset) = unsafe.Add(slab, uintptr(k)*psize)
 				}
 			}
 		}
@@ -212,12 +221,31 @@ func unpresizeLists(v reflect.Value, sizes listSizes) {
 			if bits&(1<<j) == 0 {
 				continue
 			}
+			et, pf := f.Type().Elem(), f.Type().Elem().Field(fi)
+			base, psize := f.UnsafePointer(), pf.Type.Elem().Size()
 			for k := range f.Len() {
-				p := f.Index(k).Field(fi)
-				if !p.IsNil() && p.Elem().IsZero() {
-					p.SetZero()
+				if slot := partSlot(base, k, et.Size(), pf.Offset); *slot != nil && zeroMemory(*slot, psize) {
+					*slot = nil
 				}
 			}
 		}
 	}
+}
+
+// partSlot returns the address of the part pointer at offset off in
+// element k of the list whose first element is at base, its elements of
+// size size.
+func partSlot(base unsafe.Pointer, k int, size, off uintptr) *unsafe.Pointer {
+	return (*unsafe.Pointer)(unsafe.Add(base, uintptr(k)*size+off))
+}
+
+// zeroMemory reports whether the size bytes at p are all zero: a part
+// encoding/json left as it was made.
+func zeroMemory(p unsafe.Pointer, size uintptr) bool {
+	for _, b := range unsafe.Slice((*byte)(p), size) {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
 }
