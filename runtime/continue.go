@@ -89,7 +89,12 @@ func advance(p *Params, prev, cont map[string]string, keys []string) {
 
 // ContinueInto is [Client.Continue] for typed answers: it decodes each
 // batch into a new value from mk (see [Client.DoInto]) and yields it. Only
-// one batch is held at a time, unless the loop body keeps them.
+// one batch is held at a time, unless the loop body keeps them. Each batch
+// after the first has its lists made with the last batch's lengths, and
+// its pages' parts (the embedded pointers of a generated page, one per
+// prop) made in one piece per prop the last batch's pages had: decoding
+// allocates per batch what it would otherwise allocate per page. A part
+// stays nil when none of its keys came, as in the first batch.
 func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func() T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
