@@ -142,18 +142,23 @@ const partSamples = 16
 // elements of the list f have, from up to partSamples elements spread
 // over it.
 func partsOf(f reflect.Value) uint64 {
-	pf := partFields(f.Type().Elem())
 	n := f.Len()
-	if len(pf) == 0 || n == 0 {
+	if n == 0 {
+		return 0
+	}
+	et := f.Type().Elem()
+	pf := partFields(et)
+	if len(pf) == 0 {
 		return 0
 	}
 	var bits uint64
-	step := max(1, n/partSamples)
-	for k := 0; k < n; k += step {
-		e := f.Index(k)
-		for j, fi := range pf {
-			if !e.Field(fi).IsNil() {
+	base, step := f.UnsafePointer(), max(1, n/partSamples)
+	for j, fi := range pf {
+		off := et.Field(fi).Offset
+		for k := 0; k < n; k += step {
+			if *partSlot(base, k, et.Size(), off) != nil {
 				bits |= 1 << j
+				break
 			}
 		}
 	}
