@@ -89,7 +89,12 @@ func advance(p *Params, prev, cont map[string]string, keys []string) {
 
 // ContinueInto is [Client.Continue] for typed answers: it decodes each
 // batch into a new value from mk (see [Client.DoInto]) and yields it. Only
-// one batch is held at a time, unless the loop body keeps them.
+// one batch is held at a time, unless the loop body keeps them. Each batch
+// after the first has its lists made with the last batch's lengths, and
+// its pages' parts (the embedded pointers of a generated page, one per
+// prop) made in one piece per prop the last batch's pages had: decoding
+// allocates per batch what it would otherwise allocate per page. A part
+// stays nil when none of its keys came, as in the first batch.
 func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func() T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -101,20 +106,21 @@ func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func(
 		next.Params = r.Params.Clone()
 		var prev map[string]string
 		var keys [8]string
-		// caps are the lengths of the lists of the last batch, with which
-		// the next one's are made (see presizeLists).
-		var caps []int
+		// sizes are the lengths of the lists of the last batch and the
+		// parts their pages had, with which the next one's are made (see
+		// presizeLists).
+		var sizes listSizes
 		for {
 			dst := mk()
 			env := dst.envelope()
-			env.caps = caps
+			env.sizes = sizes
 			if err := c.DoInto(ctx, &next, dst); err != nil {
 				yield(zero, err)
 				return
 			}
 			cont := env.Continue
 			if cont != nil {
-				caps = listLens(reflect.ValueOf(dst).Elem(), caps[:0])
+				sizes = sizesOf(reflect.ValueOf(dst).Elem(), sizes)
 			}
 			if !yield(dst, nil) || cont == nil {
 				return

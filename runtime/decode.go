@@ -46,9 +46,9 @@ type Envelope struct {
 
 	wireError
 	raw json.RawMessage
-	// caps are the capacities to make the answer's lists with before it
-	// is decoded (see presizeLists); ContinueInto sets them.
-	caps []int
+	// sizes are what to make the answer's lists with before it is
+	// decoded (see presizeLists); ContinueInto sets them.
+	sizes listSizes
 }
 
 // wireError is the error part of an answer. Its fields are exported for
@@ -143,11 +143,11 @@ func decodeTyped(action string, resp *http.Response, body []byte, dst Answer) (*
 	// Reset dst: a retried request decodes into it again.
 	v := reflect.ValueOf(dst).Elem()
 	env := dst.envelope()
-	caps := env.caps
+	sizes := env.sizes
 	v.SetZero()
-	presizeLists(v, caps)
+	presizeLists(v, sizes)
 	uerr := json.Unmarshal(trimmed, dst)
-	unpresizeLists(v, caps)
+	unpresizeLists(v, sizes)
 	var typeErr *json.UnmarshalTypeError
 	if uerr != nil && !errors.As(uerr, &typeErr) {
 		// Not JSON, or an envelope member of the wrong form.

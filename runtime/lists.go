@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"unsafe"
 )
 
 // Continued batches of a query are alike: 500 pages, then 500 more. The
@@ -65,28 +66,135 @@ func decodesAsArray(t reflect.Type) bool {
 
 var textUnmarshalerType = reflect.TypeFor[interface{ UnmarshalText([]byte) error }]()
 
-// listLens appends to lens the length of each list of the answer v (a
-// struct), in listFields order.
-func listLens(v reflect.Value, lens []int) []int {
-	for _, idx := range listFields(v.Type()) {
-		lens = append(lens, v.FieldByIndex(idx).Len())
+// listSizes is what a batch's lists were, for making the next batch's:
+// per list of listFields, its length, and which of its elements' parts
+// (partFields: a page's embedded parts, one per prop) its elements had.
+type listSizes struct {
+	lens  []int
+	parts []uint64
+}
+
+// sizesOf returns the sizes of the lists of the answer v (a struct),
+// reusing prev's slices.
+func sizesOf(v reflect.Value, prev listSizes) listSizes {
+	paths := listFields(v.Type())
+	sz := listSizes{lens: prev.lens[:0], parts: prev.parts[:0]}
+	for _, idx := range paths {
+		f := v.FieldByIndex(idx)
+		sz.lens = append(sz.lens, f.Len())
+		sz.parts = append(sz.parts, partsOf(f))
 	}
-	return lens
+	return sz
+}
+
+// Pages come with their parts (see partFields), which encoding/json
+// allocates one by one, a page's revisions part, then the next page's:
+// an allocation per page and prop. The lists of the next batch are
+// therefore made with, behind their length 0, elements whose parts
+// already point into one slab per part, for the parts the last batch's
+// pages had; encoding/json decodes each page into the element it appends
+// to, and into the part that is there. The parts of a page that did not
+// have their prop are set back to nil after decoding (unpresizeLists), so
+// that a part is non-nil exactly when some key of it came, as without
+// presizing. Should encoding/json ever zero the element it appends to,
+// the parts are allocated one by one again: slower, not different.
+//
+// Setting and clearing a part pointer per page goes through package
+// unsafe (partSlot): through reflect it costs as much as the allocation it
+// saves. The pointers written are of the field's own type (the address of
+// a slab element of the part's type), so the garbage collector sees them
+// as any pointer store.
+
+// maxParts is how many parts of a list's element type partFields handles.
+const maxParts = 64
+
+// partFields returns the indexes of the parts of the struct type t: its
+// embedded pointers to exported structs, whose fields encoding/json
+// promotes and which it allocates when a key of theirs comes. They are
+// cached per type.
+func partFields(t reflect.Type) []int {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	if pf, ok := partFieldCache.Load(t); ok {
+		return pf.([]int)
+	}
+	var pf []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Pointer &&
+			f.Type.Elem().Kind() == reflect.Struct && f.IsExported() && len(pf) < maxParts {
+			pf = append(pf, i)
+		}
+	}
+	actual, _ := partFieldCache.LoadOrStore(t, pf)
+	return actual.([]int)
+}
+
+var partFieldCache sync.Map // reflect.Type → []int
+
+// partSamples is how many elements of a list partsOf looks at: the parts
+// only make the next batch faster, and a batch's pages have the same
+// props.
+const partSamples = 16
+
+// partsOf returns the bits (by partFields order) of the parts that
+// elements of the list f have, from up to partSamples elements spread
+// over it.
+func partsOf(f reflect.Value) uint64 {
+	n := f.Len()
+	if n == 0 {
+		return 0
+	}
+	et := f.Type().Elem()
+	pf := partFields(et)
+	if len(pf) == 0 {
+		return 0
+	}
+	var bits uint64
+	base, step := f.UnsafePointer(), max(1, n/partSamples)
+	for j, fi := range pf {
+		off := et.Field(fi).Offset
+		for k := 0; k < n; k += step {
+			if *partSlot(base, k, et.Size(), off) != nil {
+				bits |= 1 << j
+				break
+			}
+		}
+	}
+	return bits
 }
 
 // presizeLists makes each list of the zero answer v (a struct) with the
-// capacity caps gives it (from listLens of a previous answer of the same
-// type), when above 0.
-func presizeLists(v reflect.Value, caps []int) {
+// capacity sizes gives it (from sizesOf a previous answer of the same
+// type), when above 0, its elements' parts pointing into a slab per part
+// that the previous answer's elements had.
+func presizeLists(v reflect.Value, sizes listSizes) {
 	paths := listFields(v.Type())
-	if len(caps) != len(paths) {
+	if len(sizes.lens) != len(paths) || len(sizes.parts) != len(paths) {
 		return
 	}
 	for i, idx := range paths {
-		if caps[i] > 0 {
-			f := v.FieldByIndex(idx)
-			f.Set(reflect.MakeSlice(f.Type(), 0, caps[i]))
+		n := sizes.lens[i]
+		if n <= 0 {
+			continue
 		}
+		f := v.FieldByIndex(idx)
+		s := reflect.MakeSlice(f.Type(), n, n)
+		if bits := sizes.parts[i]; bits != 0 {
+			for j, fi := range partFields(f.Type().Elem()) {
+				if bits&(1<<j) == 0 {
+					continue
+				}
+				et, pf := s.Type().Elem(), s.Type().Elem().Field(fi)
+				slab := reflect.MakeSlice(reflect.SliceOf(pf.Type.Elem()), n, n).UnsafePointer()
+				base, psize := s.UnsafePointer(), pf.Type.Elem().Size()
+				for k := range n {
+					*partSlot(base, k, et.Size(), pf.Offset) = unsafe.Add(slab, uintptr(k)*psize)
+				}
+			}
+		}
+		f.Set(s.Slice(0, 0))
 	}
 }
 
@@ -94,17 +202,55 @@ func presizeLists(v reflect.Value, caps []int) {
 // answer did not have: a key absent from the body stays nil, as without
 // presizing. (A JSON [] makes a new empty slice, null a nil one, so an
 // empty list that still has the capacity it was made with was absent.)
-func unpresizeLists(v reflect.Value, caps []int) {
+// And it sets back to nil the parts presizeLists gave and the answer left
+// zero: the part of a prop a page did not have.
+func unpresizeLists(v reflect.Value, sizes listSizes) {
 	paths := listFields(v.Type())
-	if len(caps) != len(paths) {
+	if len(sizes.lens) != len(paths) || len(sizes.parts) != len(paths) {
 		return
 	}
 	for i, idx := range paths {
-		if caps[i] > 0 {
-			f := v.FieldByIndex(idx)
-			if f.Len() == 0 && f.Cap() == caps[i] {
-				f.SetZero()
+		if sizes.lens[i] <= 0 {
+			continue
+		}
+		f := v.FieldByIndex(idx)
+		if f.Len() == 0 && f.Cap() == sizes.lens[i] {
+			f.SetZero()
+			continue
+		}
+		bits := sizes.parts[i]
+		if bits == 0 {
+			continue
+		}
+		for j, fi := range partFields(f.Type().Elem()) {
+			if bits&(1<<j) == 0 {
+				continue
+			}
+			et, pf := f.Type().Elem(), f.Type().Elem().Field(fi)
+			base, psize := f.UnsafePointer(), pf.Type.Elem().Size()
+			for k := range f.Len() {
+				if slot := partSlot(base, k, et.Size(), pf.Offset); *slot != nil && zeroMemory(*slot, psize) {
+					*slot = nil
+				}
 			}
 		}
 	}
+}
+
+// partSlot returns the address of the part pointer at offset off in
+// element k of the list whose first element is at base, its elements of
+// size size.
+func partSlot(base unsafe.Pointer, k int, size, off uintptr) *unsafe.Pointer {
+	return (*unsafe.Pointer)(unsafe.Add(base, uintptr(k)*size+off))
+}
+
+// zeroMemory reports whether the size bytes at p are all zero: a part
+// encoding/json left as it was made.
+func zeroMemory(p unsafe.Pointer, size uintptr) bool {
+	for _, b := range unsafe.Slice((*byte)(p), size) {
+		if b != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -81,6 +81,71 @@ func TestContinueIntoPresizes(t *testing.T) {
 	}
 }
 
+// TestContinueIntoPresizesParts: pages after the first batch are decoded
+// into parts made for them (one slab per part the last batch's pages had),
+// and a page without a part's keys still has that part nil; pages beyond
+// the last batch's count, and a part the last batch did not have, come as
+// without presizing.
+func TestContinueIntoPresizesParts(t *testing.T) {
+	bodies := []string{
+		`{"continue":{"gapcontinue":"C","continue":"gapcontinue||"},"query":{"pages":[
+{"pageid":1,"title":"A","revisions":[{"revid":1}]},{"pageid":2,"title":"B","revisions":[{"revid":2}]}]}}`,
+		`{"continue":{"gapcontinue":"F","continue":"gapcontinue||"},"query":{"pages":[
+{"pageid":3,"title":"C","revisions":[{"revid":3}]},{"title":"D","missing":true},{"pageid":5,"title":"E","revisions":[{"revid":5},{"revid":6}]}]}}`,
+		`{"batchcomplete":true,"query":{"pages":[{"pageid":7,"title":"F","revisions":[]}]}}`,
+	}
+	c, _ := newFake(t, Options{}, func(s seen, w http.ResponseWriter) {
+		switch s.Params.Get("gapcontinue") {
+		case "":
+			jsonAnswer(w, bodies[0])
+		case "C":
+			jsonAnswer(w, bodies[1])
+		default:
+			jsonAnswer(w, bodies[2])
+		}
+	})
+	var got []string
+	for a, err := range ContinueInto(ctx(t), c, &Request{Action: "query"}, func() *listsAnswer { return new(listsAnswer) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range a.Query.Pages {
+			if p.TestRevisionsPart == nil {
+				got = append(got, p.Title+":nil")
+				continue
+			}
+			var ids []string
+			for _, r := range p.Revisions {
+				ids = append(ids, fmt.Sprint(r.RevID))
+			}
+			got = append(got, p.Title+":"+strings.Join(ids, ","))
+		}
+	}
+	want := "A:1 B:2 C:3 D:nil E:5,6 F:"
+	if strings.Join(got, " ") != want {
+		t.Errorf("pages %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+func TestPartsOf(t *testing.T) {
+	type el struct {
+		*TestRevisionsPart
+		*TestOtherPart
+		Own *TestOtherPart
+	}
+	if pf := partFields(reflect.TypeFor[el]()); fmt.Sprint(pf) != "[0 1]" {
+		t.Errorf("partFields %v, want [0 1]: embedded pointers to exported structs only", pf)
+	}
+	list := make([]el, 40)
+	list[38].TestOtherPart = &TestOtherPart{} // partsOf samples every other of 40
+	if bits := partsOf(reflect.ValueOf(list)); bits != 0b10 {
+		t.Errorf("partsOf = %b, want 10", bits)
+	}
+}
+
+// TestOtherPart is a second part for TestPartsOf.
+type TestOtherPart struct{ N int }
+
 func TestContinuationDecode(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`{"continue":{"apcontinue":"B","continue":"-||"}}`, "map[apcontinue:B continue:-||]"},
