@@ -94,9 +94,9 @@ func sizesOf(v reflect.Value, prev listSizes) listSizes {
 // already point into one slab per part, for the parts the last batch's
 // pages had; encoding/json decodes each page into the element it appends
 // to, and into the part that is there. The parts of a page that did not
-// have their prop are set back to nil after decoding (unpresizeLists), so
-// that a part is non-nil exactly when some key of it came, as without
-// presizing. Should encoding/json ever zero the element it appends to,
+// have their prop are set back to nil after decoding (unpresizeLists,
+// which does so for every answer: a part is nil when the page has no
+// non-zero value of its prop, presized or not). Should encoding/json ever zero the element it appends to,
 // the parts are allocated one by one again: slower, not different.
 //
 // Setting and clearing a part pointer per page goes through package
@@ -202,36 +202,39 @@ func presizeLists(v reflect.Value, sizes listSizes) {
 // answer did not have: a key absent from the body stays nil, as without
 // presizing. (A JSON [] makes a new empty slice, null a nil one, so an
 // empty list that still has the capacity it was made with was absent.)
-// And it sets back to nil the parts presizeLists gave and the answer left
-// zero: the part of a prop a page did not have.
+//
+// And in every answer, presized or not, it sets back to nil each part of
+// an element that is all zero: the part of a prop a page did not have,
+// which presizeLists gave it, or one whose keys all came with zero values
+// (an empty "extract"). So the rule a caller sees is one, whichever batch
+// a page came in: a page's part is nil when the page has no non-zero value
+// of that prop.
 func unpresizeLists(v reflect.Value, sizes listSizes) {
 	paths := listFields(v.Type())
-	if len(sizes.lens) != len(paths) || len(sizes.parts) != len(paths) {
-		return
-	}
+	presized := len(sizes.lens) == len(paths) && len(sizes.parts) == len(paths)
 	for i, idx := range paths {
-		if sizes.lens[i] <= 0 {
-			continue
-		}
 		f := v.FieldByIndex(idx)
-		if f.Len() == 0 && f.Cap() == sizes.lens[i] {
+		if presized && sizes.lens[i] > 0 && f.Len() == 0 && f.Cap() == sizes.lens[i] {
 			f.SetZero()
 			continue
 		}
-		bits := sizes.parts[i]
-		if bits == 0 {
-			continue
-		}
-		for j, fi := range partFields(f.Type().Elem()) {
-			if bits&(1<<j) == 0 {
-				continue
-			}
-			et, pf := f.Type().Elem(), f.Type().Elem().Field(fi)
-			base, psize := f.UnsafePointer(), pf.Type.Elem().Size()
-			for k := range f.Len() {
-				if slot := partSlot(base, k, et.Size(), pf.Offset); *slot != nil && zeroMemory(*slot, psize) {
-					*slot = nil
-				}
+		clearZeroParts(f)
+	}
+}
+
+// clearZeroParts sets to nil the parts of the elements of the list f that
+// are all zero.
+func clearZeroParts(f reflect.Value) {
+	if f.Len() == 0 {
+		return
+	}
+	et := f.Type().Elem()
+	for _, fi := range partFields(et) {
+		pf := et.Field(fi)
+		base, psize := f.UnsafePointer(), pf.Type.Elem().Size()
+		for k := range f.Len() {
+			if slot := partSlot(base, k, et.Size(), pf.Offset); *slot != nil && zeroMemory(*slot, psize) {
+				*slot = nil
 			}
 		}
 	}
