@@ -92,34 +92,49 @@ func (s *Signer) Sign(req *http.Request) (nonce string, err error) {
 //		"https://meta.wikimedia.org/w/index.php?title=Special:OAuth/initiate&format=json", nil)
 //	_, err := consumerOnly.SignWith(req, map[string]string{"oauth_callback": "oob"})
 func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce string, err error) {
+	auth, nonce, err := s.authorization(req, extra)
+	if err != nil {
+		return "", err
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
+	}
+	req.Header["Authorization"] = []string{auth} // Header.Set, the key canonical already
+	return nonce, nil
+}
+
+// authorization returns the Authorization header that signs req (and
+// extra, as SignWith) and the nonce in it. It reads req and its header,
+// and changes req only to restore a body it has read (see readBody).
+func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth, nonce string, err error) {
 	if req == nil || req.URL == nil {
-		return "", errors.New("oauth: nil request or request URL")
+		return "", "", errors.New("oauth: nil request or request URL")
 	}
 	c := &s.Credentials
 	if err := c.canSign(); err != nil {
-		return "", err
+		return "", "", err
 	}
 	for k := range extra {
 		if err := checkExtraKey(k); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 	bu, err := baseStringURI(req.URL, s.Server)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var body []byte
 	signBody := signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
 		if body, err = readBody(req); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 
 	// The nonce and the timestamp share one allocation.
 	nonce, ts := s.nonceAndTimestamp()
 	if nonce == "" {
-		return "", errors.New("oauth: Signer.Nonce returned an empty nonce")
+		return "", "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
 	method := c.Method()
 	// In the order of their names, as the header lists them; extra ones
@@ -138,15 +153,19 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
+	// The base string and then the header are written into pooled
+	// memory; only the header string is allocated.
+	sc := getScratch()
+	defer putScratch(sc)
+	base, err := sc.baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var sigBuf [32]byte // an HMAC-SHA1 signature fits
 	sig, err := c.appendSignature(sigBuf[:0], base)
 	if err != nil {
 		// crypto/rsa errors describe sizes, never key material.
-		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
+		return "", "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
 	// The header lists them by name: oauth_signature comes after
 	// oauth_nonce, and extra ones wherever their names go. Its value is
@@ -155,41 +174,28 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if len(extra) > 0 {
 		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	}
-
-	n := len("OAuth ")
+	n := len("OAuth ") + 3*len(sig) + 8
 	for _, p := range params {
-		n += len(p.k) + len(`="", `) + encodedLen(p.v)
+		n += len(p.k) + len(`="", `) + 3*len(p.v)
 	}
-	n += 3 * len(sig)
-	var h strings.Builder
-	h.Grow(n)
-	h.WriteString("OAuth ")
+	h := slices.Grow(sc.buf[:0], n)
+	h = append(h, "OAuth "...)
 	for i, p := range params {
 		if i > 0 {
-			h.WriteString(", ")
+			h = append(h, ", "...)
 		}
-		h.WriteString(p.k)
-		h.WriteString(`="`)
+		h = append(h, p.k...)
+		h = append(h, `="`...)
+		d := h[:cap(h)]
 		if p.k == "oauth_signature" {
-			for _, c := range sig {
-				if unreservedSet[c] {
-					h.WriteByte(c)
-				} else {
-					h.WriteByte('%')
-					h.WriteByte(upperHex[c>>4])
-					h.WriteByte(upperHex[c&0xF])
-				}
-			}
+			h = h[:encodeInto(d, len(h), sig, &onceTable)]
 		} else {
-			writePercentEncoded(&h, p.v)
+			h = h[:encodeInto(d, len(h), p.v, &onceTable)]
 		}
-		h.WriteByte('"')
+		h = append(h, '"')
 	}
-	if req.Header == nil {
-		req.Header = make(http.Header)
-	}
-	req.Header.Set("Authorization", h.String())
-	return nonce, nil
+	sc.buf = h
+	return string(h), nonce, nil
 }
 
 // checkExtraKey validates the name of an extra oauth_* parameter.
