@@ -653,21 +653,28 @@ var hexValue = func() (t [256]uint8) {
 // It returns the new j and the index of that byte (or len(s)). A "%XX"
 // never spans a separator, which is no hex digit. d must have room for 5
 // bytes a byte of s, and 8 more.
+//
+// Unreserved bytes, most of most parameters, are copied one by one (in
+// form bodies, where a "+" comes every few bytes, that beats finding
+// runs and copying them); the others are one 8-byte store of their
+// table entry.
 func transcode[S ~string | ~[]byte](d []byte, j int, s S, i int, raw, enc *encTable) (int, int) {
 	for i < len(s) {
 		c := s[i]
+		if unreservedSet[c] {
+			d[j] = c
+			j++
+			i++
+			continue
+		}
 		e := raw[c]
 		if e>>56 == 0 {
 			if c != '%' {
 				break
 			}
-			if i+2 < len(s) {
-				if h := hexValue[s[i+1]]<<4 | hexValue[s[i+2]]; hexValue[s[i+1]]|hexValue[s[i+2]] < 16 {
-					e = enc[h]
-					i += 2
-				} else {
-					e = enc['%']
-				}
+			if i+2 < len(s) && hexValue[s[i+1]]|hexValue[s[i+2]] < 16 {
+				e = enc[hexValue[s[i+1]]<<4|hexValue[s[i+2]]]
+				i += 2
 			} else {
 				e = enc['%']
 			}
@@ -680,12 +687,23 @@ func transcode[S ~string | ~[]byte](d []byte, j int, s S, i int, raw, enc *encTa
 }
 
 // encodeInto writes s encoded by enc to d from j and returns the new j
-// (d has room for 5 bytes a byte of s, and 8 more).
+// (d has room for 5 bytes a byte of s, and 8 more). Runs of unreserved
+// bytes (all of a nonce, a timestamp, a hex key) are found first and
+// copied at once.
 func encodeInto[S ~string | ~[]byte](d []byte, j int, s S, enc *encTable) int {
 	for i := 0; i < len(s); i++ {
-		e := enc[s[i]]
+		k := i
+		for k < len(s) && unreservedSet[s[k]] {
+			k++
+		}
+		j += copy(d[j:], s[i:k])
+		if k == len(s) {
+			break
+		}
+		e := enc[s[k]]
 		binary.LittleEndian.PutUint64(d[j:], e)
 		j += int(e >> 56)
+		i = k
 	}
 	return j
 }

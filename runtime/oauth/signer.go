@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -124,7 +125,8 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 		return "", "", err
 	}
 	var body []byte
-	signBody := signsBody(req.Method, req.Header.Get("Content-Type"))
+	// (The method first: a GET looks up no header.)
+	signBody := req.Method == "POST" && signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
 		if body, err = readBody(req); err != nil {
 			return "", "", err
@@ -298,9 +300,45 @@ func (s *Signer) nonceAndTimestamp() (nonce, timestamp string) {
 		var b [20]byte
 		return s.Nonce(), string(strconv.AppendInt(b[:0], unix, 10))
 	}
-	var r [16]byte
-	rand.Read(r[:]) // never fails (crypto/rand since Go 1.24)
-	var b [2*len(r) + 20]byte
-	nt := string(strconv.AppendInt(hex.AppendEncode(b[:0], r[:]), unix, 10))
-	return nt[:2*len(r)], nt[2*len(r):]
+	var b [2*nonceSize + 20]byte
+	nt := string(strconv.AppendInt(appendRandomNonce(b[:0]), unix, 10))
+	return nt[:2*nonceSize], nt[2*nonceSize:]
+}
+
+// nonceSize is the number of random bytes in a default nonce.
+const nonceSize = 16
+
+// A nonceBlock holds bytes from crypto/rand for the next default nonces,
+// 16 bytes each: one crypto/rand.Read serves 32 nonces.
+//
+// It is as safe as reading crypto/rand for every nonce: the bytes are
+// the same cryptographically random bytes, each used once (off moves
+// past them, and they are zeroed, before the block goes back to the
+// pool); a block is used by one goroutine at a time (sync.Pool); a block
+// the pool drops takes its unused bytes with it, never to be used. What
+// waits in a block is at most 31 nonces not sent yet, in the memory of a
+// process that holds the consumer and token secrets anyway, and a nonce
+// is no secret: it goes in clear in the header, and only has to be
+// unpredictable and unique.
+type nonceBlock struct {
+	b   [32 * nonceSize]byte
+	off int
+}
+
+var nonceBlocks = sync.Pool{New: func() any { return &nonceBlock{off: len(nonceBlock{}.b)} }}
+
+// appendRandomNonce appends a default nonce to dst: 16 bytes from
+// crypto/rand as 32 lower-case hex characters.
+func appendRandomNonce(dst []byte) []byte {
+	nb := nonceBlocks.Get().(*nonceBlock)
+	if nb.off+nonceSize > len(nb.b) {
+		rand.Read(nb.b[:]) // never fails (crypto/rand since Go 1.24)
+		nb.off = 0
+	}
+	r := nb.b[nb.off : nb.off+nonceSize]
+	nb.off += nonceSize
+	dst = hex.AppendEncode(dst, r)
+	clear(r)
+	nonceBlocks.Put(nb)
+	return dst
 }
