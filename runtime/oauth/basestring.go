@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // This file computes the signature base string exactly as MediaWiki's
@@ -180,6 +181,34 @@ func baseStringURI(u *url.URL, server string) (baseURI, error) {
 	return b, nil
 }
 
+// uriMemo is a base URL percent-encoded, and the fields of the request
+// URL and the Server it was computed from (baseStringURI reads no
+// others).
+type uriMemo struct {
+	server, scheme, host, opaque, path, rawPath string
+	encoded                                     string
+}
+
+// lastURI is the last base URL a Signer encoded: a client sends most of
+// its requests to one api.php, and then the base URL is not normalized
+// and encoded again for every one. It holds no secret.
+var lastURI atomic.Pointer[uriMemo]
+
+// encodedBaseStringURI is baseStringURI percent-encoded, through lastURI.
+func encodedBaseStringURI(u *url.URL, server string) (string, error) {
+	if m := lastURI.Load(); m != nil && m.server == server && m.scheme == u.Scheme && m.host == u.Host &&
+		m.opaque == u.Opaque && m.path == u.Path && m.rawPath == u.RawPath {
+		return m.encoded, nil
+	}
+	bu, err := baseStringURI(u, server)
+	if err != nil {
+		return "", err
+	}
+	m := &uriMemo{server, u.Scheme, u.Host, u.Opaque, u.Path, u.RawPath, string(bu.appendEncoded(nil))}
+	lastURI.Store(m)
+	return m.encoded, nil
+}
+
 // requestPath is the path of u exactly as net/http puts it on the request
 // line: u.RequestURI() up to the query, without building the query.
 func requestPath(u *url.URL) string {
@@ -325,15 +354,16 @@ func putScratch(sc *scratch) {
 func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) ([]byte, error) {
 	sc := getScratch()
 	defer putScratch(sc)
-	base, err := sc.baseString(method, bu, rawQuery, []byte(body), signBody, oauth)
+	base, err := sc.baseString(method, string(bu.appendEncoded(nil)), rawQuery, []byte(body), signBody, oauth)
 	if err != nil {
 		return nil, err
 	}
 	return slices.Clone(base), nil
 }
 
-// baseString is the package's baseString into sc: the result points into
-// sc's arena and is valid until sc is used again or put back.
+// baseString is the package's baseString into sc, with the base URL
+// given percent-encoded: the result points into sc's arena and is valid
+// until sc is used again or put back.
 //
 // Parameters are held encoded twice, as the base string holds them
 // (encode(key) "=" encode(value), the whole encoded again): that sorts
@@ -345,7 +375,7 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 // sorts (prefix, index) pairs; applies PHP's rules of which parameter
 // wins; and copies the parameters kept, in order, after the method and
 // URL, into the same arena.
-func (sc *scratch) baseString(method string, bu baseURI, rawQuery string, body []byte, signBody bool, oauth []pair) ([]byte, error) {
+func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byte, signBody bool, oauth []pair) ([]byte, error) {
 	if method == "" {
 		method = "GET"
 	}
@@ -420,7 +450,7 @@ func (sc *scratch) baseString(method string, bu baseURI, rawQuery string, body [
 	// last value counts ($_GET), but PHP does not register an empty name
 	// in $_GET, so every raw "&&" pair stays. oauth_signature never.
 	upper := asciiUpper(method)
-	size := encodedLen(upper) + 1 + bu.encodedLen() + 1
+	size := encodedLen(upper) + 1 + len(encURL) + 1
 	kept := 0
 	for i := 0; i < len(keys); {
 		first := &ps[keys[i].i]
@@ -470,7 +500,7 @@ func (sc *scratch) baseString(method string, bu baseURI, rawQuery string, body [
 	arena = slices.Grow(arena, size+len("%26"))
 	arena = appendPercentEncoded(arena, upper)
 	arena = append(arena, '&')
-	arena = bu.appendEncoded(arena)
+	arena = append(arena, encURL...)
 	arena = append(arena, '&')
 	for _, k := range keys {
 		if p := &ps[k.i]; p.keep {

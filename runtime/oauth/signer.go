@@ -120,7 +120,7 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 			return "", "", err
 		}
 	}
-	bu, err := baseStringURI(req.URL, s.Server)
+	encURL, err := encodedBaseStringURI(req.URL, s.Server)
 	if err != nil {
 		return "", "", err
 	}
@@ -159,7 +159,7 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 	// memory; only the header string is allocated.
 	sc := getScratch()
 	defer putScratch(sc)
-	base, err := sc.baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
+	base, err := sc.baseString(req.Method, encURL, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
 		return "", "", err
 	}

@@ -51,10 +51,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // own Header, as dghubble/oauth1 and x/oauth2 make (signing only reads the
 // header and, when it has to read a body without GetBody, replaces Body
 // and GetBody). body, when not nil, is the copy's Body. The copy's header
-// is req's cloned with the Authorization header in the same allocation.
+// is req's cloned with the Authorization header, its values in the same
+// allocation as the copy when there are few.
 func signedCopy(s *Signer, req *http.Request, body io.ReadCloser) (*http.Request, error) {
-	r := new(http.Request)
-	*r = *req
+	sr := new(signedRequest)
+	sr.req = *req
+	r := &sr.req
 	if body != nil {
 		r.Body = body
 	}
@@ -62,19 +64,29 @@ func signedCopy(s *Signer, req *http.Request, body io.ReadCloser) (*http.Request
 	if err != nil {
 		return nil, err
 	}
-	r.Header = cloneHeaderWith(req.Header, "Authorization", auth)
+	r.Header = cloneHeaderWith(req.Header, "Authorization", auth, sr.values[:])
 	return r, nil
+}
+
+// signedRequest is a request copy and room for its header's values (the
+// Authorization header and three more), allocated together.
+type signedRequest struct {
+	req    http.Request
+	values [4]string
 }
 
 // cloneHeaderWith is h.Clone() followed by Set(key, value) for a
 // canonical key: the values of all keys share one slice, with room for
-// value.
-func cloneHeaderWith(h http.Header, key, value string) http.Header {
+// value: room when it is large enough.
+func cloneHeaderWith(h http.Header, key, value string, room []string) http.Header {
 	nv := 1
 	for _, vv := range h {
 		nv += len(vv)
 	}
-	sv := make([]string, nv)
+	sv := room
+	if nv > len(sv) {
+		sv = make([]string, nv)
+	}
 	h2 := make(http.Header, len(h)+1)
 	for k, vv := range h {
 		if k == key {
