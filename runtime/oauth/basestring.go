@@ -328,6 +328,8 @@ type scratch struct {
 	buf  []byte
 	ps   []param
 	keys []sortKey
+	// body is for a request body read through GetBody.
+	body []byte
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -341,6 +343,9 @@ func getScratch() *scratch { return scratches.Get().(*scratch) }
 func putScratch(sc *scratch) {
 	if cap(sc.buf) > maxPooledArena {
 		sc.buf = nil
+	}
+	if cap(sc.body) > maxPooledArena {
+		sc.body = nil
 	}
 	if cap(sc.ps) > 1024 {
 		sc.ps, sc.keys = nil, nil

@@ -124,11 +124,16 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 	if err != nil {
 		return "", "", err
 	}
+	// The body (when read through GetBody), the base string and then the
+	// header are written into pooled memory; only the header string is
+	// allocated.
+	sc := getScratch()
+	defer putScratch(sc)
 	var body []byte
 	// (The method first: a GET looks up no header.)
 	signBody := req.Method == "POST" && signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
-		if body, err = readBody(req); err != nil {
+		if body, err = readBody(req, sc); err != nil {
 			return "", "", err
 		}
 	}
@@ -155,10 +160,6 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	// The base string and then the header are written into pooled
-	// memory; only the header string is allocated.
-	sc := getScratch()
-	defer putScratch(sc)
 	base, err := sc.baseString(req.Method, encURL, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
 		return "", "", err
@@ -218,8 +219,9 @@ func checkExtraKey(k string) error {
 
 // readBody returns the request body for signing, leaving req able to send
 // it: through GetBody when set, else by reading Body and restoring it. A
-// body of known ContentLength is read in one allocation of its size.
-func readBody(req *http.Request) ([]byte, error) {
+// body read through GetBody, of known ContentLength, is read into sc (it
+// is not kept beyond the signature).
+func readBody(req *http.Request, sc *scratch) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
@@ -251,7 +253,8 @@ func readBody(req *http.Request) ([]byte, error) {
 	}
 	// Room for one byte more, to see the end (a local array would
 	// escape through the interface call).
-	b := make([]byte, n, n+1)
+	b := slices.Grow(sc.body[:0], int(n)+1)[:n]
+	sc.body = b[:0]
 	m, err := io.ReadFull(rc, b)
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		// Shorter than ContentLength: sign what there is (the
