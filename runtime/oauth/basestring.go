@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // This file computes the signature base string exactly as MediaWiki's
@@ -179,6 +181,34 @@ func baseStringURI(u *url.URL, server string) (baseURI, error) {
 	return b, nil
 }
 
+// uriMemo is a base URL percent-encoded, and the fields of the request
+// URL and the Server it was computed from (baseStringURI reads no
+// others).
+type uriMemo struct {
+	server, scheme, host, opaque, path, rawPath string
+	encoded                                     string
+}
+
+// lastURI is the last base URL a Signer encoded: a client sends most of
+// its requests to one api.php, and then the base URL is not normalized
+// and encoded again for every one. It holds no secret.
+var lastURI atomic.Pointer[uriMemo]
+
+// encodedBaseStringURI is baseStringURI percent-encoded, through lastURI.
+func encodedBaseStringURI(u *url.URL, server string) (string, error) {
+	if m := lastURI.Load(); m != nil && m.server == server && m.scheme == u.Scheme && m.host == u.Host &&
+		m.opaque == u.Opaque && m.path == u.Path && m.rawPath == u.RawPath {
+		return m.encoded, nil
+	}
+	bu, err := baseStringURI(u, server)
+	if err != nil {
+		return "", err
+	}
+	m := &uriMemo{server, u.Scheme, u.Host, u.Opaque, u.Path, u.RawPath, string(bu.appendEncoded(nil))}
+	lastURI.Store(m)
+	return m.encoded, nil
+}
+
 // requestPath is the path of u exactly as net/http puts it on the request
 // line: u.RequestURI() up to the query, without building the query.
 func requestPath(u *url.URL) string {
@@ -265,15 +295,17 @@ const (
 	fromOAuth
 )
 
-// param is one parameter of the base string: its name and value
-// percent-encoded (RFC 3986), as offsets into a buffer.
+// param is one parameter of the base string, as offsets into the arena
+// that holds it encoded twice: the name at [k0, k1), "%3D", the value at
+// [k1+3, v1), "%26". The whole of [k0, v1+3) is what the base string
+// holds of it, separator included, so that it is copied at once.
 type param struct {
 	// pre is the first 8 bytes of the encoded name, big-endian and
 	// zero-padded: comparing it orders most names without reading them
 	// (encoded names have no zero byte, so padding sorts first, as
 	// bytes.Compare does).
-	pre            uint64
-	k0, k1, v0, v1 int
+	pre        uint64
+	k0, k1, v1 int
 	// idx is the position among the query parameters.
 	idx  int
 	src  uint8
@@ -286,9 +318,57 @@ type sortKey struct {
 	i   int
 }
 
+// scratch is the working memory of one base string: the arena (the
+// parameters encoded, then the base string itself) and the parameters'
+// records. It is pooled: a signature allocates none of it once the pool
+// holds a scratch large enough. A scratch is used by one goroutine at a
+// time, between scratches.Get and putScratch; nothing that outlives the
+// signature points into it.
+type scratch struct {
+	buf  []byte
+	ps   []param
+	keys []sortKey
+	// body is for a request body read through GetBody.
+	body []byte
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledArena bounds the arenas kept in the pool: a very large body
+// is encoded into an arena that is then left to the garbage collector.
+const maxPooledArena = 256 << 10
+
+func getScratch() *scratch { return scratches.Get().(*scratch) }
+
+func putScratch(sc *scratch) {
+	if cap(sc.buf) > maxPooledArena {
+		sc.buf = nil
+	}
+	if cap(sc.body) > maxPooledArena {
+		sc.body = nil
+	}
+	if cap(sc.ps) > 1024 {
+		sc.ps, sc.keys = nil, nil
+	}
+	scratches.Put(sc)
+}
+
 // baseString computes METHOD&url&params per MediaWiki. oauth holds the
 // header parameters (oauth_signature is dropped, if there). body counts
-// only when signBody.
+// only when signBody. The result is a new slice.
+func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) ([]byte, error) {
+	sc := getScratch()
+	defer putScratch(sc)
+	base, err := sc.baseString(method, string(bu.appendEncoded(nil)), rawQuery, []byte(body), signBody, oauth)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(base), nil
+}
+
+// baseString is the package's baseString into sc, with the base URL
+// given percent-encoded: the result points into sc's arena and is valid
+// until sc is used again or put back.
 //
 // Parameters are held encoded twice, as the base string holds them
 // (encode(key) "=" encode(value), the whole encoded again): that sorts
@@ -296,85 +376,67 @@ type sortKey struct {
 // "25"), and leaves the base string to be copied together.
 //
 // It decodes every query and body parameter and percent-encodes it in the
-// same pass, into one buffer; sorts the parameters in place; applies
-// PHP's rules of which parameter wins; and writes the result, encoded a
-// second time, into the slice it returns: one allocation in all for
-// requests with up to 32 parameters.
-func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string, body B, signBody bool, oauth []pair) ([]byte, error) {
+// same pass (a table lookup and one 8-byte store a byte), into the arena;
+// sorts (prefix, index) pairs; applies PHP's rules of which parameter
+// wins; and copies the parameters kept, in order, after the method and
+// URL, into the same arena.
+func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byte, signBody bool, oauth []pair) ([]byte, error) {
 	if method == "" {
 		method = "GET"
 	}
-	// The buffer holds every part encoded, sized to fit (the query and
-	// body closely, the rest exactly): allocating and zeroing is much of
-	// the cost.
-	upper := asciiUpper(method)
-	n := encodedLen(upper) + bu.encodedLen() + decodedEncodedTwiceLen(rawQuery)
-	if signBody {
-		n += decodedEncodedTwiceLen(body)
+	if !signBody {
+		body = nil
 	}
+	// Room for every part encoded (bounded without a pass for the short
+	// query and body of most requests).
+	need := arenaBound(rawQuery) + arenaBound(body) + 8
 	for _, p := range oauth {
-		n += encodedTwiceLen(p.k) + encodedTwiceLen(p.v)
+		need += 5*(len(p.k)+len(p.v)) + 6
 	}
-	count := len(oauth) + 1 + strings.Count(rawQuery, "&")
-	if signBody {
-		count += 1 + countByte(body, '&')
-	}
-	// The base string goes after the parts, in the same allocation: it
-	// holds each part at most once, with at most 6 bytes of separators a
-	// parameter ("%3D", "%26") and 2 more ("&" twice).
-	arena := make([]byte, 0, 2*n+6*count+2)
-	var stack [32]param
-	ps := stack[:0]
-	if count > len(stack) {
-		ps = make([]param, 0, count)
-	}
+	arena := slices.Grow(sc.buf[:0], need)
+	ps := sc.ps[:0]
 
 	var err error
 	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
+		sc.buf, sc.ps = arena, ps
 		return nil, err
 	}
-	if signBody {
-		if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
-			return nil, err
-		}
+	if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
+		sc.buf, sc.ps = arena, ps
+		return nil, err
 	}
+	d := arena[:cap(arena)]
+	j := len(arena)
 	for _, p := range oauth {
-		q := param{src: fromOAuth, k0: len(arena)}
-		arena = appendPercentEncodedTwice(arena, p.k)
-		q.k1, q.v0 = len(arena), len(arena)
-		arena = appendPercentEncodedTwice(arena, p.v)
-		q.v1 = len(arena)
+		q := param{src: fromOAuth, k0: j}
+		j = encodeInto(d, j, p.k, &twiceTable)
+		q.k1 = j
+		j = put3(d, j, "%3D")
+		j = encodeInto(d, j, p.v, &twiceTable)
+		q.v1 = j
+		j = put3(d, j, "%26")
 		ps = append(ps, q)
 	}
-	m0 := len(arena)
-	arena = appendPercentEncoded(arena, upper)
-	u0 := len(arena)
-	arena = bu.appendEncoded(arena)
-	encMethod, encURL := arena[m0:u0], arena[u0:]
+	arena = arena[:j]
 
-	key := func(p *param) []byte { return arena[p.k0:p.k1] }
-	value := func(p *param) []byte { return arena[p.v0:p.v1] }
 	// Sorted through (prefix, index) pairs, by insertion for the few
 	// dozen parameters of a request: the prefix decides most comparisons,
 	// and 16-byte pairs move faster than parameters.
-	var keyStack [32]sortKey
-	keys := keyStack[:0]
-	if len(ps) > len(keyStack) {
-		keys = make([]sortKey, 0, len(ps))
-	}
+	keys := sc.keys[:0]
 	for i := range ps {
-		ps[i].pre = prefix(key(&ps[i]))
-		keys = append(keys, sortKey{ps[i].pre, i})
+		p := &ps[i]
+		p.pre = prefix(arena, p.k0, p.k1)
+		keys = append(keys, sortKey{p.pre, i})
 	}
 	compare := func(a, b sortKey) int {
 		if a.pre != b.pre {
 			return cmp.Compare(a.pre, b.pre)
 		}
 		pa, pb := &ps[a.i], &ps[b.i]
-		if c := bytes.Compare(key(pa), key(pb)); c != 0 {
+		if c := bytes.Compare(arena[pa.k0:pa.k1], arena[pb.k0:pb.k1]); c != 0 {
 			return c
 		}
-		return bytes.Compare(value(pa), value(pb))
+		return bytes.Compare(arena[pa.k1+3:pa.v1], arena[pb.k1+3:pb.v1])
 	}
 	if len(keys) <= 64 {
 		for i := 1; i < len(keys); i++ {
@@ -385,38 +447,32 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 	} else {
 		slices.SortFunc(keys, compare)
 	}
-	var sortedStack [32]param
-	sorted := sortedStack[:0]
-	if len(ps) > len(sortedStack) {
-		sorted = make([]param, 0, len(ps))
-	}
-	for _, k := range keys {
-		sorted = append(sorted, ps[k.i])
-	}
-	ps = sorted
+	sc.ps, sc.keys = ps, keys
 
 	// Which parameters MediaWiki signs, key by key (equal keys are now
 	// adjacent): an oauth_* header parameter overrides the body and the
 	// query, a body parameter the query; of a repeated query key only the
 	// last value counts ($_GET), but PHP does not register an empty name
 	// in $_GET, so every raw "&&" pair stays. oauth_signature never.
-	size := len(encMethod) + 1 + len(encURL) + 1
+	upper := asciiUpper(method)
+	size := encodedLen(upper) + 1 + len(encURL) + 1
 	kept := 0
-	for i := 0; i < len(ps); {
-		k := key(&ps[i])
+	for i := 0; i < len(keys); {
+		first := &ps[keys[i].i]
+		k := arena[first.k0:first.k1]
 		j := i + 1
-		for j < len(ps) && ps[j].pre == ps[i].pre && bytes.Equal(key(&ps[j]), k) {
+		for j < len(keys) && keys[j].pre == keys[i].pre && bytes.Equal(arena[ps[keys[j].i].k0:ps[keys[j].i].k1], k) {
 			j++
 		}
-		group := ps[i:j]
+		group := keys[i:j]
 		i = j
 		if string(k) == "oauth_signature" {
-			continue
+			continue // keep is false
 		}
 		var hasOAuth, hasForm bool
 		lastQuery := -1
-		for _, p := range group {
-			switch p.src {
+		for _, g := range group {
+			switch p := &ps[g.i]; p.src {
 			case fromOAuth:
 				hasOAuth = true
 			case fromForm:
@@ -425,8 +481,8 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 				lastQuery = max(lastQuery, p.idx)
 			}
 		}
-		for g := range group {
-			p := &group[g]
+		for _, g := range group {
+			p := &ps[g.i]
 			switch p.src {
 			case fromOAuth:
 				p.keep = true
@@ -437,90 +493,123 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 			}
 			if p.keep {
 				kept++
-				size += len(key(p)) + len("%3D") + len(value(p))
+				size += p.v1 + 3 - p.k0
 			}
 		}
 	}
-	if kept > 1 {
-		size += (kept - 1) * len("%26")
+	if kept > 0 {
+		size -= len("%26") // none after the last
 	}
 
-	out := arena[len(arena):]
-	if cap(out) < size {
-		out = make([]byte, 0, size) // the arena grew past its estimate
-	}
-	out = append(out, encMethod...)
-	out = append(out, '&')
-	out = append(out, encURL...)
-	out = append(out, '&')
-	first := true
-	for i := range ps {
-		p := &ps[i]
-		if !p.keep {
-			continue
+	o := len(arena)
+	arena = slices.Grow(arena, size+len("%26"))
+	arena = appendPercentEncoded(arena, upper)
+	arena = append(arena, '&')
+	arena = append(arena, encURL...)
+	arena = append(arena, '&')
+	for _, k := range keys {
+		if p := &ps[k.i]; p.keep {
+			arena = append(arena, arena[p.k0:p.v1+3]...)
 		}
-		if !first {
-			out = append(out, "%26"...)
-		}
-		first = false
-		out = append(out, key(p)...)
-		out = append(out, "%3D"...)
-		out = append(out, value(p)...)
 	}
-	return out, nil
+	if kept > 0 {
+		arena = arena[:len(arena)-len("%26")]
+	}
+	sc.buf = arena
+	return arena[o:], nil
+}
+
+// arenaBound bounds what parseInto appends for s: at most 5 bytes a raw
+// byte ("+" and "%XX" become "%25XX", any other escaped byte too), 6 a
+// parameter ("%3D", "%26"). A long s is counted exactly instead, so that
+// its arena is not 11 times its size.
+func arenaBound[S ~string | ~[]byte](s S) int {
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s) <= 4096 {
+		return 11*len(s) + 6
+	}
+	return decodedEncodedTwiceLen(s) + 6*(countByte(s, '&')+1)
 }
 
 // parseInto is OAuthUtil::parse_parameters without the grouping: it splits
 // s on "&", then each part on its first "=", PHP-urldecodes both halves
-// and appends them percent-encoded to arena, and their offsets to ps. An
-// empty s has no pairs (PHP's !$input, which is also true for "0"). It
-// refuses the names MediaWiki cannot sign: for the query those PHP
-// renames or renumbers in $_GET, for the body numeric ones.
+// and appends them percent-encoded twice to arena (which has room, see
+// arenaBound), and their offsets to ps. An empty s has no pairs (PHP's
+// !$input, which is also true for "0"). It refuses the names MediaWiki
+// cannot sign: for the query those PHP renames or renumbers in $_GET, for
+// the body numeric ones.
 func parseInto[S ~string | ~[]byte](arena []byte, ps []param, s S, src uint8) ([]byte, []param, error) {
 	if len(s) == 0 || (len(s) == 1 && s[0] == '0') {
 		return arena, ps, nil
 	}
+	d := arena[:cap(arena)]
+	j := len(arena)
 	for idx, i := 0, 0; i <= len(s); idx++ {
 		// One pass over the name up to "=" or "&", one over the value
 		// up to "&": decoded and encoded as they are scanned.
 		start := i
-		p := param{src: src, idx: idx, k0: len(arena)}
-		var renamed bool
-		arena, i, renamed = decodeEncode(arena, s, i, true)
-		p.k1 = len(arena)
-		if src == fromQuery && renamed {
-			return nil, nil, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:i])))
+		p := param{src: src, idx: idx, k0: j}
+		j, i = transcode(d, j, s, i, &rawNameTwice, &twiceTable)
+		p.k1 = j
+		key := d[p.k0:p.k1]
+		if src == fromQuery && renamesKey(key) {
+			return arena[:j], ps, fmt.Errorf("oauth: query parameter name %q cannot be signed for MediaWiki: PHP renames it in $_GET (use \"|\" or U+001F for multi-values, never name[])", phpURLDecode(string(s[start:i])))
 		}
 		// Digits and "-" are unreserved: the encoded name is numeric
 		// exactly when the decoded one is.
-		if isPHPIntKey(arena[p.k0:p.k1]) {
+		if isPHPIntKey(key) {
 			if src == fromQuery {
-				return nil, nil, fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
+				return arena[:j], ps, fmt.Errorf("oauth: query parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
 			}
-			return nil, nil, fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
+			return arena[:j], ps, fmt.Errorf("oauth: body parameter name %q is numeric; PHP renumbers it and MediaWiki would sign another name", phpURLDecode(string(s[start:i])))
 		}
-		p.v0 = p.k1
+		j = put3(d, j, "%3D")
 		if i < len(s) && s[i] == '=' {
-			arena, i, _ = decodeEncode(arena, s, i+1, false)
+			j, i = transcode(d, j, s, i+1, &rawValueTwice, &twiceTable)
 		}
-		p.v1 = len(arena)
+		p.v1 = j
+		j = put3(d, j, "%26")
 		ps = append(ps, p)
 		i++ // past the "&" (or the end)
 	}
-	return arena, ps, nil
+	return arena[:j], ps, nil
 }
 
-// prefix returns the first 8 bytes of b as a big-endian number, zero-padded.
-func prefix(b []byte) uint64 {
-	if len(b) >= 8 {
-		return binary.BigEndian.Uint64(b)
-	}
-	var p uint64
-	for i := range 8 {
-		p <<= 8
-		if i < len(b) {
-			p |= uint64(b[i])
+// renamesKey reports whether a query name, encoded twice, has a byte
+// that makes PHP rename it in $_GET: ".", " ", "[" or NUL, i.e. ".",
+// "%2520", "%255B" or "%2500" (every "%" of a name encoded twice is
+// "%25" and the two hex digits of an escaped byte).
+func renamesKey(k []byte) bool {
+	for i := 0; i < len(k); i++ {
+		switch k[i] {
+		case '.':
+			return true
+		case '%':
+			if h := string(k[i+3 : i+5]); h == "20" || h == "5B" || h == "00" {
+				return true
+			}
+			i += 4
 		}
+	}
+	return false
+}
+
+// put3 writes a 3-byte separator at d[j:] (d has room).
+func put3(d []byte, j int, sep string) int {
+	_ = d[j+2]
+	d[j], d[j+1], d[j+2] = sep[0], sep[1], sep[2]
+	return j + 3
+}
+
+// prefix returns the first 8 bytes of arena[k0:k1] as a big-endian
+// number, zero-padded. The arena has room for 8 bytes after k0 (what
+// follows the name is masked off).
+func prefix(arena []byte, k0, k1 int) uint64 {
+	p := binary.BigEndian.Uint64(arena[k0 : k0+8])
+	if n := k1 - k0; n < 8 {
+		p &= ^uint64(0) << (8 * (8 - n))
 	}
 	return p
 }
@@ -535,76 +624,178 @@ func countByte[S ~string | ~[]byte](s S, c byte) int {
 	return n
 }
 
+// An encTable gives, for every byte, what an encoder writes for it: up
+// to 5 bytes, the first in the lowest byte of the entry, and their count
+// in the highest. A count of 0 marks a byte the encoder stops at ("%" to
+// decode, or a separator). One 8-byte store writes any entry; the
+// buffers have 8 bytes of room beyond what is written.
+type encTable [256]uint64
+
+// entry packs the bytes of s into an encTable entry.
+func entry(s string) uint64 {
+	var e uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		e = e<<8 | uint64(s[i])
+	}
+	return e | uint64(len(s))<<56
+}
+
+// encodingTables returns the tables of percent-encoding (once or
+// twice): enc for decoded bytes; for raw bytes, in which "+" is a space
+// and "%" starts an escape, whole for a string decoded as a whole, value
+// for a parameter's value (which ends at "&"), name for its name (at "&"
+// or "=").
+func encodingTables(twice bool) (enc, whole, value, name encTable) {
+	for c := range 256 {
+		switch {
+		case unreservedSet[c]:
+			enc[c] = entry(string([]byte{byte(c)}))
+		case twice:
+			enc[c] = entry(string([]byte{'%', '2', '5', upperHex[c>>4], upperHex[c&0xF]}))
+		default:
+			enc[c] = entry(string([]byte{'%', upperHex[c>>4], upperHex[c&0xF]}))
+		}
+	}
+	whole = enc
+	whole['+'] = enc[' ']
+	whole['%'] = 0
+	value = whole
+	value['&'] = 0
+	name = value
+	name['='] = 0
+	return enc, whole, value, name
+}
+
+var (
+	twiceTable, rawWholeTwice, rawValueTwice, rawNameTwice = encodingTables(true)
+	onceTable, rawWholeOnce, _, _                          = encodingTables(false)
+)
+
+// hexValue[c] is the value of the hex digit c, 0xFF for other bytes.
+var hexValue = func() (t [256]uint8) {
+	for c := range 256 {
+		t[c] = 0xFF
+		if isHex(byte(c)) {
+			t[c] = unhex(byte(c))
+		}
+	}
+	return t
+}()
+
+// transcode writes to d from j the encoding of the PHP-urldecoded s[i:]
+// up to the first byte raw marks (other than "%", which it decodes):
+// raw bytes by raw, decoded "%XX" and "%" that starts no escape by enc.
+// It returns the new j and the index of that byte (or len(s)). A "%XX"
+// never spans a separator, which is no hex digit. d must have room for 5
+// bytes a byte of s, and 8 more.
+//
+// Unreserved bytes, most of most parameters, are copied one by one (in
+// form bodies, where a "+" comes every few bytes, that beats finding
+// runs and copying them); the others are one 8-byte store of their
+// table entry.
+func transcode[S ~string | ~[]byte](d []byte, j int, s S, i int, raw, enc *encTable) (int, int) {
+	for i < len(s) {
+		c := s[i]
+		if unreservedSet[c] {
+			d[j] = c
+			j++
+			i++
+			continue
+		}
+		e := raw[c]
+		if e>>56 == 0 {
+			if c != '%' {
+				break
+			}
+			if i+2 < len(s) && hexValue[s[i+1]]|hexValue[s[i+2]] < 16 {
+				e = enc[hexValue[s[i+1]]<<4|hexValue[s[i+2]]]
+				i += 2
+			} else {
+				e = enc['%']
+			}
+		}
+		i++
+		binary.LittleEndian.PutUint64(d[j:], e)
+		j += int(e >> 56)
+	}
+	return j, i
+}
+
+// unreserved8[c] is 1 for an unreserved byte, 0 for others: 8 of them
+// and-ed test 8 bytes with one branch.
+var unreserved8 = func() (t [256]uint8) {
+	for c := range 256 {
+		if unreservedSet[c] {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// encodeInto writes s encoded by enc to d from j and returns the new j
+// (d has room for 5 bytes a byte of s, and 8 more). Runs of unreserved
+// bytes (all of a nonce, a timestamp, a hex key) are found first, 8
+// bytes a step, and copied at once.
+func encodeInto[S ~string | ~[]byte](d []byte, j int, s S, enc *encTable) int {
+	for i := 0; i < len(s); i++ {
+		k := i
+		for k+8 <= len(s) {
+			c := s[k : k+8]
+			if unreserved8[c[0]]&unreserved8[c[1]]&unreserved8[c[2]]&unreserved8[c[3]]&
+				unreserved8[c[4]]&unreserved8[c[5]]&unreserved8[c[6]]&unreserved8[c[7]] == 0 {
+				break
+			}
+			k += 8
+		}
+		for k < len(s) && unreservedSet[s[k]] {
+			k++
+		}
+		j += copy(d[j:], s[i:k])
+		if k == len(s) {
+			break
+		}
+		e := enc[s[k]]
+		binary.LittleEndian.PutUint64(d[j:], e)
+		j += int(e >> 56)
+		i = k
+	}
+	return j
+}
+
 // appendDecodedEncoded appends percentEncode(phpURLDecode(s)) to dst in
 // one pass, and reports whether the decoded s has a byte that makes PHP
 // rename a $_GET name (" ", ".", "[", NUL).
 func appendDecodedEncoded[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
-	dst, _, renamed := decodeEncodeStop(dst, s, 0, false, false, false)
+	n := len(dst)
+	d := slices.Grow(dst, 3*len(s)+8)
+	j, _ := transcode(d[:cap(d)], n, s, 0, &rawWholeOnce, &onceTable)
+	dst = d[:j]
+	// Every "%" of the encoded s is followed by the two hex digits of an
+	// escaped byte.
+	enc := dst[n:]
+	renamed := false
+	for i := 0; i < len(enc) && !renamed; i++ {
+		switch enc[i] {
+		case '.':
+			renamed = true
+		case '%':
+			h := string(enc[i+1 : i+3])
+			renamed = h == "20" || h == "5B" || h == "00"
+			i += 2
+		}
+	}
 	return dst, renamed
 }
 
-// decodeEncode is appendDecodedEncoded of s[i:] up to the first raw "&"
-// (or "=" too, when name): it returns the index of that separator, or
-// len(s). A "%XX" never spans a separator, which is no hex digit.
-func decodeEncode[S ~string | ~[]byte](dst []byte, s S, i int, name bool) ([]byte, int, bool) {
-	return decodeEncodeStop(dst, s, i, true, name, true)
-}
-
-func decodeEncodeStop[S ~string | ~[]byte](dst []byte, s S, i int, amp, eq, twice bool) ([]byte, int, bool) {
+// appendDecodedEncodedTwice appends
+// percentEncode(percentEncode(phpURLDecode(s))) to dst, as the base
+// string holds a parameter: encoding twice is encoding once with each
+// "%" written "%25".
+func appendDecodedEncodedTwice[S ~string | ~[]byte](dst []byte, s S) []byte {
 	n := len(dst)
-	d := dst[n:cap(dst)]
-	j := 0
-	renamed := false
-	for i < len(s) {
-		// A run of unreserved bytes (no separator among them) is copied
-		// as it is.
-		if unreservedSet[s[i]] {
-			k := i
-			for k < len(s) && unreservedSet[s[k]] {
-				renamed = renamed || s[k] == '.'
-				k++
-			}
-			if len(d)-j < k-i {
-				dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
-				d = dst[n:cap(dst)]
-			}
-			j += copy(d[j:], s[i:k])
-			i = k
-			continue
-		}
-		c := s[i]
-		if (amp && c == '&') || (eq && c == '=') {
-			break
-		}
-		if len(d)-j < 5 {
-			// Out of room (callers size dst to fit, so rarely).
-			dst = slices.Grow(dst[:n+j], 5*(len(s)-i))
-			d = dst[n:cap(dst)]
-		}
-		switch {
-		case c == '+':
-			c = ' '
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
-		}
-		i++
-		if unreservedSet[c] {
-			renamed = renamed || c == '.'
-			d[j] = c
-			j++
-		} else {
-			renamed = renamed || c == ' ' || c == '[' || c == 0
-			d[j] = '%'
-			if twice {
-				d[j+1], d[j+2] = '2', '5'
-				j += 2
-			}
-			d[j+1], d[j+2] = upperHex[c>>4], upperHex[c&0xF]
-			j += 3
-		}
-	}
-	return dst[:n+j], i, renamed
+	d := slices.Grow(dst, 5*len(s)+8)
+	j, _ := transcode(d[:cap(d)], n, s, 0, &rawWholeTwice, &twiceTable)
+	return d[:j]
 }
 
 // decodedEncodedLen bounds len(appendDecodedEncoded(nil, s)) from above,
@@ -627,15 +818,6 @@ func decodedEncodedTwiceLen[S ~string | ~[]byte](s S) int {
 		n += 2 * int(escapeExtra[s[i]])
 	}
 	return n
-}
-
-// appendDecodedEncodedTwice appends
-// percentEncode(percentEncode(phpURLDecode(s))) to dst, as the base
-// string holds a parameter: encoding twice is encoding once with each
-// "%" written "%25".
-func appendDecodedEncodedTwice[S ~string | ~[]byte](dst []byte, s S) []byte {
-	dst, _, _ = decodeEncodeStop(dst, s, 0, false, false, true)
-	return dst
 }
 
 // escapeExtra[c] is what percent-encoding adds to the byte c: 0 or 2.
@@ -725,24 +907,8 @@ const upperHex = "0123456789ABCDEF"
 // 3986: every byte but the unreserved ones as "%" and two upper-case hex
 // digits), byte for byte what oauth1.PercentEncode returns.
 func appendPercentEncoded(dst []byte, s string) []byte {
-	n := len(dst)
-	d := dst[n:cap(dst)] // indexing, not append, byte by byte
-	j := 0
-	for i := 0; i < len(s); i++ {
-		if len(d)-j < 3 {
-			// Out of room (callers size dst exactly, so rarely).
-			dst = slices.Grow(dst[:n+j], 3*(len(s)-i))
-			d = dst[n:cap(dst)]
-		}
-		if c := s[i]; unreservedSet[c] {
-			d[j] = c
-			j++
-		} else {
-			d[j], d[j+1], d[j+2] = '%', upperHex[c>>4], upperHex[c&0xF]
-			j += 3
-		}
-	}
-	return dst[:n+j]
+	d := slices.Grow(dst, 3*len(s)+8)
+	return d[:encodeInto(d[:cap(d)], len(dst), s, &onceTable)]
 }
 
 // appendPercentEncodedTwice appends percentEncode(percentEncode(s)).

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/dghubble/oauth1"
@@ -69,6 +70,40 @@ func TestIsPHPIntKey(t *testing.T) {
 	} {
 		if got := isPHPIntKey(k); got != want {
 			t.Errorf("isPHPIntKey(%q) = %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestEncodedBaseStringURIMemo: the memo of the last base URL gives what
+// baseStringURI gives, for requests that alternate between URLs and
+// servers, and never remembers an error.
+func TestEncodedBaseStringURIMemo(t *testing.T) {
+	cases := []struct{ url, server string }{
+		{"https://en.wikipedia.org/w/api.php?a=1", "https://en.wikipedia.org"},
+		{"https://en.wikipedia.org/w/api.php?a=2", "https://en.wikipedia.org"},
+		{"https://en.wikipedia.org/w/index.php", "https://en.wikipedia.org"},
+		{"https://en.wikipedia.org/w/api.php", "//EN.wikipedia.org"},
+		{"http://127.0.0.1:8080/w/api.php", ""},
+		{"http://127.0.0.1:8081/w/api.php", ""},
+		{"https://x/w/a%2Fb.php", ""},
+		{"https://x/w/a/b.php", ""},
+		{"/w/api.php", ""},
+		{"https://en.wikipedia.org/w/api.php", "https://h/w"},
+	}
+	for range 2 {
+		for _, c := range cases {
+			u, err := url.Parse(c.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bu, wantErr := baseStringURI(u, c.server)
+			got, err := encodedBaseStringURI(u, c.server)
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("%q, %q: error %v, want %v", c.url, c.server, err, wantErr)
+			}
+			if err == nil && got != oauth1.PercentEncode(bu.String()) {
+				t.Errorf("%q, %q: %q, want %q", c.url, c.server, got, oauth1.PercentEncode(bu.String()))
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -92,34 +93,55 @@ func (s *Signer) Sign(req *http.Request) (nonce string, err error) {
 //		"https://meta.wikimedia.org/w/index.php?title=Special:OAuth/initiate&format=json", nil)
 //	_, err := consumerOnly.SignWith(req, map[string]string{"oauth_callback": "oob"})
 func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce string, err error) {
-	if req == nil || req.URL == nil {
-		return "", errors.New("oauth: nil request or request URL")
-	}
-	c := &s.Credentials
-	if err := c.canSign(); err != nil {
-		return "", err
-	}
-	for k := range extra {
-		if err := checkExtraKey(k); err != nil {
-			return "", err
-		}
-	}
-	bu, err := baseStringURI(req.URL, s.Server)
+	auth, nonce, err := s.authorization(req, extra)
 	if err != nil {
 		return "", err
 	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
+	}
+	req.Header["Authorization"] = []string{auth} // Header.Set, the key canonical already
+	return nonce, nil
+}
+
+// authorization returns the Authorization header that signs req (and
+// extra, as SignWith) and the nonce in it. It reads req and its header,
+// and changes req only to restore a body it has read (see readBody).
+func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth, nonce string, err error) {
+	if req == nil || req.URL == nil {
+		return "", "", errors.New("oauth: nil request or request URL")
+	}
+	c := &s.Credentials
+	if err := c.canSign(); err != nil {
+		return "", "", err
+	}
+	for k := range extra {
+		if err := checkExtraKey(k); err != nil {
+			return "", "", err
+		}
+	}
+	encURL, err := encodedBaseStringURI(req.URL, s.Server)
+	if err != nil {
+		return "", "", err
+	}
+	// The body (when read through GetBody), the base string and then the
+	// header are written into pooled memory; only the header string is
+	// allocated.
+	sc := getScratch()
+	defer putScratch(sc)
 	var body []byte
-	signBody := signsBody(req.Method, req.Header.Get("Content-Type"))
+	// (The method first: a GET looks up no header.)
+	signBody := req.Method == "POST" && signsBody(req.Method, req.Header.Get("Content-Type"))
 	if signBody {
-		if body, err = readBody(req); err != nil {
-			return "", err
+		if body, err = readBody(req, sc); err != nil {
+			return "", "", err
 		}
 	}
 
 	// The nonce and the timestamp share one allocation.
 	nonce, ts := s.nonceAndTimestamp()
 	if nonce == "" {
-		return "", errors.New("oauth: Signer.Nonce returned an empty nonce")
+		return "", "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
 	method := c.Method()
 	// In the order of their names, as the header lists them; extra ones
@@ -138,15 +160,15 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := baseString(req.Method, bu, req.URL.RawQuery, body, signBody, params)
+	base, err := sc.baseString(req.Method, encURL, req.URL.RawQuery, body, signBody, params)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var sigBuf [32]byte // an HMAC-SHA1 signature fits
 	sig, err := c.appendSignature(sigBuf[:0], base)
 	if err != nil {
 		// crypto/rsa errors describe sizes, never key material.
-		return "", fmt.Errorf("oauth: signing with %s: %w", method, err)
+		return "", "", fmt.Errorf("oauth: signing with %s: %w", method, err)
 	}
 	// The header lists them by name: oauth_signature comes after
 	// oauth_nonce, and extra ones wherever their names go. Its value is
@@ -155,41 +177,28 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 	if len(extra) > 0 {
 		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	}
-
-	n := len("OAuth ")
+	n := len("OAuth ") + 3*len(sig) + 8
 	for _, p := range params {
-		n += len(p.k) + len(`="", `) + encodedLen(p.v)
+		n += len(p.k) + len(`="", `) + 3*len(p.v)
 	}
-	n += 3 * len(sig)
-	var h strings.Builder
-	h.Grow(n)
-	h.WriteString("OAuth ")
+	h := slices.Grow(sc.buf[:0], n)
+	h = append(h, "OAuth "...)
 	for i, p := range params {
 		if i > 0 {
-			h.WriteString(", ")
+			h = append(h, ", "...)
 		}
-		h.WriteString(p.k)
-		h.WriteString(`="`)
+		h = append(h, p.k...)
+		h = append(h, `="`...)
+		d := h[:cap(h)]
 		if p.k == "oauth_signature" {
-			for _, c := range sig {
-				if unreservedSet[c] {
-					h.WriteByte(c)
-				} else {
-					h.WriteByte('%')
-					h.WriteByte(upperHex[c>>4])
-					h.WriteByte(upperHex[c&0xF])
-				}
-			}
+			h = h[:encodeInto(d, len(h), sig, &onceTable)]
 		} else {
-			writePercentEncoded(&h, p.v)
+			h = h[:encodeInto(d, len(h), p.v, &onceTable)]
 		}
-		h.WriteByte('"')
+		h = append(h, '"')
 	}
-	if req.Header == nil {
-		req.Header = make(http.Header)
-	}
-	req.Header.Set("Authorization", h.String())
-	return nonce, nil
+	sc.buf = h
+	return string(h), nonce, nil
 }
 
 // checkExtraKey validates the name of an extra oauth_* parameter.
@@ -210,8 +219,9 @@ func checkExtraKey(k string) error {
 
 // readBody returns the request body for signing, leaving req able to send
 // it: through GetBody when set, else by reading Body and restoring it. A
-// body of known ContentLength is read in one allocation of its size.
-func readBody(req *http.Request) ([]byte, error) {
+// body read through GetBody, of known ContentLength, is read into sc (it
+// is not kept beyond the signature).
+func readBody(req *http.Request, sc *scratch) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
@@ -243,7 +253,8 @@ func readBody(req *http.Request) ([]byte, error) {
 	}
 	// Room for one byte more, to see the end (a local array would
 	// escape through the interface call).
-	b := make([]byte, n, n+1)
+	b := slices.Grow(sc.body[:0], int(n)+1)[:n]
+	sc.body = b[:0]
 	m, err := io.ReadFull(rc, b)
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		// Shorter than ContentLength: sign what there is (the
@@ -292,9 +303,45 @@ func (s *Signer) nonceAndTimestamp() (nonce, timestamp string) {
 		var b [20]byte
 		return s.Nonce(), string(strconv.AppendInt(b[:0], unix, 10))
 	}
-	var r [16]byte
-	rand.Read(r[:]) // never fails (crypto/rand since Go 1.24)
-	var b [2*len(r) + 20]byte
-	nt := string(strconv.AppendInt(hex.AppendEncode(b[:0], r[:]), unix, 10))
-	return nt[:2*len(r)], nt[2*len(r):]
+	var b [2*nonceSize + 20]byte
+	nt := string(strconv.AppendInt(appendRandomNonce(b[:0]), unix, 10))
+	return nt[:2*nonceSize], nt[2*nonceSize:]
+}
+
+// nonceSize is the number of random bytes in a default nonce.
+const nonceSize = 16
+
+// A nonceBlock holds bytes from crypto/rand for the next default nonces,
+// 16 bytes each: one crypto/rand.Read serves 32 nonces.
+//
+// It is as safe as reading crypto/rand for every nonce: the bytes are
+// the same cryptographically random bytes, each used once (off moves
+// past them, and they are zeroed, before the block goes back to the
+// pool); a block is used by one goroutine at a time (sync.Pool); a block
+// the pool drops takes its unused bytes with it, never to be used. What
+// waits in a block is at most 31 nonces not sent yet, in the memory of a
+// process that holds the consumer and token secrets anyway, and a nonce
+// is no secret: it goes in clear in the header, and only has to be
+// unpredictable and unique.
+type nonceBlock struct {
+	b   [32 * nonceSize]byte
+	off int
+}
+
+var nonceBlocks = sync.Pool{New: func() any { return &nonceBlock{off: len(nonceBlock{}.b)} }}
+
+// appendRandomNonce appends a default nonce to dst: 16 bytes from
+// crypto/rand as 32 lower-case hex characters.
+func appendRandomNonce(dst []byte) []byte {
+	nb := nonceBlocks.Get().(*nonceBlock)
+	if nb.off+nonceSize > len(nb.b) {
+		rand.Read(nb.b[:]) // never fails (crypto/rand since Go 1.24)
+		nb.off = 0
+	}
+	r := nb.b[nb.off : nb.off+nonceSize]
+	nb.off += nonceSize
+	dst = hex.AppendEncode(dst, r)
+	clear(r)
+	nonceBlocks.Put(nb)
+	return dst
 }

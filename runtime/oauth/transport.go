@@ -48,20 +48,63 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // signedCopy returns a copy of req signed by s: a shallow copy with its
-// own Header, as dghubble/oauth1 and x/oauth2 make (Sign only sets a
+// own Header, as dghubble/oauth1 and x/oauth2 make (signing only reads the
 // header and, when it has to read a body without GetBody, replaces Body
-// and GetBody). body, when not nil, is the copy's Body.
+// and GetBody). body, when not nil, is the copy's Body. The copy's header
+// is req's cloned with the Authorization header, its values in the same
+// allocation as the copy when there are few.
 func signedCopy(s *Signer, req *http.Request, body io.ReadCloser) (*http.Request, error) {
-	r := new(http.Request)
-	*r = *req
-	r.Header = req.Header.Clone()
+	sr := new(signedRequest)
+	sr.req = *req
+	r := &sr.req
 	if body != nil {
 		r.Body = body
 	}
-	if _, err := s.Sign(r); err != nil {
+	auth, _, err := s.authorization(r, nil)
+	if err != nil {
 		return nil, err
 	}
+	r.Header = cloneHeaderWith(req.Header, "Authorization", auth, sr.values[:])
 	return r, nil
+}
+
+// signedRequest is a request copy and room for its header's values (the
+// Authorization header and three more), allocated together.
+type signedRequest struct {
+	req    http.Request
+	values [4]string
+}
+
+// cloneHeaderWith is h.Clone() followed by Set(key, value) for a
+// canonical key: the values of all keys share one slice, with room for
+// value: room when it is large enough.
+func cloneHeaderWith(h http.Header, key, value string, room []string) http.Header {
+	nv := 1
+	for _, vv := range h {
+		nv += len(vv)
+	}
+	sv := room
+	if nv > len(sv) {
+		sv = make([]string, nv)
+	}
+	h2 := make(http.Header, len(h)+1)
+	for k, vv := range h {
+		if k == key {
+			continue
+		}
+		if vv == nil {
+			// Preserve nil values (Header.Clone does): ReverseProxy
+			// and others tell "unset" from "empty" by it.
+			h2[k] = nil
+			continue
+		}
+		n := copy(sv, vv)
+		h2[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	sv[0] = value
+	h2[key] = sv[:1:1]
+	return h2
 }
 
 // String describes the Transport without secrets.
