@@ -1,6 +1,6 @@
 module github.com/mwgen/mwgen
 
-go 1.23.0
+go 1.26
 
 require (
 	github.com/dave/jennifer v1.7.1
@@ -11,3 +11,5 @@ require (
 )
 
 require golang.org/x/oauth2 v0.30.0
+
+require github.com/go-json-experiment/json v1.27.2

@@ -142,3 +142,41 @@ func TestContinueInto(t *testing.T) {
 		t.Errorf("got %q", titles)
 	}
 }
+
+// A type mismatch is reported at its path, indexes included, whatever
+// the value: a string for a number, a number out of range or not an
+// integer, an object for a list; an error answer stays the error even
+// when something before its error members does not match.
+func TestDoIntoTypeMismatchPath(t *testing.T) {
+	tests := []struct {
+		body, path, detail string
+	}{
+		{`{"query":{"pages":[{"pageid":1},{"pageid":"one"}]}}`, "query.pages[1].pageid", "JSON string where runtime.testAnswer expects int"},
+		{`{"query":{"pages":[{"pageid":1,"revisions":[{"revid":7},{"revid":1e400}]}]}}`, "query.pages[0].revisions[1].revid", "JSON number 1e400 where runtime.testAnswer expects int"},
+		{`{"query":{"pages":[{"pageid":1,"revisions":[{"revid":1.5}]}]}}`, "query.pages[0].revisions[0].revid", "JSON number 1.5 where runtime.testAnswer expects int"},
+		{`{"query":{"pages":[{"pageid":1,"revisions":{"revid":7}}]}}`, "query.pages[0].revisions", "JSON object where"},
+		{`{"query":{"pages":[{"title":true}]}}`, "query.pages[0].title", "JSON bool where runtime.testAnswer expects string"},
+	}
+	for _, tt := range tests {
+		c, _ := newFake(t, Options{}, func(s seen, w http.ResponseWriter) { jsonAnswer(w, tt.body) })
+		var a testAnswer
+		err := c.DoInto(ctx(t), &Request{Action: "query"}, &a)
+		var drift *DriftError
+		if !errors.As(err, &drift) || len(drift.Drift) != 1 {
+			t.Errorf("%s: got %v, want one drift", tt.body, err)
+			continue
+		}
+		if d := drift.Drift[0]; d.Kind != DriftType || d.Path != tt.path || !strings.HasPrefix(d.Detail, tt.detail) {
+			t.Errorf("%s: got %q, want a type mismatch at %s (%s)", tt.body, d, tt.path, tt.detail)
+		}
+	}
+
+	c, _ := newFake(t, Options{Retry: RetryPolicy{MaxAttempts: 1}}, func(s seen, w http.ResponseWriter) {
+		jsonAnswer(w, `{"query":{"pages":[{"pageid":"x"}]},"errors":[{"code":"badvalue","text":"Bad value."}]}`)
+	})
+	var a testAnswer
+	var apiErr *APIError
+	if err := c.DoInto(ctx(t), &Request{Action: "query"}, &a); !errors.As(err, &apiErr) || apiErr.Code != "badvalue" {
+		t.Errorf("an error answer with a mismatch before its errors: got %v, want the API error", err)
+	}
+}

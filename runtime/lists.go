@@ -10,7 +10,8 @@ import (
 // Continued batches of a query are alike: 500 pages, then 500 more. The
 // lists of a typed answer (query.pages, query.allpages…) are therefore made
 // before each batch is decoded with the lengths the same lists had in the
-// previous batch (see ContinueInto), so that encoding/json fills a slice of
+// previous batch (see ContinueInto), so that the decoder (decodeOptions)
+// fills a slice of
 // the right size instead of growing one by doubling, which for a batch of
 // 500 pages allocates and copies about twice the batch.
 
@@ -87,16 +88,17 @@ func sizesOf(v reflect.Value, prev listSizes) listSizes {
 	return sz
 }
 
-// Pages come with their parts (see partFields), which encoding/json
+// Pages come with their parts (see partFields), which the decoder
 // allocates one by one, a page's revisions part, then the next page's:
 // an allocation per page and prop. The lists of the next batch are
 // therefore made with, behind their length 0, elements whose parts
 // already point into one slab per part, for the parts the last batch's
-// pages had; encoding/json decodes each page into the element it appends
+// pages had; the decoder, which merges into what is there as encoding/json
+// does (decodeOptions), decodes each page into the element it appends
 // to, and into the part that is there. The parts of a page that did not
 // have their prop are set back to nil after decoding (unpresizeLists,
 // which does so for every answer: a part is nil when the page has no
-// non-zero value of its prop, presized or not). Should encoding/json ever zero the element it appends to,
+// non-zero value of its prop, presized or not). Should the decoder ever zero the element it appends to,
 // the parts are allocated one by one again: slower, not different.
 //
 // Setting and clearing a part pointer per page goes through package
@@ -109,7 +111,7 @@ func sizesOf(v reflect.Value, prev listSizes) listSizes {
 const maxParts = 64
 
 // partFields returns the indexes of the parts of the struct type t: its
-// embedded pointers to exported structs, whose fields encoding/json
+// embedded pointers to exported structs, whose fields the decoder
 // promotes and which it allocates when a key of theirs comes. They are
 // cached per type.
 func partFields(t reflect.Type) []int {
@@ -248,7 +250,7 @@ func partSlot(base unsafe.Pointer, k int, size, off uintptr) *unsafe.Pointer {
 }
 
 // zeroMemory reports whether the size bytes at p are all zero: a part
-// encoding/json left as it was made.
+// the decoder left as it was made.
 func zeroMemory(p unsafe.Pointer, size uintptr) bool {
 	for _, b := range unsafe.Slice((*byte)(p), size) {
 		if b != 0 {

@@ -30,11 +30,14 @@ import (
 // unset Opt marshals to null and back. Marshaling writes null for unset and
 // T's JSON for set; with the omitzero tag option (Go 1.24+), which the
 // generated answers have, an unset field is left out, as the wiki left it
-// out. Decoding int, int64, string, bool, [Namespace] and time.Time takes
-// no reflection and no second pass; any other T goes through
-// encoding/json. A value of another JSON type than T's is the same
-// *json.UnmarshalTypeError as T's, but encoding/json stops decoding at an
-// error from UnmarshalJSON where, for a plain T, it goes on.
+// out. In a typed answer (decoded with encoding/json/v2, see
+// [Client.DoInto]) an Opt decodes through the same decoder as T, with the
+// same errors at the same paths. With encoding/json, decoding int, int64,
+// string, bool, [Namespace] and time.Time takes no reflection and no
+// second pass, any other T goes through encoding/json itself, and a value
+// of another JSON type than T's is the same *json.UnmarshalTypeError as
+// T's, but encoding/json stops decoding at an error from UnmarshalJSON
+// where, for a plain T, it goes on.
 type Opt[T any] struct {
 	v  T
 	ok bool

@@ -131,7 +131,7 @@ func TestDownstreamInitWorkflow(t *testing.T) {
 
 	exampleWrite(t, filepath.Join(dir, "go.mod"), `module example.com/fresh
 
-go 1.24.0
+go 1.26
 
 require github.com/mwgen/mwgen v0.0.0
 

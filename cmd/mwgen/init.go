@@ -74,7 +74,7 @@ func runInit(_ context.Context, e env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, `wrote %s
 Next, in your module:
-  go get -tool github.com/mwgen/mwgen/cmd/mwgen   # once: makes mwgen a tool of the module (Go 1.24+)
+  go get -tool github.com/mwgen/mwgen/cmd/mwgen   # once: makes mwgen a tool of the module (Go 1.26+)
   go generate ./...                                # generates package %s from the wiki's schema
 `, path, *pkg)
 	return exitOK

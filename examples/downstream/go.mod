@@ -1,12 +1,13 @@
 module example.com/downstream
 
-go 1.24.0
+go 1.26
 
 require github.com/mwgen/mwgen v0.0.0
 
 require (
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/dghubble/oauth1 v0.7.3 // indirect
+	github.com/go-json-experiment/json v1.27.2 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	github.com/spf13/pflag v1.1.0 // indirect
 	golang.org/x/oauth2 v0.30.0 // indirect
