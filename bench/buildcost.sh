@@ -16,7 +16,8 @@
 # the one-call programs (one Query with meta=siteinfo, printing the raw
 # body) are compiled and linked. Times are wall-clock medians of RUNS
 # (default 5) builds, interleaved; GOMAXPROCS as the machine has it.
-# Binary sizes are of `go build` with default flags.
+# Binary sizes are of `go build` with default flags, or with the build tags
+# in TAGS (TAGS=mwgen_jsonv1: the runtime decodes with encoding/json).
 #
 # Environment: RUNS (default 5), BENCH_LOCK (a file to flock around the
 # timed builds, for a machine shared with other heavy jobs).
@@ -127,7 +128,7 @@ for i in "${!revs[@]}"; do
 done
 
 # Warm a cache with the standard library the programs need.
-export GOFLAGS=-mod=mod
+export GOFLAGS="-mod=mod${TAGS:+ -tags=$TAGS}"
 WARM=$WORK/cache-warm
 std=$(cd "$WORK/tree0" && go list -deps -f '{{if .Standard}}{{.ImportPath}}{{end}}' ./cmd/buildcost-onecall ./cmd/buildcost-raw | sort -u)
 (cd "$WORK/tree0" && GOCACHE=$WARM locked go build $std)
