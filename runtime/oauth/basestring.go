@@ -376,35 +376,65 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 // "25"), and leaves the base string to be copied together.
 //
 // It decodes every query and body parameter and percent-encodes it in the
-// same pass (a table lookup and one 8-byte store a byte), into the arena;
-// sorts (prefix, index) pairs; applies PHP's rules of which parameter
-// wins; and copies the parameters kept, in order, after the method and
-// URL, into the same arena.
+// same pass (a table lookup and one 8-byte store a byte), into the arena
+// (parseParams); appends the oauth_* ones (addPairs, or a Signer's own
+// ones at once, addOwn); sorts (prefix, index) pairs; applies PHP's rules
+// of which parameter wins; and copies the parameters kept, in order,
+// after the method and URL, into the same arena (finish).
 func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byte, signBody bool, oauth []pair) ([]byte, error) {
-	if method == "" {
-		method = "GET"
+	if err := sc.parseParams(rawQuery, body, signBody, pairsRoom(oauth)); err != nil {
+		return nil, err
 	}
+	sc.addPairs(oauth)
+	return sc.finish(method, encURL), nil
+}
+
+// pairsRoom bounds what addPairs appends for oauth.
+func pairsRoom(oauth []pair) int {
+	n := 0
+	for _, p := range oauth {
+		n += 5*(len(p.k)+len(p.v)) + 6
+	}
+	return n
+}
+
+// parseParams starts a base string in sc: the query's parameters and, when
+// signBody, the body's, encoded twice into the arena, with room for room
+// bytes more (and the 8 bytes beyond that the encoders store into).
+func (sc *scratch) parseParams(rawQuery string, body []byte, signBody bool, room int) error {
 	if !signBody {
 		body = nil
 	}
 	// Room for every part encoded (bounded without a pass for the short
 	// query and body of most requests).
-	need := arenaBound(rawQuery) + arenaBound(body) + 8
-	for _, p := range oauth {
-		need += 5*(len(p.k)+len(p.v)) + 6
-	}
+	need := arenaBound(rawQuery) + arenaBound(body) + 8 + room
 	arena := slices.Grow(sc.buf[:0], need)
 	ps := sc.ps[:0]
-
 	var err error
-	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
-		sc.buf, sc.ps = arena, ps
-		return nil, err
+	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err == nil {
+		arena, ps, err = parseInto(arena, ps, body, fromForm)
 	}
-	if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
-		sc.buf, sc.ps = arena, ps
-		return nil, err
+	sc.buf, sc.ps = arena, ps
+	return err
+}
+
+// hasOAuthName reports whether a query or body parameter parsed into sc
+// has a name that starts with "oauth_" (encoded or not: "oauth_" is
+// unreserved). Only those names can sort among, or be, a Signer's own
+// oauth_* parameters, all of which start with it.
+func (sc *scratch) hasOAuthName() bool {
+	for i := range sc.ps {
+		if p := &sc.ps[i]; p.k1-p.k0 >= len("oauth_") && string(sc.buf[p.k0:p.k0+len("oauth_")]) == "oauth_" {
+			return true
+		}
 	}
+	return false
+}
+
+// addPairs appends the oauth_* header parameters oauth, encoded twice, to
+// the parameters in sc (which has room for them, see pairsRoom).
+func (sc *scratch) addPairs(oauth []pair) {
+	arena, ps := sc.buf, sc.ps
 	d := arena[:cap(arena)]
 	j := len(arena)
 	for _, p := range oauth {
@@ -417,7 +447,16 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 		j = put3(d, j, "%26")
 		ps = append(ps, q)
 	}
-	arena = arena[:j]
+	sc.buf, sc.ps = arena[:j], ps
+}
+
+// finish sorts the parameters in sc, keeps those MediaWiki signs and
+// returns METHOD&url&params, in sc's arena.
+func (sc *scratch) finish(method, encURL string) []byte {
+	if method == "" {
+		method = "GET"
+	}
+	arena, ps := sc.buf, sc.ps
 
 	// Sorted through (prefix, index) pairs, by insertion for the few
 	// dozen parameters of a request: the prefix decides most comparisons,
@@ -516,7 +555,7 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 		arena = arena[:len(arena)-len("%26")]
 	}
 	sc.buf = arena
-	return arena[o:], nil
+	return arena[o:]
 }
 
 // arenaBound bounds what parseInto appends for s: at most 5 bytes a raw
