@@ -330,6 +330,8 @@ type scratch struct {
 	keys []sortKey
 	// body is for a request body read through GetBody.
 	body []byte
+	// nt is for the nonce and the timestamp.
+	nt []byte
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
