@@ -480,24 +480,70 @@ func (sc *scratch) finish(method, encURL string) []byte {
 		return bytes.Compare(arena[pa.k1+3:pa.v1], arena[pb.k1+3:pb.v1])
 	}
 	if len(keys) <= 64 {
+		// Each key moves up past the larger ones before it.
 		for i := 1; i < len(keys); i++ {
-			for j := i; j > 0 && compare(keys[j], keys[j-1]) < 0; j-- {
-				keys[j], keys[j-1] = keys[j-1], keys[j]
+			x := keys[i]
+			j := i
+			for ; j > 0 && (x.pre < keys[j-1].pre || x.pre == keys[j-1].pre && compare(x, keys[j-1]) < 0); j-- {
+				keys[j] = keys[j-1]
 			}
+			keys[j] = x
 		}
 	} else {
 		slices.SortFunc(keys, compare)
 	}
 	sc.ps, sc.keys = ps, keys
 
-	// Which parameters MediaWiki signs, key by key (equal keys are now
-	// adjacent): an oauth_* header parameter overrides the body and the
-	// query, a body parameter the query; of a repeated query key only the
-	// last value counts ($_GET), but PHP does not register an empty name
-	// in $_GET, so every raw "&&" pair stays. oauth_signature never.
 	upper := asciiUpper(method)
-	size := encodedLen(upper) + 1 + len(encURL) + 1
-	kept := 0
+	o := len(arena)
+	// At most every parameter is kept, and the arena holds each once.
+	arena = slices.Grow(arena, encodedLen(upper)+1+len(encURL)+1+len(arena))
+	arena = appendPercentEncoded(arena, upper)
+	arena = append(arena, '&')
+	arena = append(arena, encURL...)
+	arena = append(arena, '&')
+	params := len(arena)
+
+	// Most requests repeat no name. Then, when no two prefixes are
+	// equal (so no two names), every parameter is kept but
+	// oauth_signature.
+	distinct := true
+	for i := 1; i < len(keys) && distinct; i++ {
+		distinct = keys[i].pre != keys[i-1].pre
+	}
+	if distinct {
+		for _, k := range keys {
+			p := &ps[k.i]
+			if k.pre == signaturePrefix && string(arena[p.k0:p.k1]) == "oauth_signature" {
+				continue
+			}
+			arena = append(arena, arena[p.k0:p.v1+3]...)
+		}
+	} else {
+		sc.keep(arena)
+		for _, k := range keys {
+			if p := &ps[k.i]; p.keep {
+				arena = append(arena, arena[p.k0:p.v1+3]...)
+			}
+		}
+	}
+	if len(arena) > params {
+		arena = arena[:len(arena)-len("%26")] // none after the last
+	}
+	sc.buf = arena
+	return arena[o:]
+}
+
+// signaturePrefix is the prefix of "oauth_signature".
+var signaturePrefix = binary.BigEndian.Uint64([]byte("oauth_signature"))
+
+// keep marks the parameters MediaWiki signs, key by key (equal keys are
+// adjacent in sc.keys): an oauth_* header parameter overrides the body
+// and the query, a body parameter the query; of a repeated query key
+// only the last value counts ($_GET), but PHP does not register an empty
+// name in $_GET, so every raw "&&" pair stays. oauth_signature never.
+func (sc *scratch) keep(arena []byte) {
+	ps, keys := sc.ps, sc.keys
 	for i := 0; i < len(keys); {
 		first := &ps[keys[i].i]
 		k := arena[first.k0:first.k1]
@@ -508,7 +554,10 @@ func (sc *scratch) finish(method, encURL string) []byte {
 		group := keys[i:j]
 		i = j
 		if string(k) == "oauth_signature" {
-			continue // keep is false
+			for _, g := range group {
+				ps[g.i].keep = false
+			}
+			continue
 		}
 		var hasOAuth, hasForm bool
 		lastQuery := -1
@@ -532,32 +581,8 @@ func (sc *scratch) finish(method, encURL string) []byte {
 			default:
 				p.keep = !hasOAuth && !hasForm && (len(k) == 0 || p.idx == lastQuery)
 			}
-			if p.keep {
-				kept++
-				size += p.v1 + 3 - p.k0
-			}
 		}
 	}
-	if kept > 0 {
-		size -= len("%26") // none after the last
-	}
-
-	o := len(arena)
-	arena = slices.Grow(arena, size+len("%26"))
-	arena = appendPercentEncoded(arena, upper)
-	arena = append(arena, '&')
-	arena = append(arena, encURL...)
-	arena = append(arena, '&')
-	for _, k := range keys {
-		if p := &ps[k.i]; p.keep {
-			arena = append(arena, arena[p.k0:p.v1+3]...)
-		}
-	}
-	if kept > 0 {
-		arena = arena[:len(arena)-len("%26")]
-	}
-	sc.buf = arena
-	return arena[o:]
 }
 
 // arenaBound bounds what parseInto appends for s: at most 5 bytes a raw
