@@ -330,6 +330,8 @@ type scratch struct {
 	keys []sortKey
 	// body is for a request body read through GetBody.
 	body []byte
+	// nt is for the nonce and the timestamp.
+	nt []byte
 }
 
 var scratches = sync.Pool{New: func() any { return new(scratch) }}
@@ -376,35 +378,65 @@ func baseString[B ~string | ~[]byte](method string, bu baseURI, rawQuery string,
 // "25"), and leaves the base string to be copied together.
 //
 // It decodes every query and body parameter and percent-encodes it in the
-// same pass (a table lookup and one 8-byte store a byte), into the arena;
-// sorts (prefix, index) pairs; applies PHP's rules of which parameter
-// wins; and copies the parameters kept, in order, after the method and
-// URL, into the same arena.
+// same pass (a table lookup and one 8-byte store a byte), into the arena
+// (parseParams); appends the oauth_* ones (addPairs, or a Signer's own
+// ones at once, addOwn); sorts (prefix, index) pairs; applies PHP's rules
+// of which parameter wins; and copies the parameters kept, in order,
+// after the method and URL, into the same arena (finish).
 func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byte, signBody bool, oauth []pair) ([]byte, error) {
-	if method == "" {
-		method = "GET"
+	if err := sc.parseParams(rawQuery, body, signBody, pairsRoom(oauth)); err != nil {
+		return nil, err
 	}
+	sc.addPairs(oauth)
+	return sc.finish(method, encURL), nil
+}
+
+// pairsRoom bounds what addPairs appends for oauth.
+func pairsRoom(oauth []pair) int {
+	n := 0
+	for _, p := range oauth {
+		n += 5*(len(p.k)+len(p.v)) + 6
+	}
+	return n
+}
+
+// parseParams starts a base string in sc: the query's parameters and, when
+// signBody, the body's, encoded twice into the arena, with room for room
+// bytes more (and the 8 bytes beyond that the encoders store into).
+func (sc *scratch) parseParams(rawQuery string, body []byte, signBody bool, room int) error {
 	if !signBody {
 		body = nil
 	}
 	// Room for every part encoded (bounded without a pass for the short
 	// query and body of most requests).
-	need := arenaBound(rawQuery) + arenaBound(body) + 8
-	for _, p := range oauth {
-		need += 5*(len(p.k)+len(p.v)) + 6
-	}
+	need := arenaBound(rawQuery) + arenaBound(body) + 8 + room
 	arena := slices.Grow(sc.buf[:0], need)
 	ps := sc.ps[:0]
-
 	var err error
-	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err != nil {
-		sc.buf, sc.ps = arena, ps
-		return nil, err
+	if arena, ps, err = parseInto(arena, ps, rawQuery, fromQuery); err == nil {
+		arena, ps, err = parseInto(arena, ps, body, fromForm)
 	}
-	if arena, ps, err = parseInto(arena, ps, body, fromForm); err != nil {
-		sc.buf, sc.ps = arena, ps
-		return nil, err
+	sc.buf, sc.ps = arena, ps
+	return err
+}
+
+// hasOAuthName reports whether a query or body parameter parsed into sc
+// has a name that starts with "oauth_" (encoded or not: "oauth_" is
+// unreserved). Only those names can sort among, or be, a Signer's own
+// oauth_* parameters, all of which start with it.
+func (sc *scratch) hasOAuthName() bool {
+	for i := range sc.ps {
+		if p := &sc.ps[i]; p.k1-p.k0 >= len("oauth_") && string(sc.buf[p.k0:p.k0+len("oauth_")]) == "oauth_" {
+			return true
+		}
 	}
+	return false
+}
+
+// addPairs appends the oauth_* header parameters oauth, encoded twice, to
+// the parameters in sc (which has room for them, see pairsRoom).
+func (sc *scratch) addPairs(oauth []pair) {
+	arena, ps := sc.buf, sc.ps
 	d := arena[:cap(arena)]
 	j := len(arena)
 	for _, p := range oauth {
@@ -417,7 +449,16 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 		j = put3(d, j, "%26")
 		ps = append(ps, q)
 	}
-	arena = arena[:j]
+	sc.buf, sc.ps = arena[:j], ps
+}
+
+// finish sorts the parameters in sc, keeps those MediaWiki signs and
+// returns METHOD&url&params, in sc's arena.
+func (sc *scratch) finish(method, encURL string) []byte {
+	if method == "" {
+		method = "GET"
+	}
+	arena, ps := sc.buf, sc.ps
 
 	// Sorted through (prefix, index) pairs, by insertion for the few
 	// dozen parameters of a request: the prefix decides most comparisons,
@@ -439,24 +480,70 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 		return bytes.Compare(arena[pa.k1+3:pa.v1], arena[pb.k1+3:pb.v1])
 	}
 	if len(keys) <= 64 {
+		// Each key moves up past the larger ones before it.
 		for i := 1; i < len(keys); i++ {
-			for j := i; j > 0 && compare(keys[j], keys[j-1]) < 0; j-- {
-				keys[j], keys[j-1] = keys[j-1], keys[j]
+			x := keys[i]
+			j := i
+			for ; j > 0 && (x.pre < keys[j-1].pre || x.pre == keys[j-1].pre && compare(x, keys[j-1]) < 0); j-- {
+				keys[j] = keys[j-1]
 			}
+			keys[j] = x
 		}
 	} else {
 		slices.SortFunc(keys, compare)
 	}
 	sc.ps, sc.keys = ps, keys
 
-	// Which parameters MediaWiki signs, key by key (equal keys are now
-	// adjacent): an oauth_* header parameter overrides the body and the
-	// query, a body parameter the query; of a repeated query key only the
-	// last value counts ($_GET), but PHP does not register an empty name
-	// in $_GET, so every raw "&&" pair stays. oauth_signature never.
 	upper := asciiUpper(method)
-	size := encodedLen(upper) + 1 + len(encURL) + 1
-	kept := 0
+	o := len(arena)
+	// At most every parameter is kept, and the arena holds each once.
+	arena = slices.Grow(arena, encodedLen(upper)+1+len(encURL)+1+len(arena))
+	arena = appendPercentEncoded(arena, upper)
+	arena = append(arena, '&')
+	arena = append(arena, encURL...)
+	arena = append(arena, '&')
+	params := len(arena)
+
+	// Most requests repeat no name. Then, when no two prefixes are
+	// equal (so no two names), every parameter is kept but
+	// oauth_signature.
+	distinct := true
+	for i := 1; i < len(keys) && distinct; i++ {
+		distinct = keys[i].pre != keys[i-1].pre
+	}
+	if distinct {
+		for _, k := range keys {
+			p := &ps[k.i]
+			if k.pre == signaturePrefix && string(arena[p.k0:p.k1]) == "oauth_signature" {
+				continue
+			}
+			arena = append(arena, arena[p.k0:p.v1+3]...)
+		}
+	} else {
+		sc.keep(arena)
+		for _, k := range keys {
+			if p := &ps[k.i]; p.keep {
+				arena = append(arena, arena[p.k0:p.v1+3]...)
+			}
+		}
+	}
+	if len(arena) > params {
+		arena = arena[:len(arena)-len("%26")] // none after the last
+	}
+	sc.buf = arena
+	return arena[o:]
+}
+
+// signaturePrefix is the prefix of "oauth_signature".
+var signaturePrefix = binary.BigEndian.Uint64([]byte("oauth_signature"))
+
+// keep marks the parameters MediaWiki signs, key by key (equal keys are
+// adjacent in sc.keys): an oauth_* header parameter overrides the body
+// and the query, a body parameter the query; of a repeated query key
+// only the last value counts ($_GET), but PHP does not register an empty
+// name in $_GET, so every raw "&&" pair stays. oauth_signature never.
+func (sc *scratch) keep(arena []byte) {
+	ps, keys := sc.ps, sc.keys
 	for i := 0; i < len(keys); {
 		first := &ps[keys[i].i]
 		k := arena[first.k0:first.k1]
@@ -467,7 +554,10 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 		group := keys[i:j]
 		i = j
 		if string(k) == "oauth_signature" {
-			continue // keep is false
+			for _, g := range group {
+				ps[g.i].keep = false
+			}
+			continue
 		}
 		var hasOAuth, hasForm bool
 		lastQuery := -1
@@ -491,32 +581,8 @@ func (sc *scratch) baseString(method, encURL string, rawQuery string, body []byt
 			default:
 				p.keep = !hasOAuth && !hasForm && (len(k) == 0 || p.idx == lastQuery)
 			}
-			if p.keep {
-				kept++
-				size += p.v1 + 3 - p.k0
-			}
 		}
 	}
-	if kept > 0 {
-		size -= len("%26") // none after the last
-	}
-
-	o := len(arena)
-	arena = slices.Grow(arena, size+len("%26"))
-	arena = appendPercentEncoded(arena, upper)
-	arena = append(arena, '&')
-	arena = append(arena, encURL...)
-	arena = append(arena, '&')
-	for _, k := range keys {
-		if p := &ps[k.i]; p.keep {
-			arena = append(arena, arena[p.k0:p.v1+3]...)
-		}
-	}
-	if kept > 0 {
-		arena = arena[:len(arena)-len("%26")]
-	}
-	sc.buf = arena
-	return arena[o:], nil
 }
 
 // arenaBound bounds what parseInto appends for s: at most 5 bytes a raw

@@ -93,7 +93,7 @@ func (s *Signer) Sign(req *http.Request) (nonce string, err error) {
 //		"https://meta.wikimedia.org/w/index.php?title=Special:OAuth/initiate&format=json", nil)
 //	_, err := consumerOnly.SignWith(req, map[string]string{"oauth_callback": "oob"})
 func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce string, err error) {
-	auth, nonce, err := s.authorization(req, extra)
+	auth, nonce, err := s.authorization(req, extra, true)
 	if err != nil {
 		return "", err
 	}
@@ -105,9 +105,16 @@ func (s *Signer) SignWith(req *http.Request, extra map[string]string) (nonce str
 }
 
 // authorization returns the Authorization header that signs req (and
-// extra, as SignWith) and the nonce in it. It reads req and its header,
-// and changes req only to restore a body it has read (see readBody).
-func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth, nonce string, err error) {
+// extra, as SignWith) and, when wantNonce, the nonce in it. It reads req
+// and its header, and changes req only to restore a body it has read (see
+// readBody).
+func (s *Signer) authorization(req *http.Request, extra map[string]string, wantNonce bool) (auth, nonce string, err error) {
+	return s.authorize(req, extra, wantNonce, true)
+}
+
+// authorize is authorization; useOwn false always takes the general path
+// (for the tests that hold the ownBlock path to it).
+func (s *Signer) authorize(req *http.Request, extra map[string]string, wantNonce, useOwn bool) (auth, nonce string, err error) {
 	if req == nil || req.URL == nil {
 		return "", "", errors.New("oauth: nil request or request URL")
 	}
@@ -124,9 +131,9 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 	if err != nil {
 		return "", "", err
 	}
-	// The body (when read through GetBody), the base string and then the
-	// header are written into pooled memory; only the header string is
-	// allocated.
+	// The body (when read through GetBody), the nonce and timestamp, the
+	// base string and then the header are written into pooled memory;
+	// only the header string is allocated (and the nonce, when wanted).
 	sc := getScratch()
 	defer putScratch(sc)
 	var body []byte
@@ -138,20 +145,74 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 		}
 	}
 
-	// The nonce and the timestamp share one allocation.
-	nonce, ts := s.nonceAndTimestamp()
-	if nonce == "" {
+	nt, nonceLen := s.appendNonceAndTimestamp(sc.nt[:0])
+	sc.nt = nt
+	if nonceLen == 0 {
 		return "", "", errors.New("oauth: Signer.Nonce returned an empty nonce")
 	}
+	nonceBytes, tsBytes := nt[:nonceLen], nt[nonceLen:]
 	method := c.Method()
-	// In the order of their names, as the header lists them; extra ones
-	// are sorted in below.
+
+	// The Signer's own parameters go in as one pre-encoded entry (own.go)
+	// unless there are extra ones, or a request parameter's name starts
+	// with "oauth_" (known once the request is parsed).
+	var own *ownBlock
+	var params []pair
 	var stack [8]pair
-	params := append(stack[:0],
+	room := 0
+	if useOwn && len(extra) == 0 {
+		own = ownBlockFor(c)
+		room = own.room(nonceBytes, tsBytes)
+	} else {
+		params, nonce = s.pairs(stack[:0], nt, nonceLen, method, extra)
+		room = pairsRoom(params)
+	}
+	if err := sc.parseParams(req.URL.RawQuery, body, signBody, room); err != nil {
+		return "", "", err
+	}
+	if own != nil && sc.hasOAuthName() {
+		own = nil
+		params, nonce = s.pairs(stack[:0], nt, nonceLen, method, nil)
+	}
+	if own != nil {
+		sc.addOwn(own, nonceBytes, tsBytes)
+	} else {
+		sc.addPairs(params)
+	}
+	base := sc.finish(req.Method, encURL)
+
+	var sigBuf [32]byte // an HMAC-SHA1 signature fits
+	sig, err := c.appendSignature(sigBuf[:0], base)
+	if err != nil {
+		// crypto/rsa errors describe sizes, never key material.
+		return "", "", fmt.Errorf("oauth: signing with %s: %w", method, err)
+	}
+	// The header goes where the base string was.
+	var h []byte
+	if own != nil {
+		h = own.appendHeader(sc.buf[:0], nonceBytes, sig, tsBytes)
+		if wantNonce {
+			nonce = string(nonceBytes)
+		}
+	} else {
+		h = appendHeader(sc.buf[:0], params, sig)
+	}
+	sc.buf = h
+	return string(h), nonce, nil
+}
+
+// pairs returns the Signer's own oauth_* parameters and extra in the order
+// of their names, as the header lists them, appended to dst: the nonce and
+// the timestamp are nt split at nonceLen. It returns the nonce too.
+func (s *Signer) pairs(dst []pair, nt []byte, nonceLen int, method string, extra map[string]string) ([]pair, string) {
+	// The nonce and the timestamp share one allocation.
+	nts := string(nt)
+	c := &s.Credentials
+	params := append(dst,
 		pair{"oauth_consumer_key", c.ConsumerKey},
-		pair{"oauth_nonce", nonce},
+		pair{"oauth_nonce", nts[:nonceLen]},
 		pair{"oauth_signature_method", method},
-		pair{"oauth_timestamp", ts},
+		pair{"oauth_timestamp", nts[nonceLen:]},
 	)
 	if c.Token != "" {
 		params = append(params, pair{"oauth_token", c.Token})
@@ -160,45 +221,43 @@ func (s *Signer) authorization(req *http.Request, extra map[string]string) (auth
 	for k, v := range extra {
 		params = append(params, pair{k, v})
 	}
-	base, err := sc.baseString(req.Method, encURL, req.URL.RawQuery, body, signBody, params)
-	if err != nil {
-		return "", "", err
-	}
-	var sigBuf [32]byte // an HMAC-SHA1 signature fits
-	sig, err := c.appendSignature(sigBuf[:0], base)
-	if err != nil {
-		// crypto/rsa errors describe sizes, never key material.
-		return "", "", fmt.Errorf("oauth: signing with %s: %w", method, err)
-	}
-	// The header lists them by name: oauth_signature comes after
-	// oauth_nonce, and extra ones wherever their names go. Its value is
-	// written from sig.
-	params = slices.Insert(params, 2, pair{k: "oauth_signature"})
 	if len(extra) > 0 {
 		slices.SortFunc(params, func(a, b pair) int { return strings.Compare(a.k, b.k) })
 	}
-	n := len("OAuth ") + 3*len(sig) + 8
+	return params, nts[:nonceLen]
+}
+
+// appendHeader appends the Authorization header of params, sorted by name,
+// and sig to dst: oauth_signature among them where its name goes.
+func appendHeader(dst []byte, params []pair, sig []byte) []byte {
+	n := len("OAuth ") + len(`oauth_signature="", `) + 3*len(sig) + 8
 	for _, p := range params {
 		n += len(p.k) + len(`="", `) + 3*len(p.v)
 	}
-	h := slices.Grow(sc.buf[:0], n)
+	h := slices.Grow(dst, n)
 	h = append(h, "OAuth "...)
+	signed := false
 	for i, p := range params {
 		if i > 0 {
 			h = append(h, ", "...)
 		}
+		if !signed && p.k > "oauth_signature" {
+			h = append(h, `oauth_signature="`...)
+			h = h[:encodeInto(h[:cap(h)], len(h), sig, &onceTable)]
+			h = append(h, `", `...)
+			signed = true
+		}
 		h = append(h, p.k...)
 		h = append(h, `="`...)
-		d := h[:cap(h)]
-		if p.k == "oauth_signature" {
-			h = h[:encodeInto(d, len(h), sig, &onceTable)]
-		} else {
-			h = h[:encodeInto(d, len(h), p.v, &onceTable)]
-		}
+		h = h[:encodeInto(h[:cap(h)], len(h), p.v, &onceTable)]
 		h = append(h, '"')
 	}
-	sc.buf = h
-	return string(h), nonce, nil
+	if !signed { // (never: oauth_version comes after it)
+		h = append(h, `, oauth_signature="`...)
+		h = h[:encodeInto(h[:cap(h)], len(h), sig, &onceTable)]
+		h = append(h, '"')
+	}
+	return h
 }
 
 // checkExtraKey validates the name of an extra oauth_* parameter.
@@ -294,18 +353,18 @@ func (s *Signer) now() time.Time {
 	return time.Now()
 }
 
-// nonceAndTimestamp returns the oauth_nonce (by default 16 bytes from
-// crypto/rand as 32 hex characters) and the oauth_timestamp, in one
-// string when the nonce is the default one.
-func (s *Signer) nonceAndTimestamp() (nonce, timestamp string) {
+// appendNonceAndTimestamp appends the oauth_nonce (by default 16 bytes
+// from crypto/rand as 32 hex characters) and then the oauth_timestamp to
+// dst, and returns the length of the nonce.
+func (s *Signer) appendNonceAndTimestamp(dst []byte) ([]byte, int) {
 	unix := s.now().Unix()
 	if s.Nonce != nil {
-		var b [20]byte
-		return s.Nonce(), string(strconv.AppendInt(b[:0], unix, 10))
+		dst = append(dst, s.Nonce()...)
+	} else {
+		dst = appendRandomNonce(dst)
 	}
-	var b [2*nonceSize + 20]byte
-	nt := string(strconv.AppendInt(appendRandomNonce(b[:0]), unix, 10))
-	return nt[:2*nonceSize], nt[2*nonceSize:]
+	n := len(dst)
+	return strconv.AppendInt(dst, unix, 10), n
 }
 
 // nonceSize is the number of random bytes in a default nonce.

@@ -60,7 +60,7 @@ func signedCopy(s *Signer, req *http.Request, body io.ReadCloser) (*http.Request
 	if body != nil {
 		r.Body = body
 	}
-	auth, _, err := s.authorization(r, nil)
+	auth, _, err := s.authorization(r, nil, false)
 	if err != nil {
 		return nil, err
 	}
