@@ -50,6 +50,15 @@ func TestDoIntoTypeMismatchPath(t *testing.T) {
 	if err := c.DoInto(ctx(t), &Request{Action: "query"}, &a); !errors.As(err, &apiErr) || apiErr.Code != "badvalue" {
 		t.Errorf("an error answer with a mismatch before its errors: got %v, want the API error", err)
 	}
+
+	// An envelope member of the wrong form is no API answer: not drift.
+	c, _ = newFake(t, Options{Retry: RetryPolicy{MaxAttempts: 1}}, func(s seen, w http.ResponseWriter) {
+		jsonAnswer(w, `{"continue":["x"],"query":{}}`)
+	})
+	var respErr *ResponseError
+	if err := c.DoInto(ctx(t), &Request{Action: "query"}, &a); !errors.As(err, &respErr) {
+		t.Errorf("a continue that is a list: got %v, want a *ResponseError", err)
+	}
 }
 
 // sameAsTInAnswer checks the same property where it matters: as a member

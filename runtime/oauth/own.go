@@ -64,29 +64,11 @@ func ownBlockFor(c *Credentials) *ownBlock {
 // order of their names, as addPairs and appendHeader write them.
 func newOwnBlock(consumerKey, token, method string) *ownBlock {
 	b := &ownBlock{consumerKey: consumerKey, token: token, method: method}
-	twice := func(parts ...string) string {
-		// Names and separators are given encoded twice already.
-		var s []byte
-		for i, p := range parts {
-			if i%2 == 0 {
-				s = append(s, p...)
-			} else {
-				s = appendPercentEncodedTwice(s, p)
-			}
-		}
-		return string(s)
-	}
-	once := func(parts ...string) string {
-		var s []byte
-		for i, p := range parts {
-			if i%2 == 0 {
-				s = append(s, p...)
-			} else {
-				s = appendPercentEncoded(s, p)
-			}
-		}
-		return string(s)
-	}
+	// Names and separators are given encoded already; the values
+	// between them are encoded twice for the base string, once for the
+	// header.
+	twice := func(parts ...string) string { return joinEncoded(appendPercentEncodedTwice, parts) }
+	once := func(parts ...string) string { return joinEncoded(appendPercentEncoded, parts) }
 	b.base[0] = twice("oauth_consumer_key%3D", consumerKey, "%26oauth_nonce%3D")
 	b.base[1] = twice("%26oauth_signature_method%3D", method, "%26oauth_timestamp%3D")
 	b.hdr[0] = once(`OAuth oauth_consumer_key="`, consumerKey, `", oauth_nonce="`)
@@ -100,6 +82,19 @@ func newOwnBlock(consumerKey, token, method string) *ownBlock {
 		b.hdr[3] = `", oauth_version="1.0"`
 	}
 	return b
+}
+
+// joinEncoded joins parts, the odd ones encoded by enc.
+func joinEncoded(enc func([]byte, string) []byte, parts []string) string {
+	var s []byte
+	for i, p := range parts {
+		if i%2 == 0 {
+			s = append(s, p...)
+		} else {
+			s = enc(s, p)
+		}
+	}
+	return string(s)
 }
 
 // room bounds what addOwn appends.
