@@ -93,7 +93,9 @@ func advance(p *Params, prev, cont map[string]string, keys []string) {
 // after the first has its lists made with the last batch's lengths, and
 // its pages' parts (the embedded pointers of a generated page, one per
 // prop) made in one piece per prop the last batch's pages had: decoding
-// allocates per batch what it would otherwise allocate per page. A part
+// allocates per batch what it would otherwise allocate per page. A list of
+// a part that the last batch's pages had one item each of (a page's latest
+// revision) is made likewise, with room for one item per page. A part
 // stays nil when none of its keys came, as in the first batch.
 func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func() T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {

@@ -73,17 +73,33 @@ var textUnmarshalerType = reflect.TypeFor[interface{ UnmarshalText([]byte) error
 type listSizes struct {
 	lens  []int
 	parts []uint64
+	// windows are the lists of parts whose elements the last batch
+	// had one each of (see window).
+	windows []window
+}
+
+// A window is a list of a part that the elements of a batch had one item
+// each of, at most: a page's latest revision, which is what a query with a
+// generator and prop=revisions answers. The next batch's elements get that
+// list made beforehand with room for one item, all in one slab, so that
+// the decoder fills a slot instead of allocating each page's list of one.
+type window struct {
+	list  int // in listFields
+	part  int // in partFields of the list's element type
+	field int // the list's field index in the part
 }
 
 // sizesOf returns the sizes of the lists of the answer v (a struct),
 // reusing prev's slices.
 func sizesOf(v reflect.Value, prev listSizes) listSizes {
 	paths := listFields(v.Type())
-	sz := listSizes{lens: prev.lens[:0], parts: prev.parts[:0]}
-	for _, idx := range paths {
+	sz := listSizes{lens: prev.lens[:0], parts: prev.parts[:0], windows: prev.windows[:0]}
+	for i, idx := range paths {
 		f := v.FieldByIndex(idx)
+		bits := partsOf(f)
 		sz.lens = append(sz.lens, f.Len())
-		sz.parts = append(sz.parts, partsOf(f))
+		sz.parts = append(sz.parts, bits)
+		sz.windows = windowsOf(f, i, bits, sz.windows)
 	}
 	return sz
 }
@@ -167,6 +183,71 @@ func partsOf(f reflect.Value) uint64 {
 	return bits
 }
 
+// partListFields returns the indexes of the lists of the part type t (a
+// struct): its exported slice fields that the decoder fills as arrays.
+// They are cached per type.
+func partListFields(t reflect.Type) []int {
+	if lf, ok := partListCache.Load(t); ok {
+		return lf.([]int)
+	}
+	var lf []int
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() && f.Type.Kind() == reflect.Slice && f.Tag.Get("json") != "-" && decodesAsArray(f.Type) {
+			lf = append(lf, i)
+		}
+	}
+	actual, _ := partListCache.LoadOrStore(t, lf)
+	return actual.([]int)
+}
+
+var partListCache sync.Map // reflect.Type → []int
+
+// windowsOf appends to ws the windows of the list f (list i of its
+// answer, whose elements have the parts bits): the lists of those parts
+// that, in up to partSamples elements spread over f, had one item at
+// least once and never more.
+func windowsOf(f reflect.Value, i int, bits uint64, ws []window) []window {
+	if bits == 0 {
+		return ws
+	}
+	n, et := f.Len(), f.Type().Elem()
+	base, step := f.UnsafePointer(), max(1, n/partSamples)
+	for j, fi := range partFields(et) {
+		if bits&(1<<j) == 0 {
+			continue
+		}
+		off, pt := et.Field(fi).Offset, et.Field(fi).Type.Elem()
+		for _, lfi := range partListFields(pt) {
+			loff, one := pt.Field(lfi).Offset, false
+			for k := 0; k < n; k += step {
+				p := *partSlot(base, k, et.Size(), off)
+				if p == nil {
+					continue
+				}
+				l := (*sliceHeader)(unsafe.Add(p, loff)).len
+				if l > 1 {
+					one = false
+					break
+				}
+				one = one || l == 1
+			}
+			if one {
+				ws = append(ws, window{list: i, part: j, field: lfi})
+			}
+		}
+	}
+	return ws
+}
+
+// sliceHeader is the layout of every slice: windows are written and read
+// through it, like parts through partSlot. Its data pointer is an
+// unsafe.Pointer, so the garbage collector sees each store of it.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
 // presizeLists makes each list of the zero answer v (a struct) with the
 // capacity sizes gives it (from sizesOf a previous answer of the same
 // type), when above 0, its elements' parts pointing into a slab per part
@@ -194,6 +275,7 @@ func presizeLists(v reflect.Value, sizes listSizes) {
 				for k := range n {
 					*partSlot(base, k, et.Size(), pf.Offset) = unsafe.Add(slab, uintptr(k)*psize)
 				}
+				openWindows(sizes.windows, i, j, pf.Type.Elem(), slab, n)
 			}
 		}
 		f.Set(s.Slice(0, 0))
@@ -220,7 +302,56 @@ func unpresizeLists(v reflect.Value, sizes listSizes) {
 			f.SetZero()
 			continue
 		}
+		if presized {
+			closeWindows(f, i, sizes.windows)
+		}
 		clearZeroParts(f)
+	}
+}
+
+// openWindows gives each of the n parts of type pt in slab, those of part
+// j of list i, the windows ws has for them: the list field made with
+// length 0 and room for one item, the items of all n in one slab.
+func openWindows(ws []window, i, j int, pt reflect.Type, slab unsafe.Pointer, n int) {
+	for _, w := range ws {
+		if w.list != i || w.part != j {
+			continue
+		}
+		lf := pt.Field(w.field)
+		items := reflect.MakeSlice(lf.Type, n, n).UnsafePointer()
+		isize, psize := lf.Type.Elem().Size(), pt.Size()
+		for k := range n {
+			*(*sliceHeader)(unsafe.Add(slab, uintptr(k)*psize+lf.Offset)) = sliceHeader{
+				data: unsafe.Add(items, uintptr(k)*isize), cap: 1,
+			}
+		}
+	}
+}
+
+// closeWindows sets back to nil each window of list i of ws that the
+// decoder left as openWindows made it (length 0, room for 1): the part's
+// list was absent from that element. (A JSON [] makes a new empty list,
+// null a nil one; an item makes the length 1.) Then the part is all zero
+// again if nothing else of it came, and clearZeroParts sets it to nil.
+func closeWindows(f reflect.Value, i int, ws []window) {
+	et := f.Type().Elem()
+	pf := partFields(et)
+	for _, w := range ws {
+		if w.list != i {
+			continue
+		}
+		off := et.Field(pf[w.part]).Offset
+		loff := et.Field(pf[w.part]).Type.Elem().Field(w.field).Offset
+		base := f.UnsafePointer()
+		for k := range f.Len() {
+			p := *partSlot(base, k, et.Size(), off)
+			if p == nil {
+				continue
+			}
+			if h := (*sliceHeader)(unsafe.Add(p, loff)); h.len == 0 && h.cap == 1 {
+				*h = sliceHeader{}
+			}
+		}
 	}
 }
 

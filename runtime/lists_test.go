@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 type listsAnswer struct {
@@ -127,6 +128,64 @@ func TestContinueIntoPresizesParts(t *testing.T) {
 	want := "A:1 B:2 Z:nil C:3 D:nil E:5,6 F:"
 	if strings.Join(got, " ") != want {
 		t.Errorf("pages %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// TestContinueIntoWindows: after a batch whose pages had one revision
+// each, the next batch's pages get their revisions list made with room for
+// one, all in one slab; what each page then holds is what decoding its
+// batch alone gives (an absent list nil, [] empty, null nil, two
+// revisions two), and the part of a page without revisions is nil.
+func TestContinueIntoWindows(t *testing.T) {
+	second := `{"batchcomplete":true,"query":{"pages":[
+{"pageid":4,"title":"D","revisions":[{"revid":4}]},{"pageid":5,"title":"E","revisions":[]},
+{"pageid":10,"title":"I","revisions":[{"revid":10}]},{"title":"F","missing":true},
+{"pageid":7,"title":"G","revisions":null},{"pageid":8,"title":"H","revisions":[{"revid":8},{"revid":9}]}]}}`
+	c, _ := newFake(t, Options{}, func(s seen, w http.ResponseWriter) {
+		if s.Params.Get("gapcontinue") == "" {
+			jsonAnswer(w, `{"continue":{"gapcontinue":"D","continue":"gapcontinue||"},"query":{"pages":[
+{"pageid":1,"title":"A","revisions":[{"revid":1}]},{"pageid":2,"title":"B","revisions":[{"revid":2}]},
+{"pageid":3,"title":"C","revisions":[{"revid":3}]},{"title":"Z","missing":true}]}}`)
+			return
+		}
+		jsonAnswer(w, second)
+	})
+	var batches []*listsAnswer
+	for a, err := range ContinueInto(ctx(t), c, &Request{Action: "query"}, func() *listsAnswer { return new(listsAnswer) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		batches = append(batches, a)
+	}
+	if len(batches) != 2 {
+		t.Fatalf("%d batches, want 2", len(batches))
+	}
+	var alone listsAnswer
+	p := &Params{}
+	p.Set("gapcontinue", "D")
+	if err := c.DoInto(ctx(t), &Request{Action: "query", Params: p}, &alone); err != nil {
+		t.Fatal(err)
+	}
+	got, want := batches[1].Query.Pages, alone.Query.Pages
+	if len(got) != len(want) {
+		t.Fatalf("%d pages, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !reflect.DeepEqual(got[k], want[k]) {
+			t.Errorf("page %d: %#v (part %+v), decoded alone %#v (part %+v)", k, got[k], got[k].TestRevisionsPart, want[k], want[k].TestRevisionsPart)
+		}
+	}
+	// The first batch had 4 pages: D, E, I and F get windows, G and H
+	// (beyond) are decoded as without them.
+	if d, i := got[0].Revisions, got[2].Revisions; cap(d) != 1 || cap(i) != 1 ||
+		uintptr(unsafe.Pointer(&i[0]))-uintptr(unsafe.Pointer(&d[0])) != 2*unsafe.Sizeof(d[0]) {
+		t.Errorf("D's and I's revisions (cap %d, %d) are not windows of one slab", cap(d), cap(i))
+	}
+	if e := got[1]; e.TestRevisionsPart == nil || e.Revisions == nil || len(e.Revisions) != 0 {
+		t.Errorf("E's [] must stay an empty list: %#v", e.TestRevisionsPart)
+	}
+	if got[3].TestRevisionsPart != nil || got[4].TestRevisionsPart != nil {
+		t.Errorf("F (missing) and G (null) must have no revisions part: %+v, %+v", got[3].TestRevisionsPart, got[4].TestRevisionsPart)
 	}
 }
 
