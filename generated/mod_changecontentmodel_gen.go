@@ -125,19 +125,19 @@ type ChangecontentmodelResponse struct {
 type ChangecontentmodelResult struct {
 	// Contentmodel is "contentmodel": always present.
 	Contentmodel string `json:"contentmodel" mw:"required"`
-	// LogID is "logid": always present.
-	LogID int `json:"logid" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Result is "result": always present; a refused change is an API error (ApiChangeContentModel dies with the status), never another result.
 	Result ChangecontentmodelStatus `json:"result" mw:"required"`
-	// RevID is "revid": always present.
-	RevID int `json:"revid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
 }
 
 // ChangecontentmodelStatus is the "result" of action=changecontentmodel's answer. MediaWiki documents the values below;

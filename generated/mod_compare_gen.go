@@ -370,51 +370,51 @@ type CompareResponse struct {
 type CompareResult struct {
 	// Body is "body": present with prop=diff (The diff HTML).
 	Body string `json:"body"`
-	// Diffsize is "diffsize": present with prop=diffsize (The size of the diff HTML, in bytes).
-	Diffsize int `json:"diffsize"`
 	// Fromcomment is "fromcomment": present with prop=comment (The comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned).
 	Fromcomment string `json:"fromcomment"`
-	// FromID is "fromid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
-	FromID int `json:"fromid"`
-	// Fromns is "fromns": present with prop=title (The page titles of the 'from' and 'to' revisions).
-	Fromns int `json:"fromns"`
 	// Fromparsedcomment is "fromparsedcomment": present with prop=comment (The comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned) or prop=parsedcomment (The parsed comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned).
 	Fromparsedcomment string `json:"fromparsedcomment"`
-	// FromRevID is "fromrevid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
-	FromRevID int `json:"fromrevid"`
-	// Fromsize is "fromsize": present with prop=size (The size of the 'from' and 'to' revisions).
-	Fromsize int `json:"fromsize"`
 	// Fromtimestamp is "fromtimestamp": present with prop=timestamp (The timestamp of the 'from' and 'to' revisions).
 	Fromtimestamp string `json:"fromtimestamp"`
 	// Fromtitle is "fromtitle": present with prop=title (The page titles of the 'from' and 'to' revisions).
 	Fromtitle string `json:"fromtitle"`
 	// Fromuser is "fromuser": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
 	Fromuser string `json:"fromuser"`
-	// Fromuserid is "fromuserid": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
-	Fromuserid int `json:"fromuserid"`
-	// Prev is "prev": present with prop=rel (The revision IDs of the revision previous to 'from' and after 'to', if any).
-	Prev int `json:"prev"`
 	// Tocomment is "tocomment": present with prop=comment (The comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned).
 	Tocomment string `json:"tocomment"`
-	// ToID is "toid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
-	ToID int `json:"toid"`
-	// Tons is "tons": present with prop=title (The page titles of the 'from' and 'to' revisions).
-	Tons int `json:"tons"`
 	// Toparsedcomment is "toparsedcomment": present with prop=comment (The comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned) or prop=parsedcomment (The parsed comment on the 'from' and 'to' revisions. If the comment has been revision deleted, a fromcommenthidden or tocommenthidden property will be returned).
 	Toparsedcomment string `json:"toparsedcomment"`
-	// ToRevID is "torevid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
-	ToRevID int `json:"torevid"`
-	// Tosize is "tosize": present with prop=size (The size of the 'from' and 'to' revisions).
-	Tosize int `json:"tosize"`
 	// Totimestamp is "totimestamp": present with prop=timestamp (The timestamp of the 'from' and 'to' revisions).
 	Totimestamp string `json:"totimestamp"`
 	// Totitle is "totitle": present with prop=title (The page titles of the 'from' and 'to' revisions).
 	Totitle string `json:"totitle"`
 	// Touser is "touser": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
 	Touser string `json:"touser"`
-	// Touserid is "touserid": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
-	Touserid int `json:"touserid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Diffsize is "diffsize": present with prop=diffsize (The size of the diff HTML, in bytes).
+	Diffsize int `json:"diffsize"`
+	// FromID is "fromid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
+	FromID int `json:"fromid"`
+	// Fromns is "fromns": present with prop=title (The page titles of the 'from' and 'to' revisions).
+	Fromns int `json:"fromns"`
+	// FromRevID is "fromrevid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
+	FromRevID int `json:"fromrevid"`
+	// Fromsize is "fromsize": present with prop=size (The size of the 'from' and 'to' revisions).
+	Fromsize int `json:"fromsize"`
+	// Fromuserid is "fromuserid": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
+	Fromuserid int `json:"fromuserid"`
+	// Prev is "prev": present with prop=rel (The revision IDs of the revision previous to 'from' and after 'to', if any).
+	Prev int `json:"prev"`
+	// ToID is "toid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
+	ToID int `json:"toid"`
+	// Tons is "tons": present with prop=title (The page titles of the 'from' and 'to' revisions).
+	Tons int `json:"tons"`
+	// ToRevID is "torevid": present with prop=ids (The page and revision IDs of the 'from' and 'to' revisions).
+	ToRevID int `json:"torevid"`
+	// Tosize is "tosize": present with prop=size (The size of the 'from' and 'to' revisions).
+	Tosize int `json:"tosize"`
+	// Touserid is "touserid": present with prop=user (The username and ID of the 'from' and 'to' revisions. If the user has been revision deleted, a fromuserhidden or touserhidden property will be returned).
+	Touserid int `json:"touserid"`
 }

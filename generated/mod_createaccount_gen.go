@@ -153,8 +153,6 @@ type CreateaccountResponse struct {
 
 // CreateaccountResult is response.createaccount of createaccount.
 type CreateaccountResult struct {
-	// Canpreservestate is "canpreservestate": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
-	Canpreservestate bool `json:"canpreservestate"`
 	// Message is "message": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
 	Message string `json:"message"`
 	// Messagecode is "messagecode": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
@@ -172,6 +170,8 @@ type CreateaccountResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Canpreservestate is "canpreservestate": not always present; from ApiAuthManagerHelper::formatAuthenticationResponse (MediaWiki 1.39): the probe's account creations all passed.
+	Canpreservestate bool `json:"canpreservestate"`
 }
 
 // CreateaccountResultRequestsItem is response.createaccount.requests.[] of createaccount.

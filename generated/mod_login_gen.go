@@ -101,8 +101,6 @@ type LoginResponse struct {
 
 // LoginResult is response.login of login.
 type LoginResult struct {
-	// Lguserid is "lguserid": not always present.
-	Lguserid int `json:"lguserid"`
 	// Lgusername is "lgusername": not always present.
 	Lgusername string `json:"lgusername"`
 	// Reason is "reason": not always present.
@@ -114,6 +112,8 @@ type LoginResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Lguserid is "lguserid": not always present.
+	Lguserid int `json:"lguserid"`
 }
 
 // LoginResultReason is response.login.reason of login.

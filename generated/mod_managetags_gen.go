@@ -125,15 +125,15 @@ type ManagetagsResponse struct {
 
 // ManagetagsResult is response.managetags of managetags.
 type ManagetagsResult struct {
-	// LogID is "logid": always present.
-	LogID int `json:"logid" mw:"required"`
 	// Operation is "operation": always present.
 	Operation string `json:"operation" mw:"required"`
-	// Success is "success": always present.
-	Success bool `json:"success" mw:"required"`
 	// Tag is "tag": always present.
 	Tag string `json:"tag" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
+	// Success is "success": always present.
+	Success bool `json:"success" mw:"required"`
 }

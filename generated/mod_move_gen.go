@@ -136,15 +136,15 @@ type MoveResponse struct {
 type MoveResult struct {
 	// From is "from": always present.
 	From string `json:"from" mw:"required"`
-	// Moveoverredirect is "moveoverredirect": always present.
-	Moveoverredirect bool `json:"moveoverredirect" mw:"required"`
 	// Reason is "reason": always present.
 	Reason string `json:"reason" mw:"required"`
-	// Redirectcreated is "redirectcreated": always present.
-	Redirectcreated bool `json:"redirectcreated" mw:"required"`
 	// To is "to": always present.
 	To string `json:"to" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Moveoverredirect is "moveoverredirect": always present.
+	Moveoverredirect bool `json:"moveoverredirect" mw:"required"`
+	// Redirectcreated is "redirectcreated": always present.
+	Redirectcreated bool `json:"redirectcreated" mw:"required"`
 }

@@ -251,8 +251,6 @@ type ParaminfoResultModulesItem struct {
 	Path string `json:"path" mw:"required"`
 	// Prefix is "prefix": always present.
 	Prefix string `json:"prefix" mw:"required"`
-	// Readrights is "readrights": always present.
-	Readrights bool `json:"readrights" mw:"required"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
 	// Sourcename is "sourcename": always present.
@@ -262,16 +260,23 @@ type ParaminfoResultModulesItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Readrights is "readrights": always present.
+	Readrights bool `json:"readrights" mw:"required"`
 }
 
 // ParaminfoResultModulesItemParametersItem is response.paraminfo.modules.[].parameters.[] of paraminfo.
 type ParaminfoResultModulesItemParametersItem struct {
 	// Default is "default": not always present.
 	Default string `json:"default"`
-	// Deprecated is "deprecated": not always present.
-	Deprecated bool `json:"deprecated"`
 	// Deprecatedvalues is "deprecatedvalues": not always present.
 	Deprecatedvalues []string `json:"deprecatedvalues"`
+	// Name is "name": always present.
+	Name string `json:"name" mw:"required"`
+	// Type is "type": always present.
+	Type json.RawMessage `json:"type" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Highlimit is "highlimit": not always present.
 	Highlimit int `json:"highlimit"`
 	// Index is "index": always present.
@@ -280,17 +285,12 @@ type ParaminfoResultModulesItemParametersItem struct {
 	Limit int `json:"limit"`
 	// Lowlimit is "lowlimit": not always present.
 	Lowlimit int `json:"lowlimit"`
+	// Deprecated is "deprecated": not always present.
+	Deprecated bool `json:"deprecated"`
 	// Multi is "multi": always present.
 	Multi bool `json:"multi" mw:"required"`
 	// MustExist is "mustExist": not always present.
 	MustExist bool `json:"mustExist"`
-	// Name is "name": always present.
-	Name string `json:"name" mw:"required"`
 	// Required is "required": always present.
 	Required bool `json:"required" mw:"required"`
-	// Type is "type": always present.
-	Type json.RawMessage `json:"type" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }

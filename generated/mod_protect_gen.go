@@ -138,8 +138,6 @@ type ProtectResponse struct {
 
 // ProtectResult is response.protect of protect.
 type ProtectResult struct {
-	// Cascade is "cascade": always present.
-	Cascade bool `json:"cascade" mw:"required"`
 	// Protections is "protections": always present.
 	Protections []ProtectResultProtectionsItem `json:"protections" mw:"required"`
 	// Reason is "reason": always present.
@@ -149,6 +147,8 @@ type ProtectResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Cascade is "cascade": always present.
+	Cascade bool `json:"cascade" mw:"required"`
 }
 
 // ProtectResultProtectionsItem is response.protect.protections.[] of protect.

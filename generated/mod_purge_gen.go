@@ -104,25 +104,25 @@ type PurgeResponse struct {
 
 // PurgePurgeItem is response.purge.[] of purge.
 type PurgePurgeItem struct {
-	// Invalid is "invalid": not always present.
-	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
 	Invalidreason *PurgePurgeItemInvalidreason `json:"invalidreason"`
-	// Linkupdate is "linkupdate": not always present.
-	Linkupdate bool `json:"linkupdate"`
-	// Missing is "missing": not always present; the page does not exist: nothing was purged.
-	Missing bool `json:"missing"`
-	// Ns is "ns": not always present.
-	Ns int `json:"ns"`
-	// Purged is "purged": not always present.
-	Purged bool `json:"purged"`
-	// Special is "special": not always present; a special page: missing too, and never purged.
-	Special bool `json:"special"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": not always present.
+	Ns int `json:"ns"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Linkupdate is "linkupdate": not always present.
+	Linkupdate bool `json:"linkupdate"`
+	// Missing is "missing": not always present; the page does not exist: nothing was purged.
+	Missing bool `json:"missing"`
+	// Purged is "purged": not always present.
+	Purged bool `json:"purged"`
+	// Special is "special": not always present; a special page: missing too, and never purged.
+	Special bool `json:"special"`
 }
 
 // PurgePurgeItemInvalidreason is response.purge.[].invalidreason of purge.

@@ -88,17 +88,17 @@ type ScribuntoConsoleResponse struct {
 	Message string `json:"message" mw:"required"`
 	// Messagename is "messagename": always present.
 	Messagename string `json:"messagename" mw:"required"`
-	// Session is "session": always present.
-	Session int `json:"session" mw:"required"`
 	// SessionIsNew is "sessionIsNew": always present.
 	SessionIsNew string `json:"sessionIsNew" mw:"required"`
-	// SessionMaxSize is "sessionMaxSize": always present.
-	SessionMaxSize int `json:"sessionMaxSize" mw:"required"`
-	// SessionSize is "sessionSize": always present.
-	SessionSize int `json:"sessionSize" mw:"required"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Session is "session": always present.
+	Session int `json:"session" mw:"required"`
+	// SessionMaxSize is "sessionMaxSize": always present.
+	SessionMaxSize int `json:"sessionMaxSize" mw:"required"`
+	// SessionSize is "sessionSize": always present.
+	SessionSize int `json:"sessionSize" mw:"required"`
 }

@@ -153,9 +153,9 @@ type UserrightsResult struct {
 	Removed []string `json:"removed" mw:"required"`
 	// User is "user": always present.
 	User string `json:"user" mw:"required"`
-	// UserID is "userid": always present.
-	UserID int `json:"userid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
 }

@@ -151,8 +151,6 @@ type VisualeditorResult struct {
 	Basetimestamp string `json:"basetimestamp" mw:"required"`
 	// Blockinfo is "blockinfo": always present.
 	Blockinfo json.RawMessage `json:"blockinfo" mw:"required"`
-	// CanEdit is "canEdit": always present.
-	CanEdit bool `json:"canEdit" mw:"required"`
 	// CheckboxesDef is "checkboxesDef": always present.
 	CheckboxesDef *VisualeditorResultCheckboxesDef `json:"checkboxesDef" mw:"required"`
 	// CheckboxesMessages is "checkboxesMessages": always present.
@@ -165,8 +163,6 @@ type VisualeditorResult struct {
 	Etag string `json:"etag" mw:"required"`
 	// Notices is "notices": always present.
 	Notices json.RawMessage `json:"notices" mw:"required"`
-	// OldID is "oldid": always present.
-	OldID int `json:"oldid" mw:"required"`
 	// ProtectedClasses is "protectedClasses": always present.
 	ProtectedClasses string `json:"protectedClasses" mw:"required"`
 	// Result is "result": always present.
@@ -176,6 +172,10 @@ type VisualeditorResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// OldID is "oldid": always present.
+	OldID int `json:"oldid" mw:"required"`
+	// CanEdit is "canEdit": always present.
+	CanEdit bool `json:"canEdit" mw:"required"`
 }
 
 // VisualeditorResultCheckboxesDef is response.visualeditor.checkboxesDef of visualeditor.
@@ -191,8 +191,6 @@ type VisualeditorResultCheckboxesDef struct {
 
 // VisualeditorResultCheckboxesDefWpMinoredit is response.visualeditor.checkboxesDef.wpMinoredit of visualeditor.
 type VisualeditorResultCheckboxesDefWpMinoredit struct {
-	// Default is "default": always present.
-	Default bool `json:"default" mw:"required"`
 	// ID is "id": always present.
 	ID string `json:"id" mw:"required"`
 	// LabelID is "label-id": always present.
@@ -206,12 +204,12 @@ type VisualeditorResultCheckboxesDefWpMinoredit struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Default is "default": always present.
+	Default bool `json:"default" mw:"required"`
 }
 
 // VisualeditorResultCheckboxesDefWpWatchthis is response.visualeditor.checkboxesDef.wpWatchthis of visualeditor.
 type VisualeditorResultCheckboxesDefWpWatchthis struct {
-	// Default is "default": always present.
-	Default bool `json:"default" mw:"required"`
 	// ID is "id": always present.
 	ID string `json:"id" mw:"required"`
 	// LabelID is "label-id": always present.
@@ -225,6 +223,8 @@ type VisualeditorResultCheckboxesDefWpWatchthis struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Default is "default": always present.
+	Default bool `json:"default" mw:"required"`
 }
 
 // VisualeditorResultCheckboxesMessages is response.visualeditor.checkboxesMessages of visualeditor.

@@ -107,23 +107,23 @@ type WatchResponse struct {
 
 // WatchWatchItem is response.watch.[] of watch.
 type WatchWatchItem struct {
-	// Invalid is "invalid": not always present; the title is invalid: nothing was watched (ApiPageSet, MediaWiki 1.39).
-	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present; why the title is invalid, {code, text} with errorformat=plaintext (ApiPageSet, MediaWiki 1.39).
 	Invalidreason *WatchWatchItemInvalidreason `json:"invalidreason"`
-	// Missing is "missing": not always present; the page does not exist; it is watched (or unwatched) anyway.
-	Missing bool `json:"missing"`
-	// Ns is "ns": not always present; absent for an invalid title.
-	Ns int `json:"ns"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": not always present; absent for an invalid title.
+	Ns int `json:"ns"`
+	// Invalid is "invalid": not always present; the title is invalid: nothing was watched (ApiPageSet, MediaWiki 1.39).
+	Invalid bool `json:"invalid"`
+	// Missing is "missing": not always present; the page does not exist; it is watched (or unwatched) anyway.
+	Missing bool `json:"missing"`
 	// Unwatched is "unwatched": not always present.
 	Unwatched bool `json:"unwatched"`
 	// Watched is "watched": not always present.
 	Watched bool `json:"watched"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // WatchWatchItemInvalidreason is response.watch.[].invalidreason of watch.

@@ -17,7 +17,10 @@ import (
 // encoding/json). The live tests decode the answers a wiki gives; this
 // has the decoder check every struct type of every typed answer, also
 // those no test answer holds.
-func TestAnswerTypesDecode(t *testing.T) {
+// answerStructs returns every struct type of every typed answer of the
+// generated Client's methods, and how many answers it found.
+func answerStructs(t *testing.T) (map[reflect.Type]bool, int) {
+	t.Helper()
 	envelope := reflect.TypeFor[runtime.Envelope]()
 	unmarshaler := reflect.TypeFor[json.Unmarshaler]()
 	seen := map[reflect.Type]bool{}
@@ -55,10 +58,67 @@ func TestAnswerTypesDecode(t *testing.T) {
 	if answers < 30 {
 		t.Fatalf("%d typed answers among the client's methods, want every shaped module's", answers)
 	}
+	return seen, answers
+}
+
+func TestAnswerTypesDecode(t *testing.T) {
+	seen, answers := answerStructs(t)
 	for st := range seen {
 		if err := jsonv2.Unmarshal([]byte("{}"), reflect.New(st).Interface()); err != nil {
 			t.Errorf("%v: %v", st, err)
 		}
 	}
 	t.Logf("%d answers, %d struct types", answers, len(seen))
+}
+
+// TestAnswerTypesLayout: every struct of a typed answer has its fields
+// that hold pointers first, then Extra, then the pointer-free 8-byte ones,
+// then the 1-byte ones (the generator's layOut), so that the garbage
+// collector scans no pointer-free tail and bools pad once.
+func TestAnswerTypesLayout(t *testing.T) {
+	seen, _ := answerStructs(t)
+	for st := range seen {
+		if st.PkgPath() != reflect.TypeFor[generated.Client]().PkgPath() {
+			continue // runtime.Envelope and the like
+		}
+		run, extra := 0, -1
+		for i := range st.NumField() {
+			f := st.Field(i)
+			r := 2
+			switch {
+			case hasPointers(f.Type):
+				r = 0
+			case f.Type.Align() == 8:
+				r = 1
+			}
+			if r < run {
+				t.Errorf("%v.%s (%v) comes after a field of a later run", st, f.Name, f.Type)
+			}
+			run = max(run, r)
+			if f.Name == "Extra" {
+				extra = i
+			}
+		}
+		if extra >= 0 && extra+1 < st.NumField() && hasPointers(st.Field(extra+1).Type) {
+			t.Errorf("%v: Extra is not after the last field holding pointers", st)
+		}
+	}
+}
+
+// hasPointers reports whether a value of type t holds a pointer.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.String, reflect.Interface,
+		reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() > 0 && hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -17,7 +17,16 @@ func (g *emitter) respStructs(f *jen.File, rm *respModel) {
 			if st.root {
 				grp.Qual(rt, "Envelope")
 			}
-			for _, fl := range st.fields {
+			extra := func() {
+				if !st.part {
+					comment(grp, "Extra holds the keys the type has no field for, when the runtime.Client's\nOptions.Drift keeps them (see runtime.DriftMode); the raw body has them always.")
+					grp.Id("Extra").Map(jen.String()).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})
+				}
+			}
+			for i, fl := range st.fields {
+				if i == st.extraAt {
+					extra()
+				}
 				comment(grp, fl.doc)
 				tag := map[string]string{}
 				if fl.wire != "" {
@@ -39,9 +48,8 @@ func (g *emitter) respStructs(f *jen.File, rm *respModel) {
 					grp.Id(fl.name).Add(g.respType(fl.typ, false)).Tag(tag)
 				}
 			}
-			if !st.part {
-				comment(grp, "Extra holds the keys the type has no field for, when the runtime.Client's\nOptions.Drift keeps them (see runtime.DriftMode); the raw body has them always.")
-				grp.Id("Extra").Map(jen.String()).Qual("encoding/json", "RawMessage").Tag(map[string]string{"json": "-"})
+			if st.extraAt >= len(st.fields) {
+				extra()
 			}
 		})
 	}

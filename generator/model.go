@@ -207,6 +207,9 @@ type respStruct struct {
 	// since unknown keys go to the page's.
 	root, part bool
 	fields     []*respField
+	// extraAt is where Extra goes among fields (see layOut): before
+	// fields[extraAt].
+	extraAt int
 }
 
 // respField is one field of a respStruct.

@@ -111,6 +111,13 @@ func (b *builder) buildResponses(sh *apischema.Shapes, ov *apischema.Overlay) er
 		}
 	}
 	r.iterators()
+	for _, ps := range b.m.structs {
+		if ps.resp != nil {
+			for _, st := range ps.resp.structs {
+				layOut(st)
+			}
+		}
+	}
 	b.shapes = sh
 	b.m.shapesDropped = slices.Sorted(maps.Keys(r.dropped))
 	return nil

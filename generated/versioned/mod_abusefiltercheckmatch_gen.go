@@ -89,9 +89,9 @@ type AbusefiltercheckmatchResponse struct {
 
 // AbusefiltercheckmatchResult is response.abusefiltercheckmatch of abusefiltercheckmatch.
 type AbusefiltercheckmatchResult struct {
-	// Result is "result": always present.
-	Result bool `json:"result" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Result is "result": always present.
+	Result bool `json:"result" mw:"required"`
 }

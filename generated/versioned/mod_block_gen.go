@@ -142,37 +142,37 @@ type BlockResponse struct {
 
 // BlockResult is response.block of block.
 type BlockResult struct {
+	// Expiry is "expiry": always present.
+	Expiry string `json:"expiry" mw:"required"`
+	// Namespacerestrictions is "namespacerestrictions": always present.
+	Namespacerestrictions json.RawMessage `json:"namespacerestrictions" mw:"required"`
+	// Pagerestrictions is "pagerestrictions": always present.
+	Pagerestrictions json.RawMessage `json:"pagerestrictions" mw:"required"`
+	// Reason is "reason": always present.
+	Reason string `json:"reason" mw:"required"`
+	// User is "user": always present.
+	User string `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// UserID is "userID": always present.
+	UserID int `json:"userID" mw:"required"`
 	// Allowusertalk is "allowusertalk": always present.
 	Allowusertalk bool `json:"allowusertalk" mw:"required"`
 	// Anononly is "anononly": always present.
 	Anononly bool `json:"anononly" mw:"required"`
 	// Autoblock is "autoblock": always present.
 	Autoblock bool `json:"autoblock" mw:"required"`
-	// Expiry is "expiry": always present.
-	Expiry string `json:"expiry" mw:"required"`
 	// Hidename is "hidename": always present.
 	Hidename bool `json:"hidename" mw:"required"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
-	// Namespacerestrictions is "namespacerestrictions": always present.
-	Namespacerestrictions json.RawMessage `json:"namespacerestrictions" mw:"required"`
 	// Nocreate is "nocreate": always present.
 	Nocreate bool `json:"nocreate" mw:"required"`
 	// Noemail is "noemail": always present.
 	Noemail bool `json:"noemail" mw:"required"`
-	// Pagerestrictions is "pagerestrictions": always present.
-	Pagerestrictions json.RawMessage `json:"pagerestrictions" mw:"required"`
 	// Partial is "partial": always present.
 	Partial bool `json:"partial" mw:"required"`
-	// Reason is "reason": always present.
-	Reason string `json:"reason" mw:"required"`
-	// User is "user": always present.
-	User string `json:"user" mw:"required"`
-	// UserID is "userID": always present.
-	UserID int `json:"userID" mw:"required"`
 	// Watchuser is "watchuser": always present.
 	Watchuser bool `json:"watchuser" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }

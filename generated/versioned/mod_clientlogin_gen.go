@@ -152,8 +152,6 @@ type ClientloginResponse struct {
 
 // ClientloginResult is response.clientlogin of clientlogin.
 type ClientloginResult struct {
-	// Canpreservestate is "canpreservestate": not always present.
-	Canpreservestate bool `json:"canpreservestate"`
 	// Message is "message": not always present.
 	Message string `json:"message"`
 	// Messagecode is "messagecode": not always present.
@@ -171,6 +169,8 @@ type ClientloginResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Canpreservestate is "canpreservestate": not always present.
+	Canpreservestate bool `json:"canpreservestate"`
 }
 
 // ClientloginResultRequestsItem is response.clientlogin.requests.[] of clientlogin.

@@ -133,8 +133,6 @@ type DeleteResponse struct {
 
 // DeleteResult is response.delete of delete.
 type DeleteResult struct {
-	// LogID is "logid": always present.
-	LogID int `json:"logid" mw:"required"`
 	// Reason is "reason": always present.
 	Reason string `json:"reason" mw:"required"`
 	// Title is "title": always present.
@@ -142,4 +140,6 @@ type DeleteResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": always present.
+	LogID int `json:"logid" mw:"required"`
 }

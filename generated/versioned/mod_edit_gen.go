@@ -277,27 +277,27 @@ type EditResult struct {
 	Captcha *EditResultCaptcha `json:"captcha"`
 	// Contentmodel is "contentmodel": not always present; absent when the result is Failure.
 	Contentmodel string `json:"contentmodel"`
-	// New is "new": not always present.
-	New bool `json:"new"`
-	// Newrevid is "newrevid": not always present.
-	Newrevid int `json:"newrevid"`
 	// Newtimestamp is "newtimestamp": not always present.
 	Newtimestamp string `json:"newtimestamp"`
-	// Nochange is "nochange": not always present.
-	Nochange bool `json:"nochange"`
-	// Oldrevid is "oldrevid": not always present.
-	Oldrevid int `json:"oldrevid"`
-	// PageID is "pageid": not always present; absent when the result is Failure.
-	PageID int `json:"pageid"`
 	// Result is "result": always present; Failure comes from a hook that stopped the edit with data (a captcha); AbuseFilter and SpamBlacklist stop an edit with an API error instead (runtime.APIError's AbuseFilter and SpamBlacklist).
 	Result EditStatus `json:"result" mw:"required"`
 	// Title is "title": not always present; absent when the result is Failure.
 	Title string `json:"title"`
-	// Watched is "watched": not always present; absent when the result is Failure.
-	Watched bool `json:"watched"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Newrevid is "newrevid": not always present.
+	Newrevid int `json:"newrevid"`
+	// Oldrevid is "oldrevid": not always present.
+	Oldrevid int `json:"oldrevid"`
+	// PageID is "pageid": not always present; absent when the result is Failure.
+	PageID int `json:"pageid"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Nochange is "nochange": not always present.
+	Nochange bool `json:"nochange"`
+	// Watched is "watched": not always present; absent when the result is Failure.
+	Watched bool `json:"watched"`
 }
 
 // EditResultCaptcha is response.edit.captcha of edit.

@@ -130,12 +130,6 @@ type ImagerotateResponse struct {
 type ImagerotateImagerotateItem struct {
 	// Errors is "errors": always present.
 	Errors []ImagerotateImagerotateItemErrorsItem `json:"errors" mw:"required"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Result is "result": always present.
 	Result string `json:"result" mw:"required"`
 	// Title is "title": always present.
@@ -143,6 +137,12 @@ type ImagerotateImagerotateItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
 }
 
 // ImagerotateImagerotateItemErrorsItem is response.imagerotate.[].errors.[] of imagerotate.

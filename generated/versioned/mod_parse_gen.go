@@ -370,8 +370,6 @@ type ParseResult struct {
 	Modulescripts json.RawMessage `json:"modulescripts"`
 	// Modulestyles is "modulestyles": present with prop=modules (Gives the ResourceLoader modules used on the page. To load, use mw.loader.using(). Either jsconfigvars or encodedjsconfigvars must be requested jointly with modules).
 	Modulestyles []string `json:"modulestyles"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Parsetree is "parsetree": present with prop=parsetree (The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
 	// Parsewarnings is "parsewarnings": present with prop=parsewarnings (Gives the warnings that occurred while parsing content (as wikitext)).
@@ -380,12 +378,8 @@ type ParseResult struct {
 	Parsewarningshtml json.RawMessage `json:"parsewarningshtml"`
 	// Properties is "properties": present with prop=properties (Gives various properties defined in the parsed wikitext).
 	Properties map[string]string `json:"properties"`
-	// RevID is "revid": present with prop=revid (Adds the revision ID of the parsed page).
-	RevID int `json:"revid"`
 	// Sections is "sections": present with prop=sections (Gives the sections in the parsed wikitext).
 	Sections []ParseResultSectionsItem `json:"sections"`
-	// Showtoc is "showtoc": present with prop=sections (Gives the sections in the parsed wikitext) or prop=tocdata (Gives the table of contents information in the parsed wikitext).
-	Showtoc bool `json:"showtoc"`
 	// Subtitle is "subtitle": present with prop=subtitle (Adds the page subtitle for the parsed page).
 	Subtitle string `json:"subtitle"`
 	// Templates is "templates": present with prop=templates (Gives the templates in the parsed wikitext).
@@ -401,21 +395,27 @@ type ParseResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// RevID is "revid": present with prop=revid (Adds the revision ID of the parsed page).
+	RevID int `json:"revid"`
+	// Showtoc is "showtoc": present with prop=sections (Gives the sections in the parsed wikitext) or prop=tocdata (Gives the table of contents information in the parsed wikitext).
+	Showtoc bool `json:"showtoc"`
 }
 
 // ParseResultCategoriesItem is response.parse.categories.[] of parse.
 type ParseResultCategoriesItem struct {
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
-	// Hidden is "hidden": not always present.
-	Hidden bool `json:"hidden"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
 	// Sortkey is "sortkey": always present.
 	Sortkey string `json:"sortkey" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Hidden is "hidden": not always present.
+	Hidden bool `json:"hidden"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
 }
 
 // ParseResultIwlinksItem is response.parse.iwlinks.[] of parse.
@@ -446,23 +446,21 @@ type ParseResultLimitreportdataItem struct {
 
 // ParseResultLinksItem is response.parse.links.[] of parse.
 type ParseResultLinksItem struct {
-	// Exists is "exists": always present.
-	Exists bool `json:"exists" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Exists is "exists": always present.
+	Exists bool `json:"exists" mw:"required"`
 }
 
 // ParseResultSectionsItem is response.parse.sections.[] of parse.
 type ParseResultSectionsItem struct {
 	// Anchor is "anchor": always present.
 	Anchor string `json:"anchor" mw:"required"`
-	// Byteoffset is "byteoffset": always present.
-	Byteoffset int `json:"byteoffset" mw:"required"`
 	// Fromtitle is "fromtitle": always present.
 	Fromtitle string `json:"fromtitle" mw:"required"`
 	// Index is "index": always present.
@@ -475,24 +473,26 @@ type ParseResultSectionsItem struct {
 	LinkAnchor string `json:"linkAnchor"`
 	// Number is "number": always present.
 	Number string `json:"number" mw:"required"`
-	// Toclevel is "toclevel": always present.
-	Toclevel int `json:"toclevel" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Byteoffset is "byteoffset": always present.
+	Byteoffset int `json:"byteoffset" mw:"required"`
+	// Toclevel is "toclevel": always present.
+	Toclevel int `json:"toclevel" mw:"required"`
 }
 
 // ParseResultTemplatesItem is response.parse.templates.[] of parse.
 type ParseResultTemplatesItem struct {
-	// Exists is "exists": always present.
-	Exists bool `json:"exists" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Exists is "exists": always present.
+	Exists bool `json:"exists" mw:"required"`
 }
 
 // ParseResultTocdata is response.parse.tocdata of parse.
@@ -510,21 +510,21 @@ type ParseResultTocdata struct {
 type ParseResultTocdataSectionsItem struct {
 	// Anchor is "anchor": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Anchor string `json:"anchor" mw:"required"`
-	// CodepointOffset is "codepointOffset": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	CodepointOffset int `json:"codepointOffset" mw:"required"`
 	// FromTitle is "fromTitle": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	FromTitle string `json:"fromTitle" mw:"required"`
-	// HLevel is "hLevel": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	HLevel int `json:"hLevel" mw:"required"`
 	// Index is "index": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Index string `json:"index" mw:"required"`
 	// Line is "line": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Line string `json:"line" mw:"required"`
 	// Number is "number": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Number string `json:"number" mw:"required"`
-	// TocLevel is "tocLevel": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	TocLevel int `json:"tocLevel" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// CodepointOffset is "codepointOffset": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	CodepointOffset int `json:"codepointOffset" mw:"required"`
+	// HLevel is "hLevel": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	HLevel int `json:"hLevel" mw:"required"`
+	// TocLevel is "tocLevel": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	TocLevel int `json:"tocLevel" mw:"required"`
 }

@@ -1030,13 +1030,13 @@ type QueryResult struct {
 
 // QueryBadrevidsItem is response.query.badrevids.[] of query.
 type QueryBadrevidsItem struct {
-	// Missing is "missing": always present.
-	Missing bool `json:"missing" mw:"required"`
-	// RevID is "revid": always present.
-	RevID int `json:"revid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Missing is "missing": always present.
+	Missing bool `json:"missing" mw:"required"`
 }
 
 // QueryInterwikiItem is response.query.interwiki.[] of query.
@@ -1054,13 +1054,13 @@ type QueryInterwikiItem struct {
 type QueryNormalizedItem struct {
 	// From is "from": always present.
 	From string `json:"from" mw:"required"`
-	// Fromencoded is "fromencoded": always present.
-	Fromencoded bool `json:"fromencoded" mw:"required"`
 	// To is "to": always present.
 	To string `json:"to" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Fromencoded is "fromencoded": always present.
+	Fromencoded bool `json:"fromencoded" mw:"required"`
 }
 
 // QueryRedirectsItem is response.query.redirects.[] of query.
@@ -1078,27 +1078,23 @@ type QueryRedirectsItem struct {
 type QueryAllcategoriesItem struct {
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Files is "files": present with acprop=size (Adds number of pages in the category).
 	Files int `json:"files"`
-	// Hidden is "hidden": present with acprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
-	Hidden bool `json:"hidden"`
 	// Pages is "pages": present with acprop=size (Adds number of pages in the category).
 	Pages int `json:"pages"`
 	// Size is "size": present with acprop=size (Adds number of pages in the category).
 	Size int `json:"size"`
 	// Subcats is "subcats": present with acprop=size (Adds number of pages in the category).
 	Subcats int `json:"subcats"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Hidden is "hidden": present with acprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
+	Hidden bool `json:"hidden"`
 }
 
 // QueryAlldeletedrevisionsItem is response.query.alldeletedrevisions.[] of query+alldeletedrevisions.
 type QueryAlldeletedrevisionsItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Revisions is "revisions": always present.
 	Revisions []QueryAlldeletedrevisionsItemRevisionsItem `json:"revisions" mw:"required"`
 	// Title is "title": always present.
@@ -1106,6 +1102,10 @@ type QueryAlldeletedrevisionsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryAlldeletedrevisionsItemRevisionsItem is response.query.alldeletedrevisions.[].revisions.[] of query+alldeletedrevisions.
@@ -1118,22 +1118,14 @@ type QueryAlldeletedrevisionsItemRevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of adrprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with adrprop=flags (Revision flags (minor)).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with adrprop=ids (The ID of the revision).
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with adrprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
 	// Parsetree is "parsetree": present with adrprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, adrlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with adrprop=ids (The ID of the revision).
-	RevID int `json:"revid"`
 	// Roles is "roles": present with adrprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
 	// SHA1 is "sha1": present with adrprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with adrprop=size (Length (bytes) of the revision).
-	Size int `json:"size"`
 	// Slots is "slots": present with adrprop=content or adrprop=contentmodel or adrprop=slotsha1 or adrprop=slotsize.
 	Slots map[string]QueryAlldeletedrevisionsItemRevisionsItemSlotsItem `json:"slots"`
 	// Tags is "tags": present with adrprop=tags (Tags for the revision).
@@ -1142,11 +1134,19 @@ type QueryAlldeletedrevisionsItemRevisionsItem struct {
 	Timestamp string `json:"timestamp"`
 	// User is "user": present with adrprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with adrprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with adrprop=ids (The ID of the revision).
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with adrprop=ids (The ID of the revision).
+	RevID int `json:"revid"`
+	// Size is "size": present with adrprop=size (Length (bytes) of the revision).
+	Size int `json:"size"`
+	// UserID is "userid": present with adrprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	UserID int `json:"userid"`
+	// Minor is "minor": present with adrprop=flags (Revision flags (minor)).
+	Minor bool `json:"minor"`
 }
 
 // QueryAlldeletedrevisionsItemRevisionsItemSlotsItem is response.query.alldeletedrevisions.[].revisions.[].slots.[] of query+alldeletedrevisions.
@@ -1159,30 +1159,28 @@ type QueryAlldeletedrevisionsItemRevisionsItemSlotsItem struct {
 	Contentmodel string `json:"contentmodel"`
 	// SHA1 is "sha1": present with adrprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with adrprop=slotsize (Length (bytes) of each revision slot).
-	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Size is "size": present with adrprop=slotsize (Length (bytes) of each revision slot).
+	Size int `json:"size"`
 }
 
 // QueryAllfileusagesItem is response.query.allfileusages.[] of query+allfileusages.
 type QueryAllfileusagesItem struct {
-	// FromID is "fromid": present with afprop=ids (Adds the page IDs of the using pages (cannot be used with afunique)).
-	FromID int `json:"fromid"`
-	// Ns is "ns": present with afprop=title (Adds the title of the file).
-	Ns int `json:"ns"`
 	// Title is "title": present with afprop=title (Adds the title of the file).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// FromID is "fromid": present with afprop=ids (Adds the page IDs of the using pages (cannot be used with afunique)).
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with afprop=title (Adds the title of the file).
+	Ns int `json:"ns"`
 }
 
 // QueryAllimagesItem is response.query.allimages.[] of query+allimages.
 type QueryAllimagesItem struct {
-	// Bitdepth is "bitdepth": present with aiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
-	Bitdepth int `json:"bitdepth"`
 	// Canonicaltitle is "canonicaltitle": present with aiprop=canonicaltitle (Adds the canonical title of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Canonicaltitle string `json:"canonicaltitle"`
 	// Comment is "comment": present with aiprop=comment (Comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
@@ -1195,8 +1193,6 @@ type QueryAllimagesItem struct {
 	Descriptionurl string `json:"descriptionurl"`
 	// Extmetadata is "extmetadata": present with aiprop=extmetadata (Lists formatted metadata combined from multiple sources. Results are HTML formatted. If the file has been revision deleted, a filehidden property will be returned).
 	Extmetadata *QueryAllimagesItemExtmetadata `json:"extmetadata"`
-	// Height is "height": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
-	Height int `json:"height"`
 	// Mediatype is "mediatype": present with aiprop=mediatype (Adds the media type of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Mediatype string `json:"mediatype"`
 	// Metadata is "metadata": present with aiprop=metadata (Lists Exif metadata for the version of the file. If the file has been revision deleted, a filehidden property will be returned).
@@ -1205,14 +1201,10 @@ type QueryAllimagesItem struct {
 	MIME string `json:"mime"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Parsedcomment is "parsedcomment": present with aiprop=parsedcomment (Parse the comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
 	// SHA1 is "sha1": present with aiprop=sha1 (Adds SHA-1 hash for the file. If the file has been revision deleted, a filehidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
-	Size int `json:"size"`
 	// Timestamp is "timestamp": present with aiprop=timestamp (Adds timestamp for the uploaded version).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": always present.
@@ -1221,13 +1213,21 @@ type QueryAllimagesItem struct {
 	URL string `json:"url"`
 	// User is "user": present with aiprop=user (Adds the user who uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Bitdepth is "bitdepth": present with aiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
+	Bitdepth int `json:"bitdepth"`
+	// Height is "height": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
+	Height int `json:"height"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Size is "size": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
+	Size int `json:"size"`
 	// UserID is "userid": present with aiprop=userid (Add the ID of the user that uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Width is "width": present with aiprop=dimensions (Alias for size) or aiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Width int `json:"width"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryAllimagesItemExtmetadata is response.query.allimages.[].extmetadata of query+allimages.
@@ -1280,23 +1280,21 @@ type QueryAllimagesItemMetadataItem struct {
 
 // QueryAlllinksItem is response.query.alllinks.[] of query+alllinks.
 type QueryAlllinksItem struct {
-	// FromID is "fromid": present with alprop=ids (Adds the page ID of the linking page (cannot be used with alunique)).
-	FromID int `json:"fromid"`
-	// Ns is "ns": present with alprop=title (Adds the title of the link).
-	Ns int `json:"ns"`
 	// Title is "title": present with alprop=title (Adds the title of the link).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// FromID is "fromid": present with alprop=ids (Adds the page ID of the linking page (cannot be used with alunique)).
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with alprop=title (Adds the title of the link).
+	Ns int `json:"ns"`
 }
 
 // QueryAllmessagesItem is response.query.allmessages.[] of query+allmessages.
 type QueryAllmessagesItem struct {
 	// Content is "content": not always present.
 	Content string `json:"content"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Normalizedname is "normalizedname": always present.
@@ -1304,40 +1302,38 @@ type QueryAllmessagesItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
 }
 
 // QueryAllpagesItem is response.query.allpages.[] of query+allpages.
 type QueryAllpagesItem struct {
-	// Ns is "ns": always present.
-	Ns runtime.Namespace `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns runtime.Namespace `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryAllredirectsItem is response.query.allredirects.[] of query+allredirects.
 type QueryAllredirectsItem struct {
-	// FromID is "fromid": present with arprop=ids (Adds the page ID of the redirecting page (cannot be used with arunique)).
-	FromID int `json:"fromid"`
-	// Ns is "ns": present with arprop=title (Adds the title of the redirect).
-	Ns int `json:"ns"`
 	// Title is "title": present with arprop=title (Adds the title of the redirect).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// FromID is "fromid": present with arprop=ids (Adds the page ID of the redirecting page (cannot be used with arunique)).
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with arprop=title (Adds the title of the redirect).
+	Ns int `json:"ns"`
 }
 
 // QueryAllrevisionsItem is response.query.allrevisions.[] of query+allrevisions.
 type QueryAllrevisionsItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Revisions is "revisions": always present.
 	Revisions []QueryAllrevisionsItemRevisionsItem `json:"revisions" mw:"required"`
 	// Title is "title": always present.
@@ -1345,57 +1341,61 @@ type QueryAllrevisionsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryAllrevisionsItemRevisionsItem is response.query.allrevisions.[].revisions.[] of query+allrevisions.
 type QueryAllrevisionsItemRevisionsItem struct {
-	// Anon is "anon": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	Anon bool `json:"anon"`
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, arvlimit is enforced to 50).
-	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
 	// Comment is "comment": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Comment runtime.Opt[string] `json:"comment,omitzero"`
-	// Commenthidden is "commenthidden": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned) or arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
-	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of arvprop.
 	Content string `json:"content"`
 	// Contentformat is "contentformat": present with some of 16 values of arvprop.
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of arvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with arvprop=flags (Revision flags (minor)).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with arvprop=ids (The ID of the revision).
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Parsetree is "parsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, arvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with arvprop=ids (The ID of the revision).
-	RevID int `json:"revid"`
 	// Roles is "roles": present with arvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
 	// SHA1 is "sha1": present with arvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with arvprop=size (Length (bytes) of the revision).
-	Size int `json:"size"`
 	// Slots is "slots": present with arvprop=content or arvprop=contentmodel or arvprop=slotsha1 or arvprop=slotsize.
 	Slots map[string]QueryAllrevisionsItemRevisionsItemSlotsItem `json:"slots"`
-	// Suppressed is "suppressed": present with arvprop=comment or arvprop=parsedcomment or arvprop=user or arvprop=userid.
-	Suppressed bool `json:"suppressed"`
 	// Tags is "tags": present with arvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with arvprop=timestamp (The timestamp of the revision).
 	Timestamp string `json:"timestamp"`
 	// User is "user": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// Userhidden is "userhidden": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
-	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with arvprop=ids (The ID of the revision).
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with arvprop=ids (The ID of the revision).
+	RevID int `json:"revid"`
+	// Size is "size": present with arvprop=size (Length (bytes) of the revision).
+	Size int `json:"size"`
+	// UserID is "userid": present with arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
+	// Anon is "anon": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	Anon bool `json:"anon"`
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with arvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, arvlimit is enforced to 50).
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Commenthidden is "commenthidden": present with arvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned) or arvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
+	Commenthidden bool `json:"commenthidden"`
+	// Minor is "minor": present with arvprop=flags (Revision flags (minor)).
+	Minor bool `json:"minor"`
+	// Suppressed is "suppressed": present with arvprop=comment or arvprop=parsedcomment or arvprop=user or arvprop=userid.
+	Suppressed bool `json:"suppressed"`
+	// Userhidden is "userhidden": present with arvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned) or arvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	Userhidden bool `json:"userhidden"`
 }
 
 // QueryAllrevisionsItemRevisionsItemSlotsItem is response.query.allrevisions.[].revisions.[].slots.[] of query+allrevisions.
@@ -1408,62 +1408,46 @@ type QueryAllrevisionsItemRevisionsItemSlotsItem struct {
 	Contentmodel string `json:"contentmodel"`
 	// SHA1 is "sha1": present with arvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with arvprop=slotsize (Length (bytes) of each revision slot).
-	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Size is "size": present with arvprop=slotsize (Length (bytes) of each revision slot).
+	Size int `json:"size"`
 }
 
 // QueryAlltransclusionsItem is response.query.alltransclusions.[] of query+alltransclusions.
 type QueryAlltransclusionsItem struct {
-	// FromID is "fromid": present with atprop=ids (Adds the page ID of the transcluding page (cannot be used with atunique)).
-	FromID int `json:"fromid"`
-	// Ns is "ns": present with atprop=title (Adds the title of the transclusion).
-	Ns int `json:"ns"`
 	// Title is "title": present with atprop=title (Adds the title of the transclusion).
 	Title string `json:"title"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// FromID is "fromid": present with atprop=ids (Adds the page ID of the transcluding page (cannot be used with atunique)).
+	FromID int `json:"fromid"`
+	// Ns is "ns": present with atprop=title (Adds the title of the transclusion).
+	Ns int `json:"ns"`
 }
 
 // QueryAllusersItem is response.query.allusers.[] of query+allusers.
 type QueryAllusersItem struct {
 	// Attachedlocal is "attachedlocal": present with auprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryAllusersItemAttachedlocal `json:"attachedlocal"`
-	// Blockanononly is "blockanononly": present with auprop=blockinfo (Adds the information about a current block on the user).
-	Blockanononly bool `json:"blockanononly"`
 	// Blockedby is "blockedby": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedby string `json:"blockedby"`
-	// Blockedbyid is "blockedbyid": present with auprop=blockinfo (Adds the information about a current block on the user).
-	Blockedbyid int `json:"blockedbyid"`
 	// Blockedtimestamp is "blockedtimestamp": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiry string `json:"blockexpiry"`
 	// Blockexpiryformatted is "blockexpiryformatted": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiryformatted string `json:"blockexpiryformatted"`
 	// Blockexpiryrelative is "blockexpiryrelative": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockexpiryrelative string `json:"blockexpiryrelative"`
-	// Blockid is "blockid": present with auprop=blockinfo (Adds the information about a current block on the user).
-	Blockid int `json:"blockid"`
-	// Blocknocreate is "blocknocreate": present with auprop=blockinfo (Adds the information about a current block on the user).
-	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Blockowntalk bool `json:"blockowntalk"`
-	// Blockpartial is "blockpartial": present with auprop=blockinfo (Adds the information about a current block on the user).
-	Blockpartial bool `json:"blockpartial"`
 	// Blockreason is "blockreason": present with auprop=blockinfo (Adds the information about a current block on the user).
 	Blockreason string `json:"blockreason"`
 	// CentralIDs is "centralids": present with auprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryAllusersItemCentralIDs `json:"centralids"`
-	// Editcount is "editcount": present with auprop=editcount (Adds the edit count of the user).
-	Editcount int `json:"editcount"`
 	// Groups is "groups": present with auprop=groups (Lists groups that the user is in. This uses more server resources and may return fewer results than the limit).
 	Groups []string `json:"groups"`
 	// Implicitgroups is "implicitgroups": present with auprop=implicitgroups (Lists all the groups the user is automatically in).
@@ -1474,33 +1458,56 @@ type QueryAllusersItem struct {
 	Registration string `json:"registration"`
 	// Rights is "rights": present with auprop=rights (Lists rights that the user has).
 	Rights []string `json:"rights"`
-	// UserID is "userid": always present.
-	UserID int `json:"userid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Blockedbyid is "blockedbyid": present with auprop=blockinfo (Adds the information about a current block on the user).
+	Blockedbyid int `json:"blockedbyid"`
+	// Blockid is "blockid": present with auprop=blockinfo (Adds the information about a current block on the user).
+	Blockid int `json:"blockid"`
+	// Editcount is "editcount": present with auprop=editcount (Adds the edit count of the user).
+	Editcount int `json:"editcount"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Blockanononly is "blockanononly": present with auprop=blockinfo (Adds the information about a current block on the user).
+	Blockanononly bool `json:"blockanononly"`
+	// Blockemail is "blockemail": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Blockemail bool `json:"blockemail"`
+	// Blocknocreate is "blocknocreate": present with auprop=blockinfo (Adds the information about a current block on the user).
+	Blocknocreate bool `json:"blocknocreate"`
+	// Blockowntalk is "blockowntalk": present with auprop=blockinfo (Adds the information about a current block on the user). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Blockowntalk bool `json:"blockowntalk"`
+	// Blockpartial is "blockpartial": present with auprop=blockinfo (Adds the information about a current block on the user).
+	Blockpartial bool `json:"blockpartial"`
 }
 
 // QueryAllusersItemAttachedlocal is response.query.allusers.[].attachedlocal of query+allusers.
 type QueryAllusersItemAttachedlocal struct {
-	// Local is "local": always present.
-	Local bool `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
 }
 
 // QueryAllusersItemCentralIDs is response.query.allusers.[].centralids of query+allusers.
 type QueryAllusersItemCentralIDs struct {
-	// Local is "local": always present.
-	Local int `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
 }
 
 // QueryAuthmanagerinfo is response.query.authmanagerinfo of query+authmanagerinfo.
 type QueryAuthmanagerinfo struct {
+	// Preservedusername is "preservedusername": always present.
+	Preservedusername string `json:"preservedusername" mw:"required"`
+	// Requests is "requests": always present.
+	Requests []QueryAuthmanagerinfoRequestsItem `json:"requests" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Canauthenticatenow is "canauthenticatenow": always present.
 	Canauthenticatenow bool `json:"canauthenticatenow" mw:"required"`
 	// Cancreateaccounts is "cancreateaccounts": always present.
@@ -1511,13 +1518,6 @@ type QueryAuthmanagerinfo struct {
 	Haspreservedstate bool `json:"haspreservedstate" mw:"required"`
 	// Hasprimarypreservedstate is "hasprimarypreservedstate": always present.
 	Hasprimarypreservedstate bool `json:"hasprimarypreservedstate" mw:"required"`
-	// Preservedusername is "preservedusername": always present.
-	Preservedusername string `json:"preservedusername" mw:"required"`
-	// Requests is "requests": always present.
-	Requests []QueryAuthmanagerinfoRequestsItem `json:"requests" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryAuthmanagerinfoRequestsItem is response.query.authmanagerinfo.requests.[] of query+authmanagerinfo.
@@ -1558,15 +1558,15 @@ type QueryAuthmanagerinfoRequestsItemFieldsPassword struct {
 	Help string `json:"help" mw:"required"`
 	// Label is "label": always present.
 	Label string `json:"label" mw:"required"`
-	// Optional is "optional": always present.
-	Optional bool `json:"optional" mw:"required"`
-	// Sensitive is "sensitive": always present.
-	Sensitive bool `json:"sensitive" mw:"required"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
 }
 
 // QueryAuthmanagerinfoRequestsItemFieldsRememberMe is response.query.authmanagerinfo.requests.[].fields.rememberMe of query+authmanagerinfo.
@@ -1575,15 +1575,15 @@ type QueryAuthmanagerinfoRequestsItemFieldsRememberMe struct {
 	Help string `json:"help" mw:"required"`
 	// Label is "label": always present.
 	Label string `json:"label" mw:"required"`
-	// Optional is "optional": always present.
-	Optional bool `json:"optional" mw:"required"`
-	// Sensitive is "sensitive": always present.
-	Sensitive bool `json:"sensitive" mw:"required"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
 }
 
 // QueryAuthmanagerinfoRequestsItemFieldsUsername is response.query.authmanagerinfo.requests.[].fields.username of query+authmanagerinfo.
@@ -1592,15 +1592,15 @@ type QueryAuthmanagerinfoRequestsItemFieldsUsername struct {
 	Help string `json:"help" mw:"required"`
 	// Label is "label": always present.
 	Label string `json:"label" mw:"required"`
-	// Optional is "optional": always present.
-	Optional bool `json:"optional" mw:"required"`
-	// Sensitive is "sensitive": always present.
-	Sensitive bool `json:"sensitive" mw:"required"`
 	// Type is "type": always present.
 	Type string `json:"type" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Optional is "optional": always present.
+	Optional bool `json:"optional" mw:"required"`
+	// Sensitive is "sensitive": always present.
+	Sensitive bool `json:"sensitive" mw:"required"`
 }
 
 // QueryAuthmanagerinfoRequestsItemMetadata is response.query.authmanagerinfo.requests.[].metadata of query+authmanagerinfo.
@@ -1612,45 +1612,25 @@ type QueryAuthmanagerinfoRequestsItemMetadata struct {
 
 // QueryBacklinksItem is response.query.backlinks.[] of query+backlinks.
 type QueryBacklinksItem struct {
+	// Title is "title": always present.
+	Title string `json:"title" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Ns is "ns": always present.
 	Ns int `json:"ns" mw:"required"`
 	// PageID is "pageid": always present.
 	PageID int `json:"pageid" mw:"required"`
 	// Redirect is "redirect": not always present.
 	Redirect bool `json:"redirect"`
-	// Title is "title": always present.
-	Title string `json:"title" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryBlocksItem is response.query.blocks.[] of query+blocks.
 type QueryBlocksItem struct {
-	// Allowusertalk is "allowusertalk": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Allowusertalk bool `json:"allowusertalk"`
-	// Anononly is "anononly": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Anononly bool `json:"anononly"`
-	// Autoblock is "autoblock": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Autoblock bool `json:"autoblock"`
-	// Automatic is "automatic": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Automatic bool `json:"automatic"`
 	// By is "by": present with bkprop=by (Adds the username of the blocking user).
 	By string `json:"by"`
-	// Byid is "byid": present with bkprop=byid (Adds the user ID of the blocking user).
-	Byid int `json:"byid"`
 	// Expiry is "expiry": present with bkprop=expiry (Adds the timestamp of when the block expires).
 	Expiry string `json:"expiry"`
-	// Hidden is "hidden": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Hidden bool `json:"hidden"`
-	// ID is "id": present with bkprop=id (Adds the ID of the block).
-	ID int `json:"id"`
-	// Nocreate is "nocreate": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Nocreate bool `json:"nocreate"`
-	// Noemail is "noemail": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Noemail bool `json:"noemail"`
-	// Partial is "partial": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
-	Partial bool `json:"partial"`
 	// Rangeend is "rangeend": present with bkprop=range (Adds the range of IP addresses affected by the block).
 	Rangeend string `json:"rangeend"`
 	// Rangestart is "rangestart": present with bkprop=range (Adds the range of IP addresses affected by the block).
@@ -1663,19 +1643,35 @@ type QueryBlocksItem struct {
 	Timestamp time.Time `json:"timestamp"`
 	// User is "user": present with bkprop=user (Adds the username of the blocked user).
 	User string `json:"user"`
-	// UserID is "userid": present with bkprop=userid (Adds the user ID of the blocked user); 0 for IP and range blocks.
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Byid is "byid": present with bkprop=byid (Adds the user ID of the blocking user).
+	Byid int `json:"byid"`
+	// ID is "id": present with bkprop=id (Adds the ID of the block).
+	ID int `json:"id"`
+	// UserID is "userid": present with bkprop=userid (Adds the user ID of the blocked user); 0 for IP and range blocks.
+	UserID int `json:"userid"`
+	// Allowusertalk is "allowusertalk": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Allowusertalk bool `json:"allowusertalk"`
+	// Anononly is "anononly": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Anononly bool `json:"anononly"`
+	// Autoblock is "autoblock": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Autoblock bool `json:"autoblock"`
+	// Automatic is "automatic": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Automatic bool `json:"automatic"`
+	// Hidden is "hidden": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Hidden bool `json:"hidden"`
+	// Nocreate is "nocreate": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Nocreate bool `json:"nocreate"`
+	// Noemail is "noemail": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Noemail bool `json:"noemail"`
+	// Partial is "partial": present with bkprop=flags (Tags the ban with (autoblock, anononly, etc.)).
+	Partial bool `json:"partial"`
 }
 
 // QueryCategorymembersItem is response.query.categorymembers.[] of query+categorymembers.
 type QueryCategorymembersItem struct {
-	// Ns is "ns": present with cmprop=title (Adds the title and namespace ID of the page).
-	Ns int `json:"ns"`
-	// PageID is "pageid": present with cmprop=ids (Adds the page ID).
-	PageID int `json:"pageid"`
 	// Sortkey is "sortkey": present with cmprop=sortkey (Adds the sortkey used for sorting in the category (hexadecimal string)).
 	Sortkey string `json:"sortkey"`
 	// Sortkeyprefix is "sortkeyprefix": present with cmprop=sortkeyprefix (Adds the sortkey prefix used for sorting in the category (human-readable part of the sortkey)).
@@ -1689,12 +1685,14 @@ type QueryCategorymembersItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": present with cmprop=title (Adds the title and namespace ID of the page).
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with cmprop=ids (Adds the page ID).
+	PageID int `json:"pageid"`
 }
 
 // QueryDeletedrevsItem is response.query.deletedrevs.[] of query+deletedrevs.
 type QueryDeletedrevsItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Revisions is "revisions": always present.
 	Revisions []QueryDeletedrevsItemRevisionsItem `json:"revisions" mw:"required"`
 	// Title is "title": always present.
@@ -1704,6 +1702,8 @@ type QueryDeletedrevsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryDeletedrevsItemRevisionsItem is response.query.deletedrevs.[].revisions.[] of query+deletedrevs.
@@ -1712,14 +1712,8 @@ type QueryDeletedrevsItemRevisionsItem struct {
 	Comment string `json:"comment"`
 	// Len is "len": present with drprop=len (Adds the length (bytes) of the revision).
 	Len string `json:"len"`
-	// Minor is "minor": present with drprop=minor (Tags if the revision is minor).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with drprop=parentid (Adds the revision ID of the previous revision to the page).
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with drprop=parsedcomment (Adds the parsed comment of the revision).
 	Parsedcomment string `json:"parsedcomment"`
-	// RevID is "revid": present with drprop=revid (Adds the revision ID of the deleted revision).
-	RevID int `json:"revid"`
 	// SHA1 is "sha1": present with drprop=sha1 (Adds the SHA-1 (base 16) of the revision).
 	SHA1 string `json:"sha1"`
 	// Tags is "tags": present with drprop=tags (Tags for the revision).
@@ -1730,32 +1724,34 @@ type QueryDeletedrevsItemRevisionsItem struct {
 	Timestamp string `json:"timestamp" mw:"required"`
 	// User is "user": present with drprop=user (Adds the user who made the revision).
 	User string `json:"user"`
-	// UserID is "userid": present with drprop=userid (Adds the ID of the user who made the revision).
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with drprop=parentid (Adds the revision ID of the previous revision to the page).
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with drprop=revid (Adds the revision ID of the deleted revision).
+	RevID int `json:"revid"`
+	// UserID is "userid": present with drprop=userid (Adds the ID of the user who made the revision).
+	UserID int `json:"userid"`
+	// Minor is "minor": present with drprop=minor (Tags if the revision is minor).
+	Minor bool `json:"minor"`
 }
 
 // QueryEmbeddedinItem is response.query.embeddedin.[] of query+embeddedin.
 type QueryEmbeddedinItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryExturlusageItem is response.query.exturlusage.[] of query+exturlusage.
 type QueryExturlusageItem struct {
-	// Ns is "ns": present with euprop=title (Adds the title and namespace ID of the page).
-	Ns int `json:"ns"`
-	// PageID is "pageid": present with euprop=ids (Adds the ID of page).
-	PageID int `json:"pageid"`
 	// Title is "title": present with euprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
 	// URL is "url": present with euprop=url (Adds the URL used in the page).
@@ -1763,6 +1759,10 @@ type QueryExturlusageItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": present with euprop=title (Adds the title and namespace ID of the page).
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with euprop=ids (Adds the ID of page).
+	PageID int `json:"pageid"`
 }
 
 // QueryFilearchiveItem is response.query.filearchive.[] of query+filearchive.
@@ -1773,8 +1773,6 @@ type QueryFilearchiveItem struct {
 	Description string `json:"description"`
 	// Height is "height": present with faprop=dimensions (Alias for size) or faprop=size (Adds the size of the image in bytes and the height, width and page count (if applicable)).
 	Height string `json:"height"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Mediatype is "mediatype": present with faprop=mediatype (Adds the media type of the image).
 	Mediatype string `json:"mediatype"`
 	// Metadata is "metadata": present with faprop=metadata (Lists Exif metadata for the version of the image).
@@ -1783,8 +1781,6 @@ type QueryFilearchiveItem struct {
 	MIME string `json:"mime"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Parseddescription is "parseddescription": present with faprop=parseddescription (Parse the description of the version).
 	Parseddescription string `json:"parseddescription"`
 	// SHA1 is "sha1": present with faprop=sha1 (Adds SHA-1 hash for the image).
@@ -1797,13 +1793,17 @@ type QueryFilearchiveItem struct {
 	Title string `json:"title" mw:"required"`
 	// User is "user": present with faprop=user (Adds user who uploaded the image version).
 	User string `json:"user"`
-	// UserID is "userid": present with faprop=user (Adds user who uploaded the image version).
-	UserID int `json:"userid"`
 	// Width is "width": present with faprop=dimensions (Alias for size) or faprop=size (Adds the size of the image in bytes and the height, width and page count (if applicable)).
 	Width string `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// UserID is "userid": present with faprop=user (Adds user who uploaded the image version).
+	UserID int `json:"userid"`
 }
 
 // QueryFilearchiveItemMetadataItem is response.query.filearchive.[].metadata.[] of query+filearchive.
@@ -1819,16 +1819,10 @@ type QueryFilearchiveItemMetadataItem struct {
 
 // QueryFilerepoinfoReposItem is response.query.repos.[] of query+filerepoinfo.
 type QueryFilerepoinfoReposItem struct {
-	// CanUpload is "canUpload": present with friprop=canUpload (Whether files can be uploaded to this repository, e.g. via CORS and shared authentication).
-	CanUpload bool `json:"canUpload"`
 	// Displayname is "displayname": present with friprop=displayname (The human-readable name of the repository wiki).
 	Displayname string `json:"displayname"`
 	// Favicon is "favicon": present with friprop=favicon (Repository wiki's favicon URL, from $wgFavicon).
 	Favicon string `json:"favicon"`
-	// InitialCapital is "initialCapital": present with friprop=initialCapital (Whether file names implicitly start with a capital letter).
-	InitialCapital bool `json:"initialCapital"`
-	// Local is "local": present with friprop=local (Whether that repository is the local one or not).
-	Local bool `json:"local"`
 	// Name is "name": present with friprop=name (The key of the repository - used in e.g. $wgForeignFileRepos and imageinfo return values).
 	Name string `json:"name"`
 	// RootURL is "rootUrl": present with friprop=rootUrl (Root URL path for image paths).
@@ -1842,19 +1836,25 @@ type QueryFilerepoinfoReposItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// CanUpload is "canUpload": present with friprop=canUpload (Whether files can be uploaded to this repository, e.g. via CORS and shared authentication).
+	CanUpload bool `json:"canUpload"`
+	// InitialCapital is "initialCapital": present with friprop=initialCapital (Whether file names implicitly start with a capital letter).
+	InitialCapital bool `json:"initialCapital"`
+	// Local is "local": present with friprop=local (Whether that repository is the local one or not).
+	Local bool `json:"local"`
 }
 
 // QueryGadgetcategoriesItem is response.query.gadgetcategories.[] of query+gadgetcategories.
 type QueryGadgetcategoriesItem struct {
 	// Desc is "desc": present with gcprop=title (Category title).
 	Desc string `json:"desc"`
-	// Members is "members": present with gcprop=members (Number of gadgets in category).
-	Members int `json:"members"`
 	// Name is "name": present with gcprop=name (Internal category name).
 	Name string `json:"name"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Members is "members": present with gcprop=members (Number of gadgets in category).
+	Members int `json:"members"`
 }
 
 // QueryGadgetsItem is response.query.gadgets.[] of query+gadgets.
@@ -1910,42 +1910,42 @@ type QueryGadgetsItemMetadataSettings struct {
 	Category string `json:"category" mw:"required"`
 	// ContentModels is "contentModels": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	ContentModels json.RawMessage `json:"contentModels"`
+	// Namespaces is "namespaces": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Namespaces json.RawMessage `json:"namespaces"`
+	// Rights is "rights": always present.
+	Rights json.RawMessage `json:"rights" mw:"required"`
+	// Skins is "skins": always present.
+	Skins json.RawMessage `json:"skins" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Default is "default": always present.
 	Default bool `json:"default" mw:"required"`
 	// Hidden is "hidden": always present.
 	Hidden bool `json:"hidden" mw:"required"`
 	// Legacyscripts is "legacyscripts": always present.
 	Legacyscripts bool `json:"legacyscripts" mw:"required"`
-	// Namespaces is "namespaces": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Namespaces json.RawMessage `json:"namespaces"`
 	// Package is "package": always present.
 	Package bool `json:"package" mw:"required"`
 	// RequiresES6 is "requiresES6": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	RequiresES6 bool `json:"requiresES6"`
-	// Rights is "rights": always present.
-	Rights json.RawMessage `json:"rights" mw:"required"`
 	// Shared is "shared": always present.
 	Shared bool `json:"shared" mw:"required"`
-	// Skins is "skins": always present.
-	Skins json.RawMessage `json:"skins" mw:"required"`
 	// SupportsURLLoad is "supportsUrlLoad": always present.
 	SupportsURLLoad bool `json:"supportsUrlLoad" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryImageusageItem is response.query.imageusage.[] of query+imageusage.
 type QueryImageusageItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryIwbacklinksItem is response.query.iwbacklinks.[] of query+iwbacklinks.
@@ -1954,15 +1954,15 @@ type QueryIwbacklinksItem struct {
 	Iwprefix string `json:"iwprefix"`
 	// Iwtitle is "iwtitle": present with iwblprop=iwtitle (Adds the title of the interwiki).
 	Iwtitle string `json:"iwtitle"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryLinterstats is response.query.linterstats of query+linterstats.
@@ -1976,6 +1976,9 @@ type QueryLinterstats struct {
 
 // QueryLinterstatsTotals is response.query.linterstats.totals of query+linterstats.
 type QueryLinterstatsTotals struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// BogusImageOptions is "bogus-image-options": always present.
 	BogusImageOptions int `json:"bogus-image-options" mw:"required"`
 	// DeletableTableTag is "deletable-table-tag": always present.
@@ -2018,9 +2021,6 @@ type QueryLinterstatsTotals struct {
 	UnclosedQuotesInHeading int `json:"unclosed-quotes-in-heading" mw:"required"`
 	// WikilinkInExtlink is "wikilink-in-extlink": always present.
 	WikilinkInExtlink int `json:"wikilink-in-extlink" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryLogeventsItem is response.query.logevents.[] of query+logevents.
@@ -2029,20 +2029,10 @@ type QueryLogeventsItem struct {
 	Action string `json:"action"`
 	// Comment is "comment": present with leprop=comment (Adds the comment of the log event. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// LogID is "logid": present with leprop=ids (Adds the ID of the log event).
-	LogID int `json:"logid"`
-	// Logpage is "logpage": present with leprop=ids (Adds the ID of the log event).
-	Logpage int `json:"logpage"`
-	// Ns is "ns": present with leprop=title (Adds the title of the page for the log event).
-	Ns int `json:"ns"`
-	// PageID is "pageid": present with leprop=ids (Adds the ID of the log event).
-	PageID int `json:"pageid"`
 	// Params is "params": present with leprop=details (Lists additional details about the log event. If the log event has been revision deleted, an actionhidden property will be returned); depends on the log type; keys vary by extension.
 	Params map[string]json.RawMessage `json:"params"`
 	// Parsedcomment is "parsedcomment": present with leprop=parsedcomment (Adds the parsed comment of the log event. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// RevID is "revid": present with leprop=ids (Adds the ID of the log event). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	RevID int `json:"revid"`
 	// Tags is "tags": present with leprop=tags (Lists tags for the log event).
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with leprop=timestamp (Adds the timestamp for the log event).
@@ -2053,34 +2043,44 @@ type QueryLogeventsItem struct {
 	Type string `json:"type"`
 	// User is "user": present with leprop=user (Adds the user responsible for the log event. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with leprop=userid (Adds the user ID who was responsible for the log event. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": present with leprop=ids (Adds the ID of the log event).
+	LogID int `json:"logid"`
+	// Logpage is "logpage": present with leprop=ids (Adds the ID of the log event).
+	Logpage int `json:"logpage"`
+	// Ns is "ns": present with leprop=title (Adds the title of the page for the log event).
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with leprop=ids (Adds the ID of the log event).
+	PageID int `json:"pageid"`
+	// RevID is "revid": present with leprop=ids (Adds the ID of the log event). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	RevID int `json:"revid"`
+	// UserID is "userid": present with leprop=userid (Adds the user ID who was responsible for the log event. If the user has been revision deleted, a userhidden property will be returned).
+	UserID int `json:"userid"`
 }
 
 // QueryMystashedfilesItem is response.query.mystashedfiles.[] of query+mystashedfiles.
 type QueryMystashedfilesItem struct {
-	// Bits is "bits": present with msfprop=size (Fetch the file size and image dimensions).
-	Bits int `json:"bits"`
 	// Filekey is "filekey": always present.
 	Filekey string `json:"filekey" mw:"required"`
-	// Height is "height": present with msfprop=size (Fetch the file size and image dimensions).
-	Height int `json:"height"`
 	// Mediatype is "mediatype": present with msfprop=type (Fetch the file's MIME type and media type).
 	Mediatype string `json:"mediatype"`
 	// Mimetype is "mimetype": present with msfprop=type (Fetch the file's MIME type and media type).
 	Mimetype string `json:"mimetype"`
-	// Size is "size": present with msfprop=size (Fetch the file size and image dimensions).
-	Size int `json:"size"`
 	// Status is "status": always present.
 	Status string `json:"status" mw:"required"`
-	// Width is "width": present with msfprop=size (Fetch the file size and image dimensions).
-	Width int `json:"width"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Bits is "bits": present with msfprop=size (Fetch the file size and image dimensions).
+	Bits int `json:"bits"`
+	// Height is "height": present with msfprop=size (Fetch the file size and image dimensions).
+	Height int `json:"height"`
+	// Size is "size": present with msfprop=size (Fetch the file size and image dimensions).
+	Size int `json:"size"`
+	// Width is "width": present with msfprop=size (Fetch the file size and image dimensions).
+	Width int `json:"width"`
 }
 
 // QueryNotifications is response.query.notifications of query+notifications.
@@ -2091,13 +2091,13 @@ type QueryNotifications struct {
 	Count string `json:"count"`
 	// List is "list": present with notprop=list.
 	List []QueryNotificationsListItem `json:"list"`
-	// Rawcount is "rawcount": present with notprop=count.
-	Rawcount int `json:"rawcount"`
 	// SeenTime is "seenTime": present with notprop=seenTime.
 	SeenTime *QueryNotificationsSeenTime `json:"seenTime"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Rawcount is "rawcount": present with notprop=count.
+	Rawcount int `json:"rawcount"`
 }
 
 // QueryNotificationsListItem is response.query.notifications.list.[] of query+notifications.
@@ -2106,10 +2106,6 @@ type QueryNotificationsListItem struct {
 	Agent *QueryNotificationsListItemAgent `json:"agent" mw:"required"`
 	// Category is "category": always present.
 	Category string `json:"category" mw:"required"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
-	// RevID is "revid": always present.
-	RevID int `json:"revid" mw:"required"`
 	// Section is "section": always present.
 	Section string `json:"section" mw:"required"`
 	// Targetpages is "targetpages": always present.
@@ -2125,17 +2121,21 @@ type QueryNotificationsListItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
 }
 
 // QueryNotificationsListItemAgent is response.query.notifications.list.[].agent of query+notifications.
 type QueryNotificationsListItemAgent struct {
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
 }
 
 // QueryNotificationsListItemTimestamp is response.query.notifications.list.[].timestamp of query+notifications.
@@ -2150,11 +2150,11 @@ type QueryNotificationsListItemTimestamp struct {
 	Utciso8601 string `json:"utciso8601" mw:"required"`
 	// Utcmw is "utcmw": always present.
 	Utcmw string `json:"utcmw" mw:"required"`
-	// Utcunix is "utcunix": always present.
-	Utcunix int `json:"utcunix" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Utcunix is "utcunix": always present.
+	Utcunix int `json:"utcunix" mw:"required"`
 }
 
 // QueryNotificationsListItemTitle is response.query.notifications.list.[].title of query+notifications.
@@ -2163,13 +2163,13 @@ type QueryNotificationsListItemTitle struct {
 	Full string `json:"full" mw:"required"`
 	// Namespace is "namespace": always present.
 	Namespace string `json:"namespace" mw:"required"`
-	// NamespaceKey is "namespace-key": always present.
-	NamespaceKey int `json:"namespace-key" mw:"required"`
 	// Text is "text": always present.
 	Text string `json:"text" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// NamespaceKey is "namespace-key": always present.
+	NamespaceKey int `json:"namespace-key" mw:"required"`
 }
 
 // QueryNotificationsSeenTime is response.query.notifications.seenTime of query+notifications.
@@ -2185,11 +2185,11 @@ type QueryNotificationsSeenTime struct {
 
 // QueryOath is response.query.oath of query+oath.
 type QueryOath struct {
-	// Enabled is "enabled": always present.
-	Enabled bool `json:"enabled" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Enabled is "enabled": always present.
+	Enabled bool `json:"enabled" mw:"required"`
 }
 
 // QueryPagepropnamesItem is response.query.pagepropnames.[] of query+pagepropnames.
@@ -2203,10 +2203,6 @@ type QueryPagepropnamesItem struct {
 
 // QueryPageswithpropItem is response.query.pageswithprop.[] of query+pageswithprop.
 type QueryPageswithpropItem struct {
-	// Ns is "ns": present with pwpprop=title (Adds the title and namespace ID of the page).
-	Ns int `json:"ns"`
-	// PageID is "pageid": present with pwpprop=ids (Adds the page ID).
-	PageID int `json:"pageid"`
 	// Title is "title": present with pwpprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
 	// Value is "value": present with pwpprop=value (Adds the value of the page property).
@@ -2214,19 +2210,23 @@ type QueryPageswithpropItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": present with pwpprop=title (Adds the title and namespace ID of the page).
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with pwpprop=ids (Adds the page ID).
+	PageID int `json:"pageid"`
 }
 
 // QueryPrefixsearchItem is response.query.prefixsearch.[] of query+prefixsearch.
 type QueryPrefixsearchItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryProtectedtitlesItem is response.query.protectedtitles.[] of query+protectedtitles.
@@ -2237,8 +2237,6 @@ type QueryProtectedtitlesItem struct {
 	Expiry string `json:"expiry"`
 	// Level is "level": present with ptprop=level (Adds the protection level).
 	Level string `json:"level"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Parsedcomment is "parsedcomment": present with ptprop=parsedcomment (Adds the parsed comment for the protection).
 	Parsedcomment string `json:"parsedcomment"`
 	// Timestamp is "timestamp": present with ptprop=timestamp (Adds the timestamp of when protection was added).
@@ -2247,11 +2245,13 @@ type QueryProtectedtitlesItem struct {
 	Title string `json:"title" mw:"required"`
 	// User is "user": present with ptprop=user (Adds the user that added the protection).
 	User string `json:"user"`
-	// UserID is "userid": present with ptprop=user (Adds the user that added the protection) or ptprop=userid (Adds the user ID that added the protection).
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// UserID is "userid": present with ptprop=user (Adds the user that added the protection) or ptprop=userid (Adds the user ID that added the protection).
+	UserID int `json:"userid"`
 }
 
 // QueryQuerypage is response.query.querypage of query+querypage.
@@ -2267,50 +2267,57 @@ type QueryQuerypage struct {
 
 // QueryQuerypageResultsItem is response.query.querypage.results.[] of query+querypage.
 type QueryQuerypageResultsItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryRandomItem is response.query.random.[] of query+random.
 type QueryRandomItem struct {
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryRecentchangesItem is response.query.recentchanges.[] of query+recentchanges.
 type QueryRecentchangesItem struct {
-	// Autopatrolled is "autopatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
-	Autopatrolled bool `json:"autopatrolled"`
-	// Bot is "bot": present with rcprop=flags (Adds flags for the edit).
-	Bot bool `json:"bot"`
 	// Comment is "comment": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Comment runtime.Opt[string] `json:"comment,omitzero"`
-	// Commenthidden is "commenthidden": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned) or rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
-	Commenthidden bool `json:"commenthidden"`
 	// Logaction is "logaction": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logaction string `json:"logaction"`
-	// LogID is "logid": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
-	LogID int `json:"logid"`
 	// Logparams is "logparams": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logparams map[string]json.RawMessage `json:"logparams"`
 	// Logtype is "logtype": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
 	Logtype string `json:"logtype"`
-	// Minor is "minor": present with rcprop=flags (Adds flags for the edit).
-	Minor bool `json:"minor"`
-	// New is "new": present with rcprop=flags (Adds flags for the edit).
-	New bool `json:"new"`
+	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
+	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
+	// SHA1 is "sha1": present with rcprop=sha1 (Adds the content checksum for entries associated with a revision. If the content has been revision deleted, a sha1hidden property will be returned).
+	SHA1 string `json:"sha1"`
+	// Tags is "tags": present with rcprop=tags (Lists tags for the entry).
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with rcprop=timestamp (Adds timestamp of the edit).
+	Timestamp time.Time `json:"timestamp"`
+	// Title is "title": present with rcprop=title (Adds the page title of the edit).
+	Title string `json:"title"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// User is "user": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned).
+	User string `json:"user"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": present with rcprop=loginfo (Adds log information (log ID, log type, etc) to log entries).
+	LogID int `json:"logid"`
 	// Newlen is "newlen": present with rcprop=sizes (Adds the new and old page length in bytes).
 	Newlen int `json:"newlen"`
 	// Ns is "ns": present with rcprop=title (Adds the page title of the edit).
@@ -2321,53 +2328,38 @@ type QueryRecentchangesItem struct {
 	Oldlen int `json:"oldlen"`
 	// PageID is "pageid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	PageID int `json:"pageid"`
-	// Parsedcomment is "parsedcomment": present with rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
-	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
-	// Patrolled is "patrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
-	Patrolled bool `json:"patrolled"`
 	// RCID is "rcid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	RCID int `json:"rcid"`
-	// Redirect is "redirect": present with rcprop=redirect (Tags edit if page is a redirect).
-	Redirect bool `json:"redirect"`
 	// RevID is "revid": present with rcprop=ids (Adds the page ID, recent changes ID and the new and old revision ID).
 	RevID int `json:"revid"`
-	// SHA1 is "sha1": present with rcprop=sha1 (Adds the content checksum for entries associated with a revision. If the content has been revision deleted, a sha1hidden property will be returned).
-	SHA1 string `json:"sha1"`
-	// Suppressed is "suppressed": present with rcprop=comment or rcprop=parsedcomment or rcprop=user or rcprop=userid.
-	Suppressed bool `json:"suppressed"`
-	// Tags is "tags": present with rcprop=tags (Lists tags for the entry).
-	Tags []string `json:"tags"`
-	// Timestamp is "timestamp": present with rcprop=timestamp (Adds timestamp of the edit).
-	Timestamp time.Time `json:"timestamp"`
-	// Title is "title": present with rcprop=title (Adds the page title of the edit).
-	Title string `json:"title"`
-	// Type is "type": always present.
-	Type string `json:"type" mw:"required"`
-	// Unpatrolled is "unpatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
-	Unpatrolled bool `json:"unpatrolled"`
-	// User is "user": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned).
-	User string `json:"user"`
-	// Userhidden is "userhidden": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned) or rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
-	Userhidden bool `json:"userhidden"`
 	// UserID is "userid": present with rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
 	UserID runtime.Opt[int] `json:"userid,omitzero"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Autopatrolled is "autopatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
+	Autopatrolled bool `json:"autopatrolled"`
+	// Bot is "bot": present with rcprop=flags (Adds flags for the edit).
+	Bot bool `json:"bot"`
+	// Commenthidden is "commenthidden": present with rcprop=comment (Adds the comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned) or rcprop=parsedcomment (Adds the parsed comment for the edit. If the comment has been revision deleted, a commenthidden property will be returned).
+	Commenthidden bool `json:"commenthidden"`
+	// Minor is "minor": present with rcprop=flags (Adds flags for the edit).
+	Minor bool `json:"minor"`
+	// New is "new": present with rcprop=flags (Adds flags for the edit).
+	New bool `json:"new"`
+	// Patrolled is "patrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
+	Patrolled bool `json:"patrolled"`
+	// Redirect is "redirect": present with rcprop=redirect (Tags edit if page is a redirect).
+	Redirect bool `json:"redirect"`
+	// Suppressed is "suppressed": present with rcprop=comment or rcprop=parsedcomment or rcprop=user or rcprop=userid.
+	Suppressed bool `json:"suppressed"`
+	// Unpatrolled is "unpatrolled": present with rcprop=patrolled (Tags patrollable edits as being patrolled or unpatrolled).
+	Unpatrolled bool `json:"unpatrolled"`
+	// Userhidden is "userhidden": present with rcprop=user (Adds the user responsible for the edit and tags if they are an IP. If the user has been revision deleted, a userhidden property will be returned) or rcprop=userid (Adds the user ID responsible for the edit. If the user has been revision deleted, a userhidden property will be returned).
+	Userhidden bool `json:"userhidden"`
 }
 
 // QuerySearchItem is response.query.search.[] of query+search.
 type QuerySearchItem struct {
 	// Categorysnippet is "categorysnippet": present with srprop=categorysnippet (Adds the matching category name, with query term highlighting markup).
 	Categorysnippet string `json:"categorysnippet"`
-	// Isfilematch is "isfilematch": present with srprop=isfilematch (Adds a boolean indicating if the search matched file content).
-	Isfilematch bool `json:"isfilematch"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
-	// Size is "size": present with srprop=size (Adds the size of the page in bytes).
-	Size int `json:"size"`
 	// Snippet is "snippet": present with srprop=snippet (Adds a snippet of the page, with query term highlighting markup).
 	Snippet string `json:"snippet"`
 	// Timestamp is "timestamp": present with srprop=timestamp (Adds the timestamp of when the page was last edited).
@@ -2376,29 +2368,37 @@ type QuerySearchItem struct {
 	Title string `json:"title" mw:"required"`
 	// Titlesnippet is "titlesnippet": present with srprop=titlesnippet (Adds the page title, with query term highlighting markup).
 	Titlesnippet string `json:"titlesnippet"`
-	// Wordcount is "wordcount": present with srprop=wordcount (Adds the word count of the page).
-	Wordcount int `json:"wordcount"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
+	// Size is "size": present with srprop=size (Adds the size of the page in bytes).
+	Size int `json:"size"`
+	// Wordcount is "wordcount": present with srprop=wordcount (Adds the word count of the page).
+	Wordcount int `json:"wordcount"`
+	// Isfilematch is "isfilematch": present with srprop=isfilematch (Adds a boolean indicating if the search matched file content).
+	Isfilematch bool `json:"isfilematch"`
 }
 
 // QuerySearchSearchinfo is response.query.searchinfo of query+search.
 type QuerySearchSearchinfo struct {
-	// Totalhits is "totalhits": always present.
-	Totalhits int `json:"totalhits" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Totalhits is "totalhits": always present.
+	Totalhits int `json:"totalhits" mw:"required"`
 }
 
 // QuerySiteinfoAutocreatetempuser is response.query.autocreatetempuser of query+siteinfo.
 type QuerySiteinfoAutocreatetempuser struct {
-	// Enabled is "enabled": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Enabled bool `json:"enabled" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Enabled is "enabled": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Enabled bool `json:"enabled" mw:"required"`
 }
 
 // QuerySiteinfoAutopromote is response.query.autopromote of query+siteinfo.
@@ -2469,21 +2469,92 @@ type QuerySiteinfoClientlibrariesItem struct {
 type QuerySiteinfoDbrepllagItem struct {
 	// Host is "host": always present.
 	Host string `json:"host" mw:"required"`
-	// Lag is "lag": always present.
-	Lag int `json:"lag" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Lag is "lag": always present.
+	Lag int `json:"lag" mw:"required"`
 }
 
 // QuerySiteinfoDefaultoptions is response.query.defaultoptions of query+siteinfo.
 type QuerySiteinfoDefaultoptions struct {
-	// Ccmeonemails is "ccmeonemails": always present.
-	Ccmeonemails int `json:"ccmeonemails" mw:"required"`
 	// Date is "date": always present.
 	Date string `json:"date" mw:"required"`
 	// DiffType is "diff-type": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiffType string `json:"diff-type"`
+	// DiscussiontoolsEditmode is "discussiontools-editmode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	DiscussiontoolsEditmode string `json:"discussiontools-editmode"`
+	// EchoEmailFormat is "echo-email-format": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	EchoEmailFormat string `json:"echo-email-format"`
+	// Editfont is "editfont": always present.
+	Editfont string `json:"editfont" mw:"required"`
+	// Gender is "gender": always present.
+	Gender string `json:"gender" mw:"required"`
+	// Language is "language": always present.
+	Language string `json:"language" mw:"required"`
+	// Math is "math": always present.
+	Math string `json:"math" mw:"required"`
+	// MathPopups is "math-popups": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	MathPopups string `json:"math-popups"`
+	// MinervaTheme is "minerva-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	MinervaTheme string `json:"minerva-theme"`
+	// Nickname is "nickname": always present.
+	Nickname string `json:"nickname" mw:"required"`
+	// PopupsReferencePreviews is "popups-reference-previews": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	PopupsReferencePreviews string `json:"popups-reference-previews"`
+	// SearchSpecialPage is "search-special-page": always present.
+	SearchSpecialPage string `json:"search-special-page" mw:"required"`
+	// Skin is "skin": always present.
+	Skin string `json:"skin" mw:"required"`
+	// Timecorrection is "timecorrection": always present.
+	Timecorrection string `json:"timecorrection" mw:"required"`
+	// Variant is "variant": always present.
+	Variant string `json:"variant" mw:"required"`
+	// VariantBan is "variant-ban": always present.
+	VariantBan string `json:"variant-ban" mw:"required"`
+	// VariantCrh is "variant-crh": always present.
+	VariantCrh string `json:"variant-crh" mw:"required"`
+	// VariantEn is "variant-en": always present.
+	VariantEn string `json:"variant-en" mw:"required"`
+	// VariantGan is "variant-gan": always present.
+	VariantGan string `json:"variant-gan" mw:"required"`
+	// VariantIu is "variant-iu": always present.
+	VariantIu string `json:"variant-iu" mw:"required"`
+	// VariantKk is "variant-kk": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	VariantKk string `json:"variant-kk"`
+	// VariantKu is "variant-ku": always present.
+	VariantKu string `json:"variant-ku" mw:"required"`
+	// VariantMni is "variant-mni": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VariantMni string `json:"variant-mni"`
+	// VariantSh is "variant-sh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VariantSh string `json:"variant-sh"`
+	// VariantShi is "variant-shi": always present.
+	VariantShi string `json:"variant-shi" mw:"required"`
+	// VariantSr is "variant-sr": always present.
+	VariantSr string `json:"variant-sr" mw:"required"`
+	// VariantTg is "variant-tg": always present.
+	VariantTg string `json:"variant-tg" mw:"required"`
+	// VariantTly is "variant-tly": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VariantTly string `json:"variant-tly"`
+	// VariantUz is "variant-uz": always present.
+	VariantUz string `json:"variant-uz" mw:"required"`
+	// VariantWuu is "variant-wuu": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VariantWuu string `json:"variant-wuu"`
+	// VariantZgh is "variant-zgh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VariantZgh string `json:"variant-zgh"`
+	// VariantZh is "variant-zh": always present.
+	VariantZh string `json:"variant-zh" mw:"required"`
+	// VectorTheme is "vector-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorTheme string `json:"vector-theme"`
+	// VisualeditorEditor is "visualeditor-editor": always present.
+	VisualeditorEditor string `json:"visualeditor-editor" mw:"required"`
+	// VisualeditorTabs is "visualeditor-tabs": always present.
+	VisualeditorTabs string `json:"visualeditor-tabs" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Ccmeonemails is "ccmeonemails": always present.
+	Ccmeonemails int `json:"ccmeonemails" mw:"required"`
 	// Diffonly is "diffonly": always present.
 	Diffonly int `json:"diffonly" mw:"required"`
 	// Disablemail is "disablemail": always present.
@@ -2492,8 +2563,6 @@ type QuerySiteinfoDefaultoptions struct {
 	DiscussiontoolsAutotopicsub int `json:"discussiontools-autotopicsub"`
 	// DiscussiontoolsBetaenable is "discussiontools-betaenable": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsBetaenable int `json:"discussiontools-betaenable"`
-	// DiscussiontoolsEditmode is "discussiontools-editmode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	DiscussiontoolsEditmode string `json:"discussiontools-editmode"`
 	// DiscussiontoolsNewtopictool is "discussiontools-newtopictool": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsNewtopictool int `json:"discussiontools-newtopictool"`
 	// DiscussiontoolsNewtopictoolCreatepage is "discussiontools-newtopictool-createpage": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
@@ -2506,12 +2575,204 @@ type QuerySiteinfoDefaultoptions struct {
 	DiscussiontoolsTopicsubscription int `json:"discussiontools-topicsubscription"`
 	// DiscussiontoolsVisualenhancements is "discussiontools-visualenhancements": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	DiscussiontoolsVisualenhancements int `json:"discussiontools-visualenhancements"`
-	// EchoDontEmailReadNotifications is "echo-dont-email-read-notifications": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	EchoDontEmailReadNotifications bool `json:"echo-dont-email-read-notifications"`
-	// EchoEmailFormat is "echo-email-format": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	EchoEmailFormat string `json:"echo-email-format"`
 	// EchoEmailFrequency is "echo-email-frequency": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoEmailFrequency int `json:"echo-email-frequency"`
+	// Editondblclick is "editondblclick": always present.
+	Editondblclick int `json:"editondblclick" mw:"required"`
+	// Editrecovery is "editrecovery": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Editrecovery int `json:"editrecovery"`
+	// Editsectiononrightclick is "editsectiononrightclick": always present.
+	Editsectiononrightclick int `json:"editsectiononrightclick" mw:"required"`
+	// EmailAllowNewUsers is "email-allow-new-users": always present.
+	EmailAllowNewUsers int `json:"email-allow-new-users" mw:"required"`
+	// Enotifminoredits is "enotifminoredits": always present.
+	Enotifminoredits int `json:"enotifminoredits" mw:"required"`
+	// Enotifrevealaddr is "enotifrevealaddr": always present.
+	Enotifrevealaddr int `json:"enotifrevealaddr" mw:"required"`
+	// Enotifusertalkpages is "enotifusertalkpages": always present.
+	Enotifusertalkpages int `json:"enotifusertalkpages" mw:"required"`
+	// Enotifwatchlistpages is "enotifwatchlistpages": always present.
+	Enotifwatchlistpages int `json:"enotifwatchlistpages" mw:"required"`
+	// Extendwatchlist is "extendwatchlist": always present.
+	Extendwatchlist int `json:"extendwatchlist" mw:"required"`
+	// Fancysig is "fancysig": always present.
+	Fancysig int `json:"fancysig" mw:"required"`
+	// Forceeditsummary is "forceeditsummary": always present.
+	Forceeditsummary int `json:"forceeditsummary" mw:"required"`
+	// Forcesafemode is "forcesafemode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Forcesafemode int `json:"forcesafemode"`
+	// GadgetMwgen is "gadget-mwgen": always present.
+	GadgetMwgen int `json:"gadget-mwgen" mw:"required"`
+	// Hidecategorization is "hidecategorization": always present.
+	Hidecategorization int `json:"hidecategorization" mw:"required"`
+	// Hideminor is "hideminor": always present.
+	Hideminor int `json:"hideminor" mw:"required"`
+	// Hidepatrolled is "hidepatrolled": always present.
+	Hidepatrolled int `json:"hidepatrolled" mw:"required"`
+	// Imagesize is "imagesize": always present.
+	Imagesize int `json:"imagesize" mw:"required"`
+	// Minordefault is "minordefault": always present.
+	Minordefault int `json:"minordefault" mw:"required"`
+	// MultimediaviewerEnable is "multimediaviewer-enable": always present.
+	MultimediaviewerEnable int `json:"multimediaviewer-enable" mw:"required"`
+	// Newpageshidepatrolled is "newpageshidepatrolled": always present.
+	Newpageshidepatrolled int `json:"newpageshidepatrolled" mw:"required"`
+	// Norollbackdiff is "norollbackdiff": always present.
+	Norollbackdiff int `json:"norollbackdiff" mw:"required"`
+	// Prefershttps is "prefershttps": always present.
+	Prefershttps int `json:"prefershttps" mw:"required"`
+	// Previewonfirst is "previewonfirst": always present.
+	Previewonfirst int `json:"previewonfirst" mw:"required"`
+	// Previewontop is "previewontop": always present.
+	Previewontop int `json:"previewontop" mw:"required"`
+	// PstCssjs is "pst-cssjs": always present.
+	PstCssjs int `json:"pst-cssjs" mw:"required"`
+	// Rcdays is "rcdays": always present.
+	Rcdays int `json:"rcdays" mw:"required"`
+	// RcenhancedfiltersDisable is "rcenhancedfilters-disable": always present.
+	RcenhancedfiltersDisable int `json:"rcenhancedfilters-disable" mw:"required"`
+	// Rclimit is "rclimit": always present.
+	Rclimit int `json:"rclimit" mw:"required"`
+	// Requireemail is "requireemail": always present.
+	Requireemail int `json:"requireemail" mw:"required"`
+	// SearchNs0 is "searchNs0": always present.
+	SearchNs0 int `json:"searchNs0" mw:"required"`
+	// SearchNs1 is "searchNs1": always present.
+	SearchNs1 int `json:"searchNs1" mw:"required"`
+	// SearchNs10 is "searchNs10": always present.
+	SearchNs10 int `json:"searchNs10" mw:"required"`
+	// SearchNs11 is "searchNs11": always present.
+	SearchNs11 int `json:"searchNs11" mw:"required"`
+	// SearchNs12 is "searchNs12": always present.
+	SearchNs12 int `json:"searchNs12" mw:"required"`
+	// SearchNs13 is "searchNs13": always present.
+	SearchNs13 int `json:"searchNs13" mw:"required"`
+	// SearchNs14 is "searchNs14": always present.
+	SearchNs14 int `json:"searchNs14" mw:"required"`
+	// SearchNs15 is "searchNs15": always present.
+	SearchNs15 int `json:"searchNs15" mw:"required"`
+	// SearchNs2 is "searchNs2": always present.
+	SearchNs2 int `json:"searchNs2" mw:"required"`
+	// SearchNs2300 is "searchNs2300": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	SearchNs2300 int `json:"searchNs2300"`
+	// SearchNs2301 is "searchNs2301": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	SearchNs2301 int `json:"searchNs2301"`
+	// SearchNs2302 is "searchNs2302": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	SearchNs2302 int `json:"searchNs2302"`
+	// SearchNs2303 is "searchNs2303": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	SearchNs2303 int `json:"searchNs2303"`
+	// SearchNs3 is "searchNs3": always present.
+	SearchNs3 int `json:"searchNs3" mw:"required"`
+	// SearchNs4 is "searchNs4": always present.
+	SearchNs4 int `json:"searchNs4" mw:"required"`
+	// SearchNs5 is "searchNs5": always present.
+	SearchNs5 int `json:"searchNs5" mw:"required"`
+	// SearchNs6 is "searchNs6": always present.
+	SearchNs6 int `json:"searchNs6" mw:"required"`
+	// SearchNs7 is "searchNs7": always present.
+	SearchNs7 int `json:"searchNs7" mw:"required"`
+	// SearchNs8 is "searchNs8": always present.
+	SearchNs8 int `json:"searchNs8" mw:"required"`
+	// SearchNs828 is "searchNs828": always present.
+	SearchNs828 int `json:"searchNs828" mw:"required"`
+	// SearchNs829 is "searchNs829": always present.
+	SearchNs829 int `json:"searchNs829" mw:"required"`
+	// SearchNs9 is "searchNs9": always present.
+	SearchNs9 int `json:"searchNs9" mw:"required"`
+	// Searchlimit is "searchlimit": always present.
+	Searchlimit int `json:"searchlimit" mw:"required"`
+	// Showhiddencats is "showhiddencats": always present.
+	Showhiddencats int `json:"showhiddencats" mw:"required"`
+	// Shownumberswatching is "shownumberswatching": always present.
+	Shownumberswatching int `json:"shownumberswatching" mw:"required"`
+	// Showrollbackconfirmation is "showrollbackconfirmation": always present.
+	Showrollbackconfirmation int `json:"showrollbackconfirmation" mw:"required"`
+	// SkinResponsive is "skin-responsive": always present.
+	SkinResponsive int `json:"skin-responsive" mw:"required"`
+	// Thumbsize is "thumbsize": always present.
+	Thumbsize int `json:"thumbsize" mw:"required"`
+	// Underline is "underline": always present.
+	Underline int `json:"underline" mw:"required"`
+	// Usecodeeditor is "usecodeeditor": always present.
+	Usecodeeditor int `json:"usecodeeditor" mw:"required"`
+	// Useeditwarning is "useeditwarning": always present.
+	Useeditwarning int `json:"useeditwarning" mw:"required"`
+	// Uselivepreview is "uselivepreview": always present.
+	Uselivepreview int `json:"uselivepreview" mw:"required"`
+	// Usenewrc is "usenewrc": always present.
+	Usenewrc int `json:"usenewrc" mw:"required"`
+	// VectorAppearancePinned is "vector-appearance-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorAppearancePinned int `json:"vector-appearance-pinned"`
+	// VectorFontSize is "vector-font-size": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorFontSize int `json:"vector-font-size"`
+	// VectorLimitedWidth is "vector-limited-width": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorLimitedWidth int `json:"vector-limited-width"`
+	// VectorMainMenuPinned is "vector-main-menu-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorMainMenuPinned int `json:"vector-main-menu-pinned"`
+	// VectorPageToolsPinned is "vector-page-tools-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorPageToolsPinned int `json:"vector-page-tools-pinned"`
+	// VectorTocPinned is "vector-toc-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VectorTocPinned int `json:"vector-toc-pinned"`
+	// VisualeditorAutodisable is "visualeditor-autodisable": always present.
+	VisualeditorAutodisable int `json:"visualeditor-autodisable" mw:"required"`
+	// VisualeditorBetatempdisable is "visualeditor-betatempdisable": always present.
+	VisualeditorBetatempdisable int `json:"visualeditor-betatempdisable" mw:"required"`
+	// VisualeditorCollab is "visualeditor-collab": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	VisualeditorCollab int `json:"visualeditor-collab"`
+	// VisualeditorEnable is "visualeditor-enable": always present.
+	VisualeditorEnable int `json:"visualeditor-enable" mw:"required"`
+	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental"`
+	// VisualeditorEnableLanguage is "visualeditor-enable-language": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	VisualeditorEnableLanguage int `json:"visualeditor-enable-language"`
+	// VisualeditorHidebetawelcome is "visualeditor-hidebetawelcome": always present.
+	VisualeditorHidebetawelcome int `json:"visualeditor-hidebetawelcome" mw:"required"`
+	// VisualeditorHidetabdialog is "visualeditor-hidetabdialog": always present.
+	VisualeditorHidetabdialog int `json:"visualeditor-hidetabdialog" mw:"required"`
+	// VisualeditorNewwikitext is "visualeditor-newwikitext": always present.
+	VisualeditorNewwikitext int `json:"visualeditor-newwikitext" mw:"required"`
+	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
+	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage"`
+	// Watchcreations is "watchcreations": always present.
+	Watchcreations int `json:"watchcreations" mw:"required"`
+	// Watchdefault is "watchdefault": always present.
+	Watchdefault int `json:"watchdefault" mw:"required"`
+	// Watchdeletion is "watchdeletion": always present.
+	Watchdeletion int `json:"watchdeletion" mw:"required"`
+	// Watchlistdays is "watchlistdays": always present.
+	Watchlistdays int `json:"watchlistdays" mw:"required"`
+	// Watchlisthideanons is "watchlisthideanons": always present.
+	Watchlisthideanons int `json:"watchlisthideanons" mw:"required"`
+	// Watchlisthidebots is "watchlisthidebots": always present.
+	Watchlisthidebots int `json:"watchlisthidebots" mw:"required"`
+	// Watchlisthidecategorization is "watchlisthidecategorization": always present.
+	Watchlisthidecategorization int `json:"watchlisthidecategorization" mw:"required"`
+	// Watchlisthideliu is "watchlisthideliu": always present.
+	Watchlisthideliu int `json:"watchlisthideliu" mw:"required"`
+	// Watchlisthideminor is "watchlisthideminor": always present.
+	Watchlisthideminor int `json:"watchlisthideminor" mw:"required"`
+	// Watchlisthideown is "watchlisthideown": always present.
+	Watchlisthideown int `json:"watchlisthideown" mw:"required"`
+	// Watchlisthidepatrolled is "watchlisthidepatrolled": always present.
+	Watchlisthidepatrolled int `json:"watchlisthidepatrolled" mw:"required"`
+	// Watchlistreloadautomatically is "watchlistreloadautomatically": always present.
+	Watchlistreloadautomatically int `json:"watchlistreloadautomatically" mw:"required"`
+	// Watchlistunwatchlinks is "watchlistunwatchlinks": always present.
+	Watchlistunwatchlinks int `json:"watchlistunwatchlinks" mw:"required"`
+	// Watchmoves is "watchmoves": always present.
+	Watchmoves int `json:"watchmoves" mw:"required"`
+	// Watchrollback is "watchrollback": always present.
+	Watchrollback int `json:"watchrollback" mw:"required"`
+	// Watchuploads is "watchuploads": always present.
+	Watchuploads int `json:"watchuploads" mw:"required"`
+	// WikieditorRealtimepreview is "wikieditor-realtimepreview": always present.
+	WikieditorRealtimepreview int `json:"wikieditor-realtimepreview" mw:"required"`
+	// WlenhancedfiltersDisable is "wlenhancedfilters-disable": always present.
+	WlenhancedfiltersDisable int `json:"wlenhancedfilters-disable" mw:"required"`
+	// Wllimit is "wllimit": always present.
+	Wllimit int `json:"wllimit" mw:"required"`
+	// EchoDontEmailReadNotifications is "echo-dont-email-read-notifications": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	EchoDontEmailReadNotifications bool `json:"echo-dont-email-read-notifications"`
 	// EchoSubscriptionsEmailArticleLinked is "echo-subscriptions-email-article-linked": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsEmailArticleLinked bool `json:"echo-subscriptions-email-article-linked"`
 	// EchoSubscriptionsEmailDtSubscription is "echo-subscriptions-email-dt-subscription": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
@@ -2580,273 +2841,12 @@ type QuerySiteinfoDefaultoptions struct {
 	EchoSubscriptionsWebThankYouEdit bool `json:"echo-subscriptions-web-thank-you-edit"`
 	// EchoSubscriptionsWebUserRights is "echo-subscriptions-web-user-rights": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	EchoSubscriptionsWebUserRights bool `json:"echo-subscriptions-web-user-rights"`
-	// Editfont is "editfont": always present.
-	Editfont string `json:"editfont" mw:"required"`
-	// Editondblclick is "editondblclick": always present.
-	Editondblclick int `json:"editondblclick" mw:"required"`
-	// Editrecovery is "editrecovery": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Editrecovery int `json:"editrecovery"`
-	// Editsectiononrightclick is "editsectiononrightclick": always present.
-	Editsectiononrightclick int `json:"editsectiononrightclick" mw:"required"`
-	// EmailAllowNewUsers is "email-allow-new-users": always present.
-	EmailAllowNewUsers int `json:"email-allow-new-users" mw:"required"`
-	// Enotifminoredits is "enotifminoredits": always present.
-	Enotifminoredits int `json:"enotifminoredits" mw:"required"`
-	// Enotifrevealaddr is "enotifrevealaddr": always present.
-	Enotifrevealaddr int `json:"enotifrevealaddr" mw:"required"`
-	// Enotifusertalkpages is "enotifusertalkpages": always present.
-	Enotifusertalkpages int `json:"enotifusertalkpages" mw:"required"`
-	// Enotifwatchlistpages is "enotifwatchlistpages": always present.
-	Enotifwatchlistpages int `json:"enotifwatchlistpages" mw:"required"`
-	// Extendwatchlist is "extendwatchlist": always present.
-	Extendwatchlist int `json:"extendwatchlist" mw:"required"`
-	// Fancysig is "fancysig": always present.
-	Fancysig int `json:"fancysig" mw:"required"`
-	// Forceeditsummary is "forceeditsummary": always present.
-	Forceeditsummary int `json:"forceeditsummary" mw:"required"`
-	// Forcesafemode is "forcesafemode": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Forcesafemode int `json:"forcesafemode"`
-	// GadgetMwgen is "gadget-mwgen": always present.
-	GadgetMwgen int `json:"gadget-mwgen" mw:"required"`
-	// Gender is "gender": always present.
-	Gender string `json:"gender" mw:"required"`
-	// Hidecategorization is "hidecategorization": always present.
-	Hidecategorization int `json:"hidecategorization" mw:"required"`
-	// Hideminor is "hideminor": always present.
-	Hideminor int `json:"hideminor" mw:"required"`
-	// Hidepatrolled is "hidepatrolled": always present.
-	Hidepatrolled int `json:"hidepatrolled" mw:"required"`
-	// Imagesize is "imagesize": always present.
-	Imagesize int `json:"imagesize" mw:"required"`
-	// Language is "language": always present.
-	Language string `json:"language" mw:"required"`
-	// Math is "math": always present.
-	Math string `json:"math" mw:"required"`
-	// MathPopups is "math-popups": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	MathPopups string `json:"math-popups"`
-	// MinervaTheme is "minerva-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	MinervaTheme string `json:"minerva-theme"`
-	// Minordefault is "minordefault": always present.
-	Minordefault int `json:"minordefault" mw:"required"`
-	// MultimediaviewerEnable is "multimediaviewer-enable": always present.
-	MultimediaviewerEnable int `json:"multimediaviewer-enable" mw:"required"`
-	// Newpageshidepatrolled is "newpageshidepatrolled": always present.
-	Newpageshidepatrolled int `json:"newpageshidepatrolled" mw:"required"`
-	// Nickname is "nickname": always present.
-	Nickname string `json:"nickname" mw:"required"`
-	// Norollbackdiff is "norollbackdiff": always present.
-	Norollbackdiff int `json:"norollbackdiff" mw:"required"`
-	// PopupsReferencePreviews is "popups-reference-previews": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	PopupsReferencePreviews string `json:"popups-reference-previews"`
-	// Prefershttps is "prefershttps": always present.
-	Prefershttps int `json:"prefershttps" mw:"required"`
-	// Previewonfirst is "previewonfirst": always present.
-	Previewonfirst int `json:"previewonfirst" mw:"required"`
-	// Previewontop is "previewontop": always present.
-	Previewontop int `json:"previewontop" mw:"required"`
-	// PstCssjs is "pst-cssjs": always present.
-	PstCssjs int `json:"pst-cssjs" mw:"required"`
-	// Rcdays is "rcdays": always present.
-	Rcdays int `json:"rcdays" mw:"required"`
-	// RcenhancedfiltersDisable is "rcenhancedfilters-disable": always present.
-	RcenhancedfiltersDisable int `json:"rcenhancedfilters-disable" mw:"required"`
-	// Rclimit is "rclimit": always present.
-	Rclimit int `json:"rclimit" mw:"required"`
-	// Requireemail is "requireemail": always present.
-	Requireemail int `json:"requireemail" mw:"required"`
 	// SearchMatchRedirect is "search-match-redirect": always present.
 	SearchMatchRedirect bool `json:"search-match-redirect" mw:"required"`
-	// SearchSpecialPage is "search-special-page": always present.
-	SearchSpecialPage string `json:"search-special-page" mw:"required"`
 	// SearchThumbnailExtraNamespaces is "search-thumbnail-extra-namespaces": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	SearchThumbnailExtraNamespaces bool `json:"search-thumbnail-extra-namespaces"`
-	// SearchNs0 is "searchNs0": always present.
-	SearchNs0 int `json:"searchNs0" mw:"required"`
-	// SearchNs1 is "searchNs1": always present.
-	SearchNs1 int `json:"searchNs1" mw:"required"`
-	// SearchNs10 is "searchNs10": always present.
-	SearchNs10 int `json:"searchNs10" mw:"required"`
-	// SearchNs11 is "searchNs11": always present.
-	SearchNs11 int `json:"searchNs11" mw:"required"`
-	// SearchNs12 is "searchNs12": always present.
-	SearchNs12 int `json:"searchNs12" mw:"required"`
-	// SearchNs13 is "searchNs13": always present.
-	SearchNs13 int `json:"searchNs13" mw:"required"`
-	// SearchNs14 is "searchNs14": always present.
-	SearchNs14 int `json:"searchNs14" mw:"required"`
-	// SearchNs15 is "searchNs15": always present.
-	SearchNs15 int `json:"searchNs15" mw:"required"`
-	// SearchNs2 is "searchNs2": always present.
-	SearchNs2 int `json:"searchNs2" mw:"required"`
-	// SearchNs2300 is "searchNs2300": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	SearchNs2300 int `json:"searchNs2300"`
-	// SearchNs2301 is "searchNs2301": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	SearchNs2301 int `json:"searchNs2301"`
-	// SearchNs2302 is "searchNs2302": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	SearchNs2302 int `json:"searchNs2302"`
-	// SearchNs2303 is "searchNs2303": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	SearchNs2303 int `json:"searchNs2303"`
-	// SearchNs3 is "searchNs3": always present.
-	SearchNs3 int `json:"searchNs3" mw:"required"`
-	// SearchNs4 is "searchNs4": always present.
-	SearchNs4 int `json:"searchNs4" mw:"required"`
-	// SearchNs5 is "searchNs5": always present.
-	SearchNs5 int `json:"searchNs5" mw:"required"`
-	// SearchNs6 is "searchNs6": always present.
-	SearchNs6 int `json:"searchNs6" mw:"required"`
-	// SearchNs7 is "searchNs7": always present.
-	SearchNs7 int `json:"searchNs7" mw:"required"`
-	// SearchNs8 is "searchNs8": always present.
-	SearchNs8 int `json:"searchNs8" mw:"required"`
-	// SearchNs828 is "searchNs828": always present.
-	SearchNs828 int `json:"searchNs828" mw:"required"`
-	// SearchNs829 is "searchNs829": always present.
-	SearchNs829 int `json:"searchNs829" mw:"required"`
-	// SearchNs9 is "searchNs9": always present.
-	SearchNs9 int `json:"searchNs9" mw:"required"`
-	// Searchlimit is "searchlimit": always present.
-	Searchlimit int `json:"searchlimit" mw:"required"`
-	// Showhiddencats is "showhiddencats": always present.
-	Showhiddencats int `json:"showhiddencats" mw:"required"`
-	// Shownumberswatching is "shownumberswatching": always present.
-	Shownumberswatching int `json:"shownumberswatching" mw:"required"`
-	// Showrollbackconfirmation is "showrollbackconfirmation": always present.
-	Showrollbackconfirmation int `json:"showrollbackconfirmation" mw:"required"`
-	// Skin is "skin": always present.
-	Skin string `json:"skin" mw:"required"`
-	// SkinResponsive is "skin-responsive": always present.
-	SkinResponsive int `json:"skin-responsive" mw:"required"`
-	// Thumbsize is "thumbsize": always present.
-	Thumbsize int `json:"thumbsize" mw:"required"`
-	// Timecorrection is "timecorrection": always present.
-	Timecorrection string `json:"timecorrection" mw:"required"`
-	// Underline is "underline": always present.
-	Underline int `json:"underline" mw:"required"`
 	// Usebetatoolbar is "usebetatoolbar": always present.
 	Usebetatoolbar bool `json:"usebetatoolbar" mw:"required"`
-	// Usecodeeditor is "usecodeeditor": always present.
-	Usecodeeditor int `json:"usecodeeditor" mw:"required"`
-	// Useeditwarning is "useeditwarning": always present.
-	Useeditwarning int `json:"useeditwarning" mw:"required"`
-	// Uselivepreview is "uselivepreview": always present.
-	Uselivepreview int `json:"uselivepreview" mw:"required"`
-	// Usenewrc is "usenewrc": always present.
-	Usenewrc int `json:"usenewrc" mw:"required"`
-	// Variant is "variant": always present.
-	Variant string `json:"variant" mw:"required"`
-	// VariantBan is "variant-ban": always present.
-	VariantBan string `json:"variant-ban" mw:"required"`
-	// VariantCrh is "variant-crh": always present.
-	VariantCrh string `json:"variant-crh" mw:"required"`
-	// VariantEn is "variant-en": always present.
-	VariantEn string `json:"variant-en" mw:"required"`
-	// VariantGan is "variant-gan": always present.
-	VariantGan string `json:"variant-gan" mw:"required"`
-	// VariantIu is "variant-iu": always present.
-	VariantIu string `json:"variant-iu" mw:"required"`
-	// VariantKk is "variant-kk": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	VariantKk string `json:"variant-kk"`
-	// VariantKu is "variant-ku": always present.
-	VariantKu string `json:"variant-ku" mw:"required"`
-	// VariantMni is "variant-mni": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VariantMni string `json:"variant-mni"`
-	// VariantSh is "variant-sh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VariantSh string `json:"variant-sh"`
-	// VariantShi is "variant-shi": always present.
-	VariantShi string `json:"variant-shi" mw:"required"`
-	// VariantSr is "variant-sr": always present.
-	VariantSr string `json:"variant-sr" mw:"required"`
-	// VariantTg is "variant-tg": always present.
-	VariantTg string `json:"variant-tg" mw:"required"`
-	// VariantTly is "variant-tly": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VariantTly string `json:"variant-tly"`
-	// VariantUz is "variant-uz": always present.
-	VariantUz string `json:"variant-uz" mw:"required"`
-	// VariantWuu is "variant-wuu": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VariantWuu string `json:"variant-wuu"`
-	// VariantZgh is "variant-zgh": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VariantZgh string `json:"variant-zgh"`
-	// VariantZh is "variant-zh": always present.
-	VariantZh string `json:"variant-zh" mw:"required"`
-	// VectorAppearancePinned is "vector-appearance-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorAppearancePinned int `json:"vector-appearance-pinned"`
-	// VectorFontSize is "vector-font-size": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorFontSize int `json:"vector-font-size"`
-	// VectorLimitedWidth is "vector-limited-width": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorLimitedWidth int `json:"vector-limited-width"`
-	// VectorMainMenuPinned is "vector-main-menu-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorMainMenuPinned int `json:"vector-main-menu-pinned"`
-	// VectorPageToolsPinned is "vector-page-tools-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorPageToolsPinned int `json:"vector-page-tools-pinned"`
-	// VectorTheme is "vector-theme": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorTheme string `json:"vector-theme"`
-	// VectorTocPinned is "vector-toc-pinned": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VectorTocPinned int `json:"vector-toc-pinned"`
-	// VisualeditorAutodisable is "visualeditor-autodisable": always present.
-	VisualeditorAutodisable int `json:"visualeditor-autodisable" mw:"required"`
-	// VisualeditorBetatempdisable is "visualeditor-betatempdisable": always present.
-	VisualeditorBetatempdisable int `json:"visualeditor-betatempdisable" mw:"required"`
-	// VisualeditorCollab is "visualeditor-collab": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	VisualeditorCollab int `json:"visualeditor-collab"`
-	// VisualeditorEditor is "visualeditor-editor": always present.
-	VisualeditorEditor string `json:"visualeditor-editor" mw:"required"`
-	// VisualeditorEnable is "visualeditor-enable": always present.
-	VisualeditorEnable int `json:"visualeditor-enable" mw:"required"`
-	// VisualeditorEnableExperimental is "visualeditor-enable-experimental": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	VisualeditorEnableExperimental int `json:"visualeditor-enable-experimental"`
-	// VisualeditorEnableLanguage is "visualeditor-enable-language": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	VisualeditorEnableLanguage int `json:"visualeditor-enable-language"`
-	// VisualeditorHidebetawelcome is "visualeditor-hidebetawelcome": always present.
-	VisualeditorHidebetawelcome int `json:"visualeditor-hidebetawelcome" mw:"required"`
-	// VisualeditorHidetabdialog is "visualeditor-hidetabdialog": always present.
-	VisualeditorHidetabdialog int `json:"visualeditor-hidetabdialog" mw:"required"`
-	// VisualeditorNewwikitext is "visualeditor-newwikitext": always present.
-	VisualeditorNewwikitext int `json:"visualeditor-newwikitext" mw:"required"`
-	// VisualeditorTabs is "visualeditor-tabs": always present.
-	VisualeditorTabs string `json:"visualeditor-tabs" mw:"required"`
-	// VisualeditorVisualdiffpage is "visualeditor-visualdiffpage": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
-	VisualeditorVisualdiffpage int `json:"visualeditor-visualdiffpage"`
-	// Watchcreations is "watchcreations": always present.
-	Watchcreations int `json:"watchcreations" mw:"required"`
-	// Watchdefault is "watchdefault": always present.
-	Watchdefault int `json:"watchdefault" mw:"required"`
-	// Watchdeletion is "watchdeletion": always present.
-	Watchdeletion int `json:"watchdeletion" mw:"required"`
-	// Watchlistdays is "watchlistdays": always present.
-	Watchlistdays int `json:"watchlistdays" mw:"required"`
-	// Watchlisthideanons is "watchlisthideanons": always present.
-	Watchlisthideanons int `json:"watchlisthideanons" mw:"required"`
-	// Watchlisthidebots is "watchlisthidebots": always present.
-	Watchlisthidebots int `json:"watchlisthidebots" mw:"required"`
-	// Watchlisthidecategorization is "watchlisthidecategorization": always present.
-	Watchlisthidecategorization int `json:"watchlisthidecategorization" mw:"required"`
-	// Watchlisthideliu is "watchlisthideliu": always present.
-	Watchlisthideliu int `json:"watchlisthideliu" mw:"required"`
-	// Watchlisthideminor is "watchlisthideminor": always present.
-	Watchlisthideminor int `json:"watchlisthideminor" mw:"required"`
-	// Watchlisthideown is "watchlisthideown": always present.
-	Watchlisthideown int `json:"watchlisthideown" mw:"required"`
-	// Watchlisthidepatrolled is "watchlisthidepatrolled": always present.
-	Watchlisthidepatrolled int `json:"watchlisthidepatrolled" mw:"required"`
-	// Watchlistreloadautomatically is "watchlistreloadautomatically": always present.
-	Watchlistreloadautomatically int `json:"watchlistreloadautomatically" mw:"required"`
-	// Watchlistunwatchlinks is "watchlistunwatchlinks": always present.
-	Watchlistunwatchlinks int `json:"watchlistunwatchlinks" mw:"required"`
-	// Watchmoves is "watchmoves": always present.
-	Watchmoves int `json:"watchmoves" mw:"required"`
-	// Watchrollback is "watchrollback": always present.
-	Watchrollback int `json:"watchrollback" mw:"required"`
-	// Watchuploads is "watchuploads": always present.
-	Watchuploads int `json:"watchuploads" mw:"required"`
-	// WikieditorRealtimepreview is "wikieditor-realtimepreview": always present.
-	WikieditorRealtimepreview int `json:"wikieditor-realtimepreview" mw:"required"`
-	// WlenhancedfiltersDisable is "wlenhancedfilters-disable": always present.
-	WlenhancedfiltersDisable int `json:"wlenhancedfilters-disable" mw:"required"`
-	// Wllimit is "wllimit": always present.
-	Wllimit int `json:"wllimit" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoExtensionsItem is response.query.extensions.[] of query+siteinfo.
@@ -2889,8 +2889,6 @@ type QuerySiteinfoFileextensionsItem struct {
 type QuerySiteinfoGeneral struct {
 	// Allcentralidlookupproviders is "allcentralidlookupproviders": always present.
 	Allcentralidlookupproviders []string `json:"allcentralidlookupproviders" mw:"required"`
-	// Allunicodefixes is "allunicodefixes": always present.
-	Allunicodefixes bool `json:"allunicodefixes" mw:"required"`
 	// Articlepath is "articlepath": always present.
 	Articlepath string `json:"articlepath" mw:"required"`
 	// Base is "base": always present.
@@ -2901,44 +2899,28 @@ type QuerySiteinfoGeneral struct {
 	Categorycollation string `json:"categorycollation" mw:"required"`
 	// Centralidlookupprovider is "centralidlookupprovider": always present.
 	Centralidlookupprovider string `json:"centralidlookupprovider" mw:"required"`
-	// Citeresponsivereferences is "citeresponsivereferences": always present.
-	Citeresponsivereferences bool `json:"citeresponsivereferences" mw:"required"`
 	// Dbtype is "dbtype": always present.
 	Dbtype string `json:"dbtype" mw:"required"`
 	// Dbversion is "dbversion": always present.
 	Dbversion string `json:"dbversion" mw:"required"`
-	// Externallinktarget is "externallinktarget": always present.
-	Externallinktarget bool `json:"externallinktarget" mw:"required"`
 	// Fallback is "fallback": always present.
 	Fallback json.RawMessage `json:"fallback" mw:"required"`
 	// Fallback8bitEncoding is "fallback8bitEncoding": always present.
 	Fallback8bitEncoding string `json:"fallback8bitEncoding" mw:"required"`
 	// Favicon is "favicon": always present.
 	Favicon string `json:"favicon" mw:"required"`
-	// Fixarabicunicode is "fixarabicunicode": always present.
-	Fixarabicunicode bool `json:"fixarabicunicode" mw:"required"`
-	// Fixmalayalamunicode is "fixmalayalamunicode": always present.
-	Fixmalayalamunicode bool `json:"fixmalayalamunicode" mw:"required"`
 	// Galleryoptions is "galleryoptions": always present.
 	Galleryoptions *QuerySiteinfoGeneralGalleryoptions `json:"galleryoptions" mw:"required"`
 	// Generator is "generator": always present.
 	Generator string `json:"generator" mw:"required"`
 	// Imagelimits is "imagelimits": always present.
 	Imagelimits map[string]QuerySiteinfoGeneralImagelimitsItem `json:"imagelimits" mw:"required"`
-	// Imagewhitelistenabled is "imagewhitelistenabled": always present.
-	Imagewhitelistenabled bool `json:"imagewhitelistenabled" mw:"required"`
-	// Interwikimagic is "interwikimagic": always present.
-	Interwikimagic bool `json:"interwikimagic" mw:"required"`
 	// Invalidusernamechars is "invalidusernamechars": always present.
 	Invalidusernamechars string `json:"invalidusernamechars" mw:"required"`
 	// Lang is "lang": always present.
 	Lang string `json:"lang" mw:"required"`
-	// Langconversion is "langconversion": always present.
-	Langconversion bool `json:"langconversion" mw:"required"`
 	// Legaltitlechars is "legaltitlechars": always present.
 	Legaltitlechars string `json:"legaltitlechars" mw:"required"`
-	// Linkconversion is "linkconversion": always present.
-	Linkconversion bool `json:"linkconversion" mw:"required"`
 	// Linkprefix is "linkprefix": always present.
 	Linkprefix string `json:"linkprefix" mw:"required"`
 	// Linkprefixcharset is "linkprefixcharset": always present.
@@ -2953,30 +2935,14 @@ type QuerySiteinfoGeneral struct {
 	Magiclinks *QuerySiteinfoGeneralMagiclinks `json:"magiclinks" mw:"required"`
 	// Mainpage is "mainpage": always present.
 	Mainpage string `json:"mainpage" mw:"required"`
-	// Mainpageisdomainroot is "mainpageisdomainroot": always present.
-	Mainpageisdomainroot bool `json:"mainpageisdomainroot" mw:"required"`
-	// Maxarticlesize is "maxarticlesize": always present.
-	Maxarticlesize int `json:"maxarticlesize" mw:"required"`
-	// Maxuploadsize is "maxuploadsize": always present.
-	Maxuploadsize int `json:"maxuploadsize" mw:"required"`
-	// Minuploadchunksize is "minuploadchunksize": always present.
-	Minuploadchunksize int `json:"minuploadchunksize" mw:"required"`
-	// Misermode is "misermode": always present.
-	Misermode bool `json:"misermode" mw:"required"`
 	// Nofollowdomainexceptions is "nofollowdomainexceptions": always present.
 	Nofollowdomainexceptions []string `json:"nofollowdomainexceptions" mw:"required"`
-	// Nofollowlinks is "nofollowlinks": always present.
-	Nofollowlinks bool `json:"nofollowlinks" mw:"required"`
 	// Nofollownsexceptions is "nofollownsexceptions": always present.
 	Nofollownsexceptions json.RawMessage `json:"nofollownsexceptions" mw:"required"`
 	// Phpsapi is "phpsapi": always present.
 	Phpsapi string `json:"phpsapi" mw:"required"`
 	// Phpversion is "phpversion": always present.
 	Phpversion string `json:"phpversion" mw:"required"`
-	// Readonly is "readonly": always present.
-	Readonly bool `json:"readonly" mw:"required"`
-	// Rtl is "rtl": always present.
-	Rtl bool `json:"rtl" mw:"required"`
 	// Script is "script": always present.
 	Script string `json:"script" mw:"required"`
 	// Scriptpath is "scriptpath": always present.
@@ -2991,55 +2957,89 @@ type QuerySiteinfoGeneral struct {
 	Thumblimits map[string]int `json:"thumblimits" mw:"required"`
 	// Time is "time": always present.
 	Time string `json:"time" mw:"required"`
-	// Timeoffset is "timeoffset": always present.
-	Timeoffset int `json:"timeoffset" mw:"required"`
 	// Timezone is "timezone": always present.
 	Timezone string `json:"timezone" mw:"required"`
+	// Wikiid is "wikiid": always present.
+	Wikiid string `json:"wikiid" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Maxarticlesize is "maxarticlesize": always present.
+	Maxarticlesize int `json:"maxarticlesize" mw:"required"`
+	// Maxuploadsize is "maxuploadsize": always present.
+	Maxuploadsize int `json:"maxuploadsize" mw:"required"`
+	// Minuploadchunksize is "minuploadchunksize": always present.
+	Minuploadchunksize int `json:"minuploadchunksize" mw:"required"`
+	// Timeoffset is "timeoffset": always present.
+	Timeoffset int `json:"timeoffset" mw:"required"`
+	// Allunicodefixes is "allunicodefixes": always present.
+	Allunicodefixes bool `json:"allunicodefixes" mw:"required"`
+	// Citeresponsivereferences is "citeresponsivereferences": always present.
+	Citeresponsivereferences bool `json:"citeresponsivereferences" mw:"required"`
+	// Externallinktarget is "externallinktarget": always present.
+	Externallinktarget bool `json:"externallinktarget" mw:"required"`
+	// Fixarabicunicode is "fixarabicunicode": always present.
+	Fixarabicunicode bool `json:"fixarabicunicode" mw:"required"`
+	// Fixmalayalamunicode is "fixmalayalamunicode": always present.
+	Fixmalayalamunicode bool `json:"fixmalayalamunicode" mw:"required"`
+	// Imagewhitelistenabled is "imagewhitelistenabled": always present.
+	Imagewhitelistenabled bool `json:"imagewhitelistenabled" mw:"required"`
+	// Interwikimagic is "interwikimagic": always present.
+	Interwikimagic bool `json:"interwikimagic" mw:"required"`
+	// Langconversion is "langconversion": always present.
+	Langconversion bool `json:"langconversion" mw:"required"`
+	// Linkconversion is "linkconversion": always present.
+	Linkconversion bool `json:"linkconversion" mw:"required"`
+	// Mainpageisdomainroot is "mainpageisdomainroot": always present.
+	Mainpageisdomainroot bool `json:"mainpageisdomainroot" mw:"required"`
+	// Misermode is "misermode": always present.
+	Misermode bool `json:"misermode" mw:"required"`
+	// Nofollowlinks is "nofollowlinks": always present.
+	Nofollowlinks bool `json:"nofollowlinks" mw:"required"`
+	// Readonly is "readonly": always present.
+	Readonly bool `json:"readonly" mw:"required"`
+	// Rtl is "rtl": always present.
+	Rtl bool `json:"rtl" mw:"required"`
 	// Titleconversion is "titleconversion": always present.
 	Titleconversion bool `json:"titleconversion" mw:"required"`
 	// Uploadsenabled is "uploadsenabled": always present.
 	Uploadsenabled bool `json:"uploadsenabled" mw:"required"`
 	// Variantarticlepath is "variantarticlepath": always present.
 	Variantarticlepath bool `json:"variantarticlepath" mw:"required"`
-	// Wikiid is "wikiid": always present.
-	Wikiid string `json:"wikiid" mw:"required"`
 	// Writeapi is "writeapi": always present.
 	Writeapi bool `json:"writeapi" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoGeneralGalleryoptions is response.query.general.galleryoptions of query+siteinfo.
 type QuerySiteinfoGeneralGalleryoptions struct {
-	// CaptionLength is "captionLength": always present.
-	CaptionLength bool `json:"captionLength" mw:"required"`
+	// Mode is "mode": always present.
+	Mode string `json:"mode" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// ImageHeight is "imageHeight": always present.
 	ImageHeight int `json:"imageHeight" mw:"required"`
 	// ImageWidth is "imageWidth": always present.
 	ImageWidth int `json:"imageWidth" mw:"required"`
 	// ImagesPerRow is "imagesPerRow": always present.
 	ImagesPerRow int `json:"imagesPerRow" mw:"required"`
-	// Mode is "mode": always present.
-	Mode string `json:"mode" mw:"required"`
+	// CaptionLength is "captionLength": always present.
+	CaptionLength bool `json:"captionLength" mw:"required"`
 	// ShowBytes is "showBytes": always present.
 	ShowBytes bool `json:"showBytes" mw:"required"`
 	// ShowDimensions is "showDimensions": always present.
 	ShowDimensions bool `json:"showDimensions" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoGeneralImagelimitsItem is response.query.general.imagelimits.[] of query+siteinfo.
 type QuerySiteinfoGeneralImagelimitsItem struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Height is "height": always present.
 	Height int `json:"height" mw:"required"`
 	// Width is "width": always present.
 	Width int `json:"width" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoGeneralLinter is response.query.general.linter of query+siteinfo.
@@ -3057,15 +3057,15 @@ type QuerySiteinfoGeneralLinter struct {
 
 // QuerySiteinfoGeneralMagiclinks is response.query.general.magiclinks of query+siteinfo.
 type QuerySiteinfoGeneralMagiclinks struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// ISBN is "ISBN": always present.
 	ISBN bool `json:"ISBN" mw:"required"`
 	// PMID is "PMID": always present.
 	PMID bool `json:"PMID" mw:"required"`
 	// RFC is "RFC": always present.
 	RFC bool `json:"RFC" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoInterwikimapItem is response.query.interwikimap.[] of query+siteinfo.
@@ -3074,13 +3074,13 @@ type QuerySiteinfoInterwikimapItem struct {
 	API string `json:"api"`
 	// Prefix is "prefix": always present.
 	Prefix string `json:"prefix" mw:"required"`
-	// Protorel is "protorel": always present.
-	Protorel bool `json:"protorel" mw:"required"`
 	// URL is "url": always present.
 	URL string `json:"url" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Protorel is "protorel": always present.
+	Protorel bool `json:"protorel" mw:"required"`
 }
 
 // QuerySiteinfoLanguagesItem is response.query.languages.[] of query+siteinfo.
@@ -3120,24 +3120,24 @@ type QuerySiteinfoLibrariesItem struct {
 type QuerySiteinfoMagicwordsItem struct {
 	// Aliases is "aliases": always present.
 	Aliases []string `json:"aliases" mw:"required"`
-	// CaseSensitive is "case-sensitive": always present.
-	CaseSensitive bool `json:"case-sensitive" mw:"required"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// CaseSensitive is "case-sensitive": always present.
+	CaseSensitive bool `json:"case-sensitive" mw:"required"`
 }
 
 // QuerySiteinfoNamespacealiasesItem is response.query.namespacealiases.[] of query+siteinfo.
 type QuerySiteinfoNamespacealiasesItem struct {
 	// Alias is "alias": always present.
 	Alias string `json:"alias" mw:"required"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
 }
 
 // QuerySiteinfoNamespacesItem is response.query.namespaces.[] of query+siteinfo.
@@ -3146,23 +3146,23 @@ type QuerySiteinfoNamespacesItem struct {
 	Canonical string `json:"canonical"`
 	// Case is "case": always present.
 	Case string `json:"case" mw:"required"`
-	// Content is "content": always present.
-	Content bool `json:"content" mw:"required"`
 	// Defaultcontentmodel is "defaultcontentmodel": not always present. Seen in MediaWiki 1.39's probed answers, not in 1.43's.
 	Defaultcontentmodel string `json:"defaultcontentmodel"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Namespaceprotection is "namespaceprotection": not always present.
 	Namespaceprotection string `json:"namespaceprotection"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Content is "content": always present.
+	Content bool `json:"content" mw:"required"`
 	// Nonincludable is "nonincludable": always present.
 	Nonincludable bool `json:"nonincludable" mw:"required"`
 	// Subpages is "subpages": always present.
 	Subpages bool `json:"subpages" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoRestrictions is response.query.restrictions of query+siteinfo.
@@ -3206,15 +3206,15 @@ type QuerySiteinfoShowhooksItem struct {
 type QuerySiteinfoSkinsItem struct {
 	// Code is "code": always present.
 	Code string `json:"code" mw:"required"`
-	// Default is "default": not always present.
-	Default bool `json:"default"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Unusable is "unusable": not always present.
-	Unusable bool `json:"unusable"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Default is "default": not always present.
+	Default bool `json:"default"`
+	// Unusable is "unusable": not always present.
+	Unusable bool `json:"unusable"`
 }
 
 // QuerySiteinfoSpecialpagealiasesItem is response.query.specialpagealiases.[] of query+siteinfo.
@@ -3230,6 +3230,9 @@ type QuerySiteinfoSpecialpagealiasesItem struct {
 
 // QuerySiteinfoStatistics is response.query.statistics of query+siteinfo.
 type QuerySiteinfoStatistics struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Activeusers is "activeusers": always present.
 	Activeusers int `json:"activeusers" mw:"required"`
 	// Admins is "admins": always present.
@@ -3246,9 +3249,6 @@ type QuerySiteinfoStatistics struct {
 	Pages int `json:"pages" mw:"required"`
 	// Users is "users": always present.
 	Users int `json:"users" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoUploaddialog is response.query.uploaddialog of query+siteinfo.
@@ -3279,15 +3279,15 @@ type QuerySiteinfoUploaddialogComment struct {
 
 // QuerySiteinfoUploaddialogFields is response.query.uploaddialog.fields of query+siteinfo.
 type QuerySiteinfoUploaddialogFields struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Categories is "categories": always present.
 	Categories bool `json:"categories" mw:"required"`
 	// Date is "date": always present.
 	Date bool `json:"date" mw:"required"`
 	// Description is "description": always present.
 	Description bool `json:"description" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QuerySiteinfoUploaddialogFormat is response.query.uploaddialog.format of query+siteinfo.
@@ -3331,16 +3331,10 @@ type QuerySiteinfoUsergroupsItem struct {
 
 // QueryTagsItem is response.query.tags.[] of query+tags.
 type QueryTagsItem struct {
-	// Active is "active": present with tgprop=active (Whether the tag is still being applied by the software, or may still be applied by users).
-	Active bool `json:"active"`
-	// Defined is "defined": present with tgprop=defined (Indicate whether the tag is defined (see source)).
-	Defined bool `json:"defined"`
 	// Description is "description": present with tgprop=description (Adds the description of the tag).
 	Description string `json:"description"`
 	// Displayname is "displayname": present with tgprop=displayname (Adds the displayed name of the tag. This property will be omitted for hidden tags).
 	Displayname json.RawMessage `json:"displayname"`
-	// Hitcount is "hitcount": present with tgprop=hitcount (Adds the number of revisions and log entries that have this tag).
-	Hitcount int `json:"hitcount"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Source is "source": present with tgprop=source (Gets the sources of the tag definition, which may include software for software-defined tags and manual for tags that may be applied manually by users).
@@ -3348,6 +3342,12 @@ type QueryTagsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Hitcount is "hitcount": present with tgprop=hitcount (Adds the number of revisions and log entries that have this tag).
+	Hitcount int `json:"hitcount"`
+	// Active is "active": present with tgprop=active (Whether the tag is still being applied by the software, or may still be applied by users).
+	Active bool `json:"active"`
+	// Defined is "defined": present with tgprop=defined (Indicate whether the tag is defined (see source)).
+	Defined bool `json:"defined"`
 }
 
 // QueryTokens is response.query.tokens of query+tokens.
@@ -3386,22 +3386,22 @@ type QueryUnreadnotificationpagesWiki struct {
 	Pages []QueryUnreadnotificationpagesWikiPagesItem `json:"pages" mw:"required"`
 	// Source is "source": always present.
 	Source *QueryUnreadnotificationpagesWikiSource `json:"source" mw:"required"`
-	// TotalCount is "totalCount": always present.
-	TotalCount int `json:"totalCount" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// TotalCount is "totalCount": always present.
+	TotalCount int `json:"totalCount" mw:"required"`
 }
 
 // QueryUnreadnotificationpagesWikiPagesItem is response.query.unreadnotificationpages.wiki.pages.[] of query+unreadnotificationpages.
 type QueryUnreadnotificationpagesWikiPagesItem struct {
-	// Count is "count": always present.
-	Count int `json:"count" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Count is "count": always present.
+	Count int `json:"count" mw:"required"`
 }
 
 // QueryUnreadnotificationpagesWikiSource is response.query.unreadnotificationpages.wiki.source of query+unreadnotificationpages.
@@ -3419,77 +3419,67 @@ type QueryUnreadnotificationpagesWikiSource struct {
 
 // QueryUsercontribsItem is response.query.usercontribs.[] of query+usercontribs.
 type QueryUsercontribsItem struct {
-	// Autopatrolled is "autopatrolled": present with ucprop=patrolled (Tags patrolled edits).
-	Autopatrolled bool `json:"autopatrolled"`
 	// Comment is "comment": present with ucprop=comment (Adds the comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Minor is "minor": present with ucprop=flags (Adds flags of the edit).
-	Minor bool `json:"minor"`
-	// New is "new": present with ucprop=flags (Adds flags of the edit).
-	New bool `json:"new"`
-	// Ns is "ns": present with ucprop=title (Adds the title and namespace ID of the page).
-	Ns int `json:"ns"`
-	// PageID is "pageid": present with ucprop=ids (Adds the page ID and revision ID).
-	PageID int `json:"pageid"`
-	// ParentID is "parentid": present with ucprop=ids (Adds the page ID and revision ID).
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with ucprop=parsedcomment (Adds the parsed comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
-	// Patrolled is "patrolled": present with ucprop=patrolled (Tags patrolled edits).
-	Patrolled bool `json:"patrolled"`
-	// RevID is "revid": present with ucprop=ids (Adds the page ID and revision ID).
-	RevID int `json:"revid"`
-	// Size is "size": present with ucprop=size (Adds the new size of the edit).
-	Size int `json:"size"`
-	// Sizediff is "sizediff": present with ucprop=sizediff (Adds the size delta of the edit against its parent).
-	Sizediff int `json:"sizediff"`
 	// Tags is "tags": present with ucprop=tags (Lists tags for the edit).
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with ucprop=timestamp (Adds the timestamp of the edit).
 	Timestamp string `json:"timestamp"`
 	// Title is "title": present with ucprop=title (Adds the title and namespace ID of the page).
 	Title string `json:"title"`
-	// Top is "top": present with ucprop=flags (Adds flags of the edit).
-	Top bool `json:"top"`
 	// User is "user": always present.
 	User string `json:"user" mw:"required"`
-	// UserID is "userid": always present.
-	UserID int `json:"userid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": present with ucprop=title (Adds the title and namespace ID of the page).
+	Ns int `json:"ns"`
+	// PageID is "pageid": present with ucprop=ids (Adds the page ID and revision ID).
+	PageID int `json:"pageid"`
+	// ParentID is "parentid": present with ucprop=ids (Adds the page ID and revision ID).
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with ucprop=ids (Adds the page ID and revision ID).
+	RevID int `json:"revid"`
+	// Size is "size": present with ucprop=size (Adds the new size of the edit).
+	Size int `json:"size"`
+	// Sizediff is "sizediff": present with ucprop=sizediff (Adds the size delta of the edit against its parent).
+	Sizediff int `json:"sizediff"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
+	// Autopatrolled is "autopatrolled": present with ucprop=patrolled (Tags patrolled edits).
+	Autopatrolled bool `json:"autopatrolled"`
+	// Minor is "minor": present with ucprop=flags (Adds flags of the edit).
+	Minor bool `json:"minor"`
+	// New is "new": present with ucprop=flags (Adds flags of the edit).
+	New bool `json:"new"`
+	// Patrolled is "patrolled": present with ucprop=patrolled (Tags patrolled edits).
+	Patrolled bool `json:"patrolled"`
+	// Top is "top": present with ucprop=flags (Adds flags of the edit).
+	Top bool `json:"top"`
 }
 
 // QueryUserinfo is response.query.userinfo of query+userinfo.
 type QueryUserinfo struct {
 	// Acceptlang is "acceptlang": present with uiprop=acceptlang (Echoes the Accept-Language header sent by the client in a structured format).
 	Acceptlang json.RawMessage `json:"acceptlang"`
-	// Anon is "anon": present with some of 19 values of uiprop.
-	Anon bool `json:"anon"`
 	// Attachedlocal is "attachedlocal": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryUserinfoAttachedlocal `json:"attachedlocal"`
-	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount (Indicates whether the user is allowed to create accounts. To check whether some specific account can be created, use action=query&list=users&usprop=cancreate). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Cancreateaccount bool `json:"cancreateaccount"`
 	// CentralIDs is "centralids": present with uiprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryUserinfoCentralIDs `json:"centralids"`
 	// Changeablegroups is "changeablegroups": present with uiprop=changeablegroups (Lists the groups the current user can add to and remove from).
 	Changeablegroups *QueryUserinfoChangeablegroups `json:"changeablegroups"`
-	// Editcount is "editcount": present with uiprop=editcount (Adds the current user's edit count).
-	Editcount int `json:"editcount"`
 	// Email is "email": present with uiprop=email (Adds the user's email address and email authentication date).
 	Email string `json:"email"`
 	// Groupmemberships is "groupmemberships": present with uiprop=groupmemberships (Lists groups that the current user has been explicitly assigned to, including the expiry date of each group membership).
 	Groupmemberships []QueryUserinfoGroupmembershipsItem `json:"groupmemberships"`
 	// Groups is "groups": present with uiprop=groups (Lists all the groups the current user belongs to).
 	Groups []string `json:"groups"`
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Implicitgroups is "implicitgroups": present with uiprop=implicitgroups (Lists all the groups the current user is automatically a member of).
 	Implicitgroups []string `json:"implicitgroups"`
 	// Latestcontrib is "latestcontrib": present with uiprop=latestcontrib (Adds the date of user's latest contribution).
 	Latestcontrib string `json:"latestcontrib"`
-	// Messages is "messages": present with uiprop=hasmsg (Adds a tag messages if the current user has pending messages).
-	Messages bool `json:"messages"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Options is "options": present with uiprop=options (Lists all preferences the current user has set); keyed by preference name.
@@ -3504,29 +3494,39 @@ type QueryUserinfo struct {
 	Rights []string `json:"rights"`
 	// Theoreticalratelimits is "theoreticalratelimits": present with uiprop=theoreticalratelimits (Lists all rate limits that would apply to the current user if they were not exempt from all ratelimits based on user rights or ip).
 	Theoreticalratelimits *QueryUserinfoTheoreticalratelimits `json:"theoreticalratelimits"`
-	// Unreadcount is "unreadcount": present with uiprop=unreadcount (Adds the count of unread pages on the user's watchlist (maximum 999; returns 1000+ if more)).
-	Unreadcount int `json:"unreadcount"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Editcount is "editcount": present with uiprop=editcount (Adds the current user's edit count).
+	Editcount int `json:"editcount"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
+	// Unreadcount is "unreadcount": present with uiprop=unreadcount (Adds the count of unread pages on the user's watchlist (maximum 999; returns 1000+ if more)).
+	Unreadcount int `json:"unreadcount"`
+	// Anon is "anon": present with some of 19 values of uiprop.
+	Anon bool `json:"anon"`
+	// Cancreateaccount is "cancreateaccount": present with uiprop=cancreateaccount (Indicates whether the user is allowed to create accounts. To check whether some specific account can be created, use action=query&list=users&usprop=cancreate). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Cancreateaccount bool `json:"cancreateaccount"`
+	// Messages is "messages": present with uiprop=hasmsg (Adds a tag messages if the current user has pending messages).
+	Messages bool `json:"messages"`
 }
 
 // QueryUserinfoAttachedlocal is response.query.userinfo.attachedlocal of query+userinfo.
 type QueryUserinfoAttachedlocal struct {
-	// Local is "local": always present.
-	Local bool `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
 }
 
 // QueryUserinfoCentralIDs is response.query.userinfo.centralids of query+userinfo.
 type QueryUserinfoCentralIDs struct {
-	// Local is "local": always present.
-	Local int `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
 }
 
 // QueryUserinfoChangeablegroups is response.query.userinfo.changeablegroups of query+userinfo.
@@ -3575,13 +3575,13 @@ type QueryUserinfoRatelimitsBadcaptcha struct {
 
 // QueryUserinfoRatelimitsBadcaptchaIP is response.query.userinfo.ratelimits.badcaptcha.ip of query+userinfo.
 type QueryUserinfoRatelimitsBadcaptchaIP struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimits is response.query.userinfo.theoreticalratelimits of query+userinfo.
@@ -3614,24 +3614,24 @@ type QueryUserinfoTheoreticalratelimitsBadcaptcha struct {
 
 // QueryUserinfoTheoreticalratelimitsBadcaptchaIP is response.query.userinfo.theoreticalratelimits.badcaptcha.ip of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsBadcaptchaIP struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimitsBadcaptchaUser is response.query.userinfo.theoreticalratelimits.badcaptcha.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsBadcaptchaUser struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimitsBadoath is response.query.userinfo.theoreticalratelimits.badoath of query+userinfo.
@@ -3645,13 +3645,13 @@ type QueryUserinfoTheoreticalratelimitsBadoath struct {
 
 // QueryUserinfoTheoreticalratelimitsBadoathUser is response.query.userinfo.theoreticalratelimits.badoath.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsBadoathUser struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimitsDisableoath is response.query.userinfo.theoreticalratelimits.disableoath of query+userinfo.
@@ -3665,13 +3665,13 @@ type QueryUserinfoTheoreticalratelimitsDisableoath struct {
 
 // QueryUserinfoTheoreticalratelimitsDisableoathUser is response.query.userinfo.theoreticalratelimits.disableoath.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsDisableoathUser struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimitsThanksNotification is response.query.userinfo.theoreticalratelimits.thanks-notification of query+userinfo.
@@ -3685,13 +3685,13 @@ type QueryUserinfoTheoreticalratelimitsThanksNotification struct {
 
 // QueryUserinfoTheoreticalratelimitsThanksNotificationUser is response.query.userinfo.theoreticalratelimits.thanks-notification.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsThanksNotificationUser struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUserinfoTheoreticalratelimitsVerify2fa is response.query.userinfo.theoreticalratelimits.verify-2fa of query+userinfo.
@@ -3705,55 +3705,35 @@ type QueryUserinfoTheoreticalratelimitsVerify2fa struct {
 
 // QueryUserinfoTheoreticalratelimitsVerify2faUser is response.query.userinfo.theoreticalratelimits.verify-2fa.user of query+userinfo.
 type QueryUserinfoTheoreticalratelimitsVerify2faUser struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Hits is "hits": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Hits int `json:"hits" mw:"required"`
 	// Seconds is "seconds": always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Seconds int `json:"seconds" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryUsersItem is response.query.users.[] of query+users.
 type QueryUsersItem struct {
 	// Attachedlocal is "attachedlocal": present with usprop=centralids (Adds the central IDs and attachment status for the user).
 	Attachedlocal *QueryUsersItemAttachedlocal `json:"attachedlocal"`
-	// Blockanononly is "blockanononly": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
-	Blockanononly bool `json:"blockanononly"`
 	// Blockedby is "blockedby": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedby string `json:"blockedby"`
-	// Blockedbyid is "blockedbyid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
-	Blockedbyid int `json:"blockedbyid"`
 	// Blockedtimestamp is "blockedtimestamp": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedtimestamp string `json:"blockedtimestamp"`
 	// Blockedtimestampformatted is "blockedtimestampformatted": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockedtimestampformatted string `json:"blockedtimestampformatted"`
-	// Blockemail is "blockemail": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Blockemail bool `json:"blockemail"`
 	// Blockexpiry is "blockexpiry": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiry string `json:"blockexpiry"`
 	// Blockexpiryformatted is "blockexpiryformatted": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiryformatted string `json:"blockexpiryformatted"`
 	// Blockexpiryrelative is "blockexpiryrelative": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockexpiryrelative string `json:"blockexpiryrelative"`
-	// Blockid is "blockid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
-	Blockid int `json:"blockid"`
-	// Blocknocreate is "blocknocreate": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
-	Blocknocreate bool `json:"blocknocreate"`
-	// Blockowntalk is "blockowntalk": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Blockowntalk bool `json:"blockowntalk"`
-	// Blockpartial is "blockpartial": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
-	Blockpartial bool `json:"blockpartial"`
 	// Blockreason is "blockreason": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
 	Blockreason string `json:"blockreason"`
-	// Cancreate is "cancreate": present with usprop=cancreate (Indicates whether an account for valid but unregistered usernames can be created. To check whether the current user can perform the account creation, use action=query&meta=userinfo&uiprop=cancreateaccount).
-	Cancreate bool `json:"cancreate"`
 	// CentralIDs is "centralids": present with usprop=centralids (Adds the central IDs and attachment status for the user).
 	CentralIDs *QueryUsersItemCentralIDs `json:"centralids"`
-	// Editcount is "editcount": present with usprop=editcount (Adds the user's edit count).
-	Editcount int `json:"editcount"`
-	// Emailable is "emailable": present with usprop=emailable (Tags if the user can and wants to receive email through Special:Emailuser).
-	Emailable bool `json:"emailable"`
 	// Gender is "gender": present with usprop=gender (Tags the gender of the user. Returns "male", "female", or "unknown").
 	Gender string `json:"gender"`
 	// Groupmemberships is "groupmemberships": present with usprop=groupmemberships (Lists groups that each user has been explicitly assigned to, including the expiry date of each group membership).
@@ -3762,39 +3742,59 @@ type QueryUsersItem struct {
 	Groups []string `json:"groups"`
 	// Implicitgroups is "implicitgroups": present with usprop=implicitgroups (Lists all the groups a user is automatically a member of).
 	Implicitgroups []string `json:"implicitgroups"`
-	// Invalid is "invalid": not always present.
-	Invalid bool `json:"invalid"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
 	// Registration is "registration": present with usprop=registration (Adds the user's registration timestamp).
 	Registration string `json:"registration"`
 	// Rights is "rights": present with usprop=rights (Lists all the rights each user has).
 	Rights []string `json:"rights"`
-	// UserID is "userid": not always present.
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Blockedbyid is "blockedbyid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	Blockedbyid int `json:"blockedbyid"`
+	// Blockid is "blockid": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	Blockid int `json:"blockid"`
+	// Editcount is "editcount": present with usprop=editcount (Adds the user's edit count).
+	Editcount int `json:"editcount"`
+	// UserID is "userid": not always present.
+	UserID int `json:"userid"`
+	// Blockanononly is "blockanononly": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	Blockanononly bool `json:"blockanononly"`
+	// Blockemail is "blockemail": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Blockemail bool `json:"blockemail"`
+	// Blocknocreate is "blocknocreate": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	Blocknocreate bool `json:"blocknocreate"`
+	// Blockowntalk is "blockowntalk": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Blockowntalk bool `json:"blockowntalk"`
+	// Blockpartial is "blockpartial": present with usprop=blockinfo (Tags if the user is blocked, by whom, and for what reason).
+	Blockpartial bool `json:"blockpartial"`
+	// Cancreate is "cancreate": present with usprop=cancreate (Indicates whether an account for valid but unregistered usernames can be created. To check whether the current user can perform the account creation, use action=query&meta=userinfo&uiprop=cancreateaccount).
+	Cancreate bool `json:"cancreate"`
+	// Emailable is "emailable": present with usprop=emailable (Tags if the user can and wants to receive email through Special:Emailuser).
+	Emailable bool `json:"emailable"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
 }
 
 // QueryUsersItemAttachedlocal is response.query.users.[].attachedlocal of query+users.
 type QueryUsersItemAttachedlocal struct {
-	// Local is "local": always present.
-	Local bool `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local bool `json:"local" mw:"required"`
 }
 
 // QueryUsersItemCentralIDs is response.query.users.[].centralids of query+users.
 type QueryUsersItemCentralIDs struct {
-	// Local is "local": always present.
-	Local int `json:"local" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Local is "local": always present.
+	Local int `json:"local" mw:"required"`
 }
 
 // QueryUsersItemGroupmembershipsItem is response.query.users.[].groupmemberships.[] of query+users.
@@ -3810,34 +3810,37 @@ type QueryUsersItemGroupmembershipsItem struct {
 
 // QueryWatchlistItem is response.query.watchlist.[] of query+watchlist.
 type QueryWatchlistItem struct {
-	// Anon is "anon": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
-	Anon bool `json:"anon"`
-	// Autopatrolled is "autopatrolled": present with wlprop=patrol (Tags edits that are patrolled).
-	Autopatrolled bool `json:"autopatrolled"`
-	// Bot is "bot": present with wlprop=flags (Adds flags for the edit).
-	Bot bool `json:"bot"`
 	// Comment is "comment": present with wlprop=comment (Adds comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
 	Comment string `json:"comment"`
-	// Expiry is "expiry": present with wlprop=expiry (Adds the expiry time); false when the watch does not expire, else a timestamp: a union the samples show only as bool.
-	Expiry bool `json:"expiry"`
 	// Logaction is "logaction": present with wlprop=loginfo (Adds log information where appropriate).
 	Logaction string `json:"logaction"`
 	// Logdisplay is "logdisplay": present with wlprop=loginfo (Adds log information where appropriate).
 	Logdisplay string `json:"logdisplay"`
-	// LogID is "logid": present with wlprop=loginfo (Adds log information where appropriate).
-	LogID int `json:"logid"`
 	// Logparams is "logparams": present with wlprop=loginfo (Adds log information where appropriate).
 	Logparams *QueryWatchlistItemLogparams `json:"logparams"`
 	// Logtype is "logtype": present with wlprop=loginfo (Adds log information where appropriate).
 	Logtype string `json:"logtype"`
-	// Minor is "minor": present with wlprop=flags (Adds flags for the edit).
-	Minor bool `json:"minor"`
-	// New is "new": present with wlprop=flags (Adds flags for the edit).
-	New bool `json:"new"`
-	// Newlen is "newlen": present with wlprop=sizes (Adds the old and new lengths of the page).
-	Newlen int `json:"newlen"`
 	// Notificationtimestamp is "notificationtimestamp": present with wlprop=notificationtimestamp (Adds timestamp of when the user was last notified about the edit).
 	Notificationtimestamp string `json:"notificationtimestamp"`
+	// Parsedcomment is "parsedcomment": present with wlprop=parsedcomment (Adds parsed comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
+	Parsedcomment string `json:"parsedcomment"`
+	// Tags is "tags": present with wlprop=tags (Lists tags for the entry).
+	Tags []string `json:"tags"`
+	// Timestamp is "timestamp": present with wlprop=timestamp (Adds timestamp of the edit).
+	Timestamp time.Time `json:"timestamp"`
+	// Title is "title": present with wlprop=title (Adds title of the page).
+	Title string `json:"title"`
+	// Type is "type": always present.
+	Type string `json:"type" mw:"required"`
+	// User is "user": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
+	User json.RawMessage `json:"user"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// LogID is "logid": present with wlprop=loginfo (Adds log information where appropriate).
+	LogID int `json:"logid"`
+	// Newlen is "newlen": present with wlprop=sizes (Adds the old and new lengths of the page).
+	Newlen int `json:"newlen"`
 	// Ns is "ns": present with wlprop=title (Adds title of the page).
 	Ns int `json:"ns"`
 	// OldRevID is "old_revid": present with wlprop=ids (Adds revision IDs and page IDs).
@@ -3846,41 +3849,34 @@ type QueryWatchlistItem struct {
 	Oldlen int `json:"oldlen"`
 	// PageID is "pageid": present with wlprop=ids (Adds revision IDs and page IDs).
 	PageID int `json:"pageid"`
-	// Parsedcomment is "parsedcomment": present with wlprop=parsedcomment (Adds parsed comment of the edit. If the comment has been revision deleted, a commenthidden property will be returned).
-	Parsedcomment string `json:"parsedcomment"`
-	// Patrolled is "patrolled": present with wlprop=patrol (Tags edits that are patrolled).
-	Patrolled bool `json:"patrolled"`
 	// RevID is "revid": present with wlprop=ids (Adds revision IDs and page IDs).
 	RevID int `json:"revid"`
-	// Tags is "tags": present with wlprop=tags (Lists tags for the entry).
-	Tags []string `json:"tags"`
-	// Temp is "temp": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
-	Temp bool `json:"temp"`
-	// Timestamp is "timestamp": present with wlprop=timestamp (Adds timestamp of the edit).
-	Timestamp time.Time `json:"timestamp"`
-	// Title is "title": present with wlprop=title (Adds title of the page).
-	Title string `json:"title"`
-	// Type is "type": always present.
-	Type string `json:"type" mw:"required"`
-	// Unpatrolled is "unpatrolled": present with wlprop=patrol (Tags edits that are patrolled).
-	Unpatrolled bool `json:"unpatrolled"`
-	// User is "user": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
-	User json.RawMessage `json:"user"`
 	// UserID is "userid": present with wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Anon is "anon": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned) or wlprop=userid (Adds user ID of whoever made the edit. If the user has been revision deleted, a userhidden property will be returned).
+	Anon bool `json:"anon"`
+	// Autopatrolled is "autopatrolled": present with wlprop=patrol (Tags edits that are patrolled).
+	Autopatrolled bool `json:"autopatrolled"`
+	// Bot is "bot": present with wlprop=flags (Adds flags for the edit).
+	Bot bool `json:"bot"`
+	// Expiry is "expiry": present with wlprop=expiry (Adds the expiry time); false when the watch does not expire, else a timestamp: a union the samples show only as bool.
+	Expiry bool `json:"expiry"`
+	// Minor is "minor": present with wlprop=flags (Adds flags for the edit).
+	Minor bool `json:"minor"`
+	// New is "new": present with wlprop=flags (Adds flags for the edit).
+	New bool `json:"new"`
+	// Patrolled is "patrolled": present with wlprop=patrol (Tags edits that are patrolled).
+	Patrolled bool `json:"patrolled"`
+	// Temp is "temp": present with wlprop=user (Adds the user who made the edit. If the user has been revision deleted, a userhidden property will be returned). Seen in MediaWiki 1.43's probed answers, not in 1.39's.
+	Temp bool `json:"temp"`
+	// Unpatrolled is "unpatrolled": present with wlprop=patrol (Tags edits that are patrolled).
+	Unpatrolled bool `json:"unpatrolled"`
 }
 
 // QueryWatchlistItemLogparams is response.query.watchlist.[].logparams of query+watchlist.
 type QueryWatchlistItemLogparams struct {
-	// Cascade is "cascade": not always present.
-	Cascade bool `json:"cascade"`
 	// Description is "description": not always present.
 	Description string `json:"description"`
-	// DestNs is "dest_ns": not always present.
-	DestNs int `json:"dest_ns"`
 	// DestTitle is "dest_title": not always present.
 	DestTitle string `json:"dest_title"`
 	// Details is "details": not always present.
@@ -3909,29 +3905,31 @@ type QueryWatchlistItemLogparams struct {
 	Oldgroups []json.RawMessage `json:"oldgroups"`
 	// Oldmetadata is "oldmetadata": not always present.
 	Oldmetadata []json.RawMessage `json:"oldmetadata"`
-	// Oldmodel is "oldmodel": not always present.
-	Oldmodel bool `json:"oldmodel"`
 	// Restrictions is "restrictions": not always present.
 	Restrictions *QueryWatchlistItemLogparamsRestrictions `json:"restrictions"`
+	// TargetTitle is "target_title": not always present.
+	TargetTitle string `json:"target_title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// DestNs is "dest_ns": not always present.
+	DestNs int `json:"dest_ns"`
+	// TargetNs is "target_ns": not always present.
+	TargetNs int `json:"target_ns"`
+	// UserID is "userid": not always present.
+	UserID int `json:"userid"`
+	// Cascade is "cascade": not always present.
+	Cascade bool `json:"cascade"`
+	// Oldmodel is "oldmodel": not always present.
+	Oldmodel bool `json:"oldmodel"`
 	// Sitewide is "sitewide": not always present.
 	Sitewide bool `json:"sitewide"`
 	// Suppressredirect is "suppressredirect": not always present.
 	Suppressredirect bool `json:"suppressredirect"`
-	// TargetNs is "target_ns": not always present.
-	TargetNs int `json:"target_ns"`
-	// TargetTitle is "target_title": not always present.
-	TargetTitle string `json:"target_title"`
-	// UserID is "userid": not always present.
-	UserID int `json:"userid"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryWatchlistItemLogparamsDetailsItem is response.query.watchlist.[].logparams.details.[] of query+watchlist.
 type QueryWatchlistItemLogparamsDetailsItem struct {
-	// Cascade is "cascade": not always present.
-	Cascade bool `json:"cascade"`
 	// Expiry is "expiry": always present.
 	Expiry string `json:"expiry" mw:"required"`
 	// Level is "level": always present.
@@ -3941,6 +3939,8 @@ type QueryWatchlistItemLogparamsDetailsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Cascade is "cascade": not always present.
+	Cascade bool `json:"cascade"`
 }
 
 // QueryWatchlistItemLogparamsNewmetadataItem is response.query.watchlist.[].logparams.newmetadata.[] of query+watchlist.
@@ -3967,44 +3967,32 @@ type QueryWatchlistItemLogparamsRestrictions struct {
 
 // QueryWatchlistItemLogparamsRestrictionsPagesItem is response.query.watchlist.[].logparams.restrictions.pages.[] of query+watchlist.
 type QueryWatchlistItemLogparamsRestrictionsPagesItem struct {
-	// PageNs is "page_ns": always present.
-	PageNs int `json:"page_ns" mw:"required"`
 	// PageTitle is "page_title": always present.
 	PageTitle string `json:"page_title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// PageNs is "page_ns": always present.
+	PageNs int `json:"page_ns" mw:"required"`
 }
 
 // QueryWatchlistrawItem is response.watchlistraw.[] of query+watchlistraw.
 type QueryWatchlistrawItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryPage is one page of action=query's answer. The fields every page can have
 // are its own; what a prop module brings is in its embedded part, nil when that
 // prop did not come for the page.
 type QueryPage struct {
-	// Index is "index": not always present. From query+prefixsearch, query+search.
-	Index int `json:"index"`
-	// Invalid is "invalid": not always present.
-	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
 	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
-	// Ns is "ns": not always present. A runtime.Opt: unset when the page is invalid.
-	Ns runtime.Opt[runtime.Namespace] `json:"ns,omitzero"`
-	// PageID is "pageid": not always present; missing, invalid and special pages have no page id. A runtime.Opt: unset when the page is missing, invalid or special.
-	PageID runtime.Opt[int] `json:"pageid,omitzero"`
-	// Special is "special": not always present.
-	Special bool `json:"special"`
 	// Title is "title": not always present.
 	Title string `json:"title"`
 	// From query+categories.
@@ -4050,6 +4038,18 @@ type QueryPage struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Index is "index": not always present. From query+prefixsearch, query+search.
+	Index int `json:"index"`
+	// Ns is "ns": not always present. A runtime.Opt: unset when the page is invalid.
+	Ns runtime.Opt[runtime.Namespace] `json:"ns,omitzero"`
+	// PageID is "pageid": not always present; missing, invalid and special pages have no page id. A runtime.Opt: unset when the page is missing, invalid or special.
+	PageID runtime.Opt[int] `json:"pageid,omitzero"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Special is "special": not always present.
+	Special bool `json:"special"`
 }
 
 // QueryPageInvalidreason is response.query.pages.[].invalidreason of query.
@@ -4071,10 +4071,6 @@ type QueryCategoriesPage struct {
 
 // QueryCategoriesPageCategoriesItem is response.query.pages.[].categories.[] of query+categories.
 type QueryCategoriesPageCategoriesItem struct {
-	// Hidden is "hidden": present with clprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
-	Hidden bool `json:"hidden"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Sortkey is "sortkey": present with clprop=sortkey (Adds the sortkey (hexadecimal string) and sortkey prefix (human-readable part) for the category).
 	Sortkey string `json:"sortkey"`
 	// Sortkeyprefix is "sortkeyprefix": present with clprop=sortkey (Adds the sortkey (hexadecimal string) and sortkey prefix (human-readable part) for the category).
@@ -4086,6 +4082,10 @@ type QueryCategoriesPageCategoriesItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Hidden is "hidden": present with clprop=hidden (Tags categories that are hidden with __HIDDENCAT__).
+	Hidden bool `json:"hidden"`
 }
 
 // QueryCategoryinfoPage is what query+categoryinfo brings to a page, embedded in QueryPage.
@@ -4096,19 +4096,19 @@ type QueryCategoryinfoPage struct {
 
 // QueryCategoryinfoPageCategoryinfo is response.query.pages.[].categoryinfo of query+categoryinfo.
 type QueryCategoryinfoPageCategoryinfo struct {
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Files is "files": always present.
 	Files int `json:"files" mw:"required"`
-	// Hidden is "hidden": always present.
-	Hidden bool `json:"hidden" mw:"required"`
 	// Pages is "pages": always present.
 	Pages int `json:"pages" mw:"required"`
 	// Size is "size": always present.
 	Size int `json:"size" mw:"required"`
 	// Subcats is "subcats": always present.
 	Subcats int `json:"subcats" mw:"required"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Hidden is "hidden": always present.
+	Hidden bool `json:"hidden" mw:"required"`
 }
 
 // QueryContributorsPage is what query+contributors brings to a page, embedded in QueryPage.
@@ -4121,11 +4121,11 @@ type QueryContributorsPage struct {
 type QueryContributorsPageContributorsItem struct {
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// UserID is "userid": always present.
-	UserID int `json:"userid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// UserID is "userid": always present.
+	UserID int `json:"userid" mw:"required"`
 }
 
 // QueryDeletedrevisionsPage is what query+deletedrevisions brings to a page, embedded in QueryPage.
@@ -4144,22 +4144,14 @@ type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of drvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with drvprop=flags (Revision flags (minor)).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with drvprop=ids (The ID of the revision).
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with drvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned).
 	Parsedcomment string `json:"parsedcomment"`
 	// Parsetree is "parsetree": present with drvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, drvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with drvprop=ids (The ID of the revision).
-	RevID int `json:"revid"`
 	// Roles is "roles": present with drvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
 	// SHA1 is "sha1": present with drvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with drvprop=size (Length (bytes) of the revision).
-	Size int `json:"size"`
 	// Slots is "slots": present with drvprop=content or drvprop=contentmodel or drvprop=slotsha1 or drvprop=slotsize.
 	Slots map[string]QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem `json:"slots"`
 	// Tags is "tags": present with drvprop=tags (Tags for the revision).
@@ -4168,11 +4160,19 @@ type QueryDeletedrevisionsPageDeletedrevisionsItem struct {
 	Timestamp string `json:"timestamp"`
 	// User is "user": present with drvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// UserID is "userid": present with drvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
-	UserID int `json:"userid"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with drvprop=ids (The ID of the revision).
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with drvprop=ids (The ID of the revision).
+	RevID int `json:"revid"`
+	// Size is "size": present with drvprop=size (Length (bytes) of the revision).
+	Size int `json:"size"`
+	// UserID is "userid": present with drvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned).
+	UserID int `json:"userid"`
+	// Minor is "minor": present with drvprop=flags (Revision flags (minor)).
+	Minor bool `json:"minor"`
 }
 
 // QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem is response.query.pages.[].deletedrevisions.[].slots.[] of query+deletedrevisions.
@@ -4185,11 +4185,11 @@ type QueryDeletedrevisionsPageDeletedrevisionsItemSlotsItem struct {
 	Contentmodel string `json:"contentmodel"`
 	// SHA1 is "sha1": present with drvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with drvprop=slotsize (Length (bytes) of each revision slot).
-	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Size is "size": present with drvprop=slotsize (Length (bytes) of each revision slot).
+	Size int `json:"size"`
 }
 
 // QueryDuplicatefilesPage is what query+duplicatefiles brings to a page, embedded in QueryPage.
@@ -4202,8 +4202,6 @@ type QueryDuplicatefilesPage struct {
 type QueryDuplicatefilesPageDuplicatefilesItem struct {
 	// Name is "name": always present.
 	Name string `json:"name" mw:"required"`
-	// Shared is "shared": always present.
-	Shared bool `json:"shared" mw:"required"`
 	// Timestamp is "timestamp": always present.
 	Timestamp string `json:"timestamp" mw:"required"`
 	// User is "user": always present.
@@ -4211,6 +4209,8 @@ type QueryDuplicatefilesPageDuplicatefilesItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Shared is "shared": always present.
+	Shared bool `json:"shared" mw:"required"`
 }
 
 // QueryExtlinksPage is what query+extlinks brings to a page, embedded in QueryPage.
@@ -4242,33 +4242,31 @@ type QueryFileusagePage struct {
 
 // QueryFileusagePageFileusageItem is response.query.pages.[].fileusage.[] of query+fileusage.
 type QueryFileusagePageFileusageItem struct {
+	// Title is "title": present with fuprop=title (Title of each page).
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Ns is "ns": present with fuprop=title (Title of each page).
 	Ns int `json:"ns"`
 	// PageID is "pageid": present with fuprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
 	// Redirect is "redirect": present with fuprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with fuprop=title (Title of each page).
-	Title string `json:"title"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryImageinfoPage is what query+imageinfo brings to a page, embedded in QueryPage.
 type QueryImageinfoPage struct {
-	// Badfile is "badfile": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list).
-	Badfile bool `json:"badfile"`
 	// Imageinfo is "imageinfo": not always present.
 	Imageinfo []QueryImageinfoPageImageinfoItem `json:"imageinfo"`
 	// Imagerepository is "imagerepository": always present.
 	Imagerepository string `json:"imagerepository" mw:"required"`
+	// Badfile is "badfile": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list).
+	Badfile bool `json:"badfile"`
 }
 
 // QueryImageinfoPageImageinfoItem is response.query.pages.[].imageinfo.[] of query+imageinfo.
 type QueryImageinfoPageImageinfoItem struct {
-	// Bitdepth is "bitdepth": present with iiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
-	Bitdepth int `json:"bitdepth"`
 	// Canonicaltitle is "canonicaltitle": present with iiprop=canonicaltitle (Adds the canonical title of the file. If the file has been revision deleted, a filehidden property will be returned).
 	Canonicaltitle string `json:"canonicaltitle"`
 	// Comment is "comment": present with iiprop=comment (Comment on the version. If the comment has been revision deleted, a commenthidden property will be returned).
@@ -4281,10 +4279,6 @@ type QueryImageinfoPageImageinfoItem struct {
 	Descriptionurl string `json:"descriptionurl"`
 	// Extmetadata is "extmetadata": present with iiprop=extmetadata (Lists formatted metadata combined from multiple sources. Results are HTML formatted. If the file has been revision deleted, a filehidden property will be returned).
 	Extmetadata *QueryImageinfoPageImageinfoItemExtmetadata `json:"extmetadata"`
-	// Filemissing is "filemissing": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list) or iiprop=uploadwarning (Used by the Special:Upload page to get information about an existing file. Not intended for use outside MediaWiki core).
-	Filemissing bool `json:"filemissing"`
-	// Height is "height": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
-	Height int `json:"height"`
 	// HTML is "html": present with iiprop=uploadwarning (Used by the Special:Upload page to get information about an existing file. Not intended for use outside MediaWiki core).
 	HTML string `json:"html"`
 	// Mediatype is "mediatype": present with iiprop=mediatype (Adds the media type of the file. If the file has been revision deleted, a filehidden property will be returned).
@@ -4297,21 +4291,27 @@ type QueryImageinfoPageImageinfoItem struct {
 	Parsedcomment string `json:"parsedcomment"`
 	// SHA1 is "sha1": present with iiprop=sha1 (Adds SHA-1 hash for the file. If the file has been revision deleted, a filehidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
-	Size int `json:"size"`
 	// Timestamp is "timestamp": present with iiprop=timestamp (Adds timestamp for the uploaded version).
 	Timestamp time.Time `json:"timestamp"`
 	// URL is "url": present with iiprop=url (Gives URL to the file and the description page. If the file has been revision deleted, a filehidden property will be returned).
 	URL string `json:"url"`
 	// User is "user": present with iiprop=user (Adds the user who uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// Bitdepth is "bitdepth": present with iiprop=bitdepth (Adds the bit depth of the version. If the file has been revision deleted, a filehidden property will be returned).
+	Bitdepth int `json:"bitdepth"`
+	// Height is "height": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
+	Height int `json:"height"`
+	// Size is "size": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
+	Size int `json:"size"`
 	// UserID is "userid": present with iiprop=userid (Add the ID of the user that uploaded each file version. If the user has been revision deleted, a userhidden property will be returned).
 	UserID int `json:"userid"`
 	// Width is "width": present with iiprop=dimensions (Alias for size) or iiprop=size (Adds the size of the file in bytes and the height, width and page count (if applicable)).
 	Width int `json:"width"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
+	// Filemissing is "filemissing": present with iiprop=badfile (Adds whether the file is on the MediaWiki:Bad image list) or iiprop=uploadwarning (Used by the Special:Upload page to get information about an existing file. Not intended for use outside MediaWiki core).
+	Filemissing bool `json:"filemissing"`
 }
 
 // QueryImageinfoPageImageinfoItemExtmetadata is response.query.pages.[].imageinfo.[].extmetadata of query+imageinfo.
@@ -4370,13 +4370,13 @@ type QueryImagesPage struct {
 
 // QueryImagesPageImagesItem is response.query.pages.[].images.[] of query+images.
 type QueryImagesPageImagesItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryInfoPage is what query+info brings to a page, embedded in QueryPage.
@@ -4393,14 +4393,8 @@ type QueryInfoPage struct {
 	Editurl string `json:"editurl"`
 	// Fullurl is "fullurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Fullurl string `json:"fullurl"`
-	// Lastrevid is "lastrevid": not always present.
-	Lastrevid int `json:"lastrevid"`
-	// Length is "length": not always present.
-	Length int `json:"length"`
 	// Linkclasses is "linkclasses": present with inprop=linkclasses (Gives the additional CSS classes (e.g. link colors) used for links to this page if they were to appear on the page named by inlinkcontext).
 	Linkclasses []string `json:"linkclasses"`
-	// New is "new": not always present.
-	New bool `json:"new"`
 	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp (The watchlist notification timestamp of each page); "" when the page has no unseen change.
 	Notificationtimestamp string `json:"notificationtimestamp"`
 	// Pagelanguage is "pagelanguage": not always present.
@@ -4413,26 +4407,32 @@ type QueryInfoPage struct {
 	Preload string `json:"preload"`
 	// Protection is "protection": present with inprop=protection (List the protection level of each page); sent as [] when empty either way; always a list.
 	Protection []QueryInfoPageProtectionItem `json:"protection"`
-	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
-	Readable bool `json:"readable"`
-	// Redirect is "redirect": not always present.
-	Redirect bool `json:"redirect"`
 	// Restrictiontypes is "restrictiontypes": present with inprop=protection (List the protection level of each page).
 	Restrictiontypes []string `json:"restrictiontypes"`
-	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
-	SubjectID int `json:"subjectid"`
-	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
-	TalkID int `json:"talkid"`
 	// Touched is "touched": not always present.
 	Touched time.Time `json:"touched"`
 	// Varianttitles is "varianttitles": present with inprop=varianttitles (Gives the display title in all variants of the site content language); keyed by language variant.
 	Varianttitles map[string]string `json:"varianttitles"`
+	// Lastrevid is "lastrevid": not always present.
+	Lastrevid int `json:"lastrevid"`
+	// Length is "length": not always present.
+	Length int `json:"length"`
+	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
+	SubjectID int `json:"subjectid"`
+	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
+	TalkID int `json:"talkid"`
 	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers (The number of watchers of each page who have visited recent edits to that page, if allowed).
 	Visitingwatchers int `json:"visitingwatchers"`
-	// Watched is "watched": present with inprop=watched (List the watched status of each page).
-	Watched bool `json:"watched"`
 	// Watchers is "watchers": present with inprop=watchers (The number of watchers, if allowed).
 	Watchers int `json:"watchers"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
+	Readable bool `json:"readable"`
+	// Redirect is "redirect": not always present.
+	Redirect bool `json:"redirect"`
+	// Watched is "watched": present with inprop=watched (List the watched status of each page).
+	Watched bool `json:"watched"`
 }
 
 // QueryInfoPageProtectionItem is response.query.pages.[].protection.[] of query+info.
@@ -4475,13 +4475,13 @@ type QueryLinksPage struct {
 
 // QueryLinksPageLinksItem is response.query.pages.[].links.[] of query+links.
 type QueryLinksPageLinksItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryLinksherePage is what query+linkshere brings to a page, embedded in QueryPage.
@@ -4492,17 +4492,17 @@ type QueryLinksherePage struct {
 
 // QueryLinksherePageLinkshereItem is response.query.pages.[].linkshere.[] of query+linkshere.
 type QueryLinksherePageLinkshereItem struct {
+	// Title is "title": present with lhprop=title (Title of each page).
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Ns is "ns": present with lhprop=title (Title of each page).
 	Ns int `json:"ns"`
 	// PageID is "pageid": present with lhprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
 	// Redirect is "redirect": present with lhprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with lhprop=title (Title of each page).
-	Title string `json:"title"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryPageimagesPage is what query+pageimages brings to a page, embedded in QueryPage.
@@ -4517,28 +4517,28 @@ type QueryPageimagesPage struct {
 
 // QueryPageimagesPageOriginal is response.query.pages.[].original of query+pageimages.
 type QueryPageimagesPageOriginal struct {
-	// Height is "height": always present.
-	Height int `json:"height" mw:"required"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
-	// Width is "width": always present.
-	Width int `json:"width" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Height is "height": always present.
+	Height int `json:"height" mw:"required"`
+	// Width is "width": always present.
+	Width int `json:"width" mw:"required"`
 }
 
 // QueryPageimagesPageThumbnail is response.query.pages.[].thumbnail of query+pageimages.
 type QueryPageimagesPageThumbnail struct {
-	// Height is "height": always present.
-	Height int `json:"height" mw:"required"`
 	// Source is "source": always present.
 	Source string `json:"source" mw:"required"`
-	// Width is "width": always present.
-	Width int `json:"width" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Height is "height": always present.
+	Height int `json:"height" mw:"required"`
+	// Width is "width": always present.
+	Width int `json:"width" mw:"required"`
 }
 
 // QueryPagepropsPage is what query+pageprops brings to a page, embedded in QueryPage.
@@ -4561,51 +4561,51 @@ type QueryRevisionsPage struct {
 
 // QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
 type QueryRevisionsPageRevisionsItem struct {
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, rvlimit is enforced to 50).
-	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
 	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Comment runtime.Opt[string] `json:"comment,omitzero"`
-	// Commenthidden is "commenthidden": not always present.
-	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of rvprop.
 	Content string `json:"content"`
 	// Contentformat is "contentformat": present with some of 16 values of rvprop.
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Parsetree is "parsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, rvlimit is enforced to 50).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with rvprop=ids (The ID of the revision).
-	RevID int `json:"revid"`
 	// Roles is "roles": present with rvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
 	// SHA1 is "sha1": present with rvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
-	Size int `json:"size"`
 	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
 	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
-	// Suppressed is "suppressed": not always present.
-	Suppressed bool `json:"suppressed"`
 	// Tags is "tags": present with rvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with rvprop=timestamp (The timestamp of the revision).
 	Timestamp time.Time `json:"timestamp"`
 	// User is "user": present with rvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// Userhidden is "userhidden": not always present.
-	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
-	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with rvprop=ids (The ID of the revision).
+	RevID int `json:"revid"`
+	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
+	Size int `json:"size"`
+	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext). For performance reasons, if this option is used, rvlimit is enforced to 50).
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Commenthidden is "commenthidden": not always present.
+	Commenthidden bool `json:"commenthidden"`
+	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
+	Minor bool `json:"minor"`
+	// Suppressed is "suppressed": not always present.
+	Suppressed bool `json:"suppressed"`
+	// Userhidden is "userhidden": not always present.
+	Userhidden bool `json:"userhidden"`
 }
 
 // QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
@@ -4618,11 +4618,11 @@ type QueryRevisionsPageRevisionsItemSlotsItem struct {
 	Contentmodel string `json:"contentmodel"`
 	// SHA1 is "sha1": present with rvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
-	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
+	Size int `json:"size"`
 }
 
 // QueryTemplatesPage is what query+templates brings to a page, embedded in QueryPage.
@@ -4633,13 +4633,13 @@ type QueryTemplatesPage struct {
 
 // QueryTemplatesPageTemplatesItem is response.query.pages.[].templates.[] of query+templates.
 type QueryTemplatesPageTemplatesItem struct {
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
 }
 
 // QueryTranscludedinPage is what query+transcludedin brings to a page, embedded in QueryPage.
@@ -4650,17 +4650,17 @@ type QueryTranscludedinPage struct {
 
 // QueryTranscludedinPageTranscludedinItem is response.query.pages.[].transcludedin.[] of query+transcludedin.
 type QueryTranscludedinPageTranscludedinItem struct {
+	// Title is "title": present with tiprop=title (Title of each page).
+	Title string `json:"title"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// Ns is "ns": present with tiprop=title (Title of each page).
 	Ns int `json:"ns"`
 	// PageID is "pageid": present with tiprop=pageid (Page ID of each page).
 	PageID int `json:"pageid"`
 	// Redirect is "redirect": present with tiprop=redirect (Flag if the page is a redirect).
 	Redirect bool `json:"redirect"`
-	// Title is "title": present with tiprop=title (Title of each page).
-	Title string `json:"title"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // QueryPages calls action=query, follows continuation, and yields each page once,

@@ -114,15 +114,15 @@ type SetnotificationtimestampResponse struct {
 
 // SetnotificationtimestampSetnotificationtimestampItem is response.setnotificationtimestamp.[] of setnotificationtimestamp.
 type SetnotificationtimestampSetnotificationtimestampItem struct {
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
 	// Notificationtimestamp is "notificationtimestamp": always present.
 	Notificationtimestamp string `json:"notificationtimestamp" mw:"required"`
-	// Ns is "ns": always present.
-	Ns int `json:"ns" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns int `json:"ns" mw:"required"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
 }

@@ -131,18 +131,12 @@ type TemplatedataPagesItemParamsItem struct {
 	Autovalue json.RawMessage `json:"autovalue" mw:"required"`
 	// Default is "default": always present.
 	Default json.RawMessage `json:"default" mw:"required"`
-	// Deprecated is "deprecated": always present.
-	Deprecated bool `json:"deprecated" mw:"required"`
 	// Description is "description": always present.
 	Description json.RawMessage `json:"description" mw:"required"`
 	// Example is "example": always present.
 	Example json.RawMessage `json:"example" mw:"required"`
 	// Label is "label": always present.
 	Label *TemplatedataPagesItemParamsItemLabel `json:"label" mw:"required"`
-	// Required is "required": always present.
-	Required bool `json:"required" mw:"required"`
-	// Suggested is "suggested": always present.
-	Suggested bool `json:"suggested" mw:"required"`
 	// Suggestedvalues is "suggestedvalues": always present.
 	Suggestedvalues json.RawMessage `json:"suggestedvalues" mw:"required"`
 	// Type is "type": always present.
@@ -150,6 +144,12 @@ type TemplatedataPagesItemParamsItem struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Deprecated is "deprecated": always present.
+	Deprecated bool `json:"deprecated" mw:"required"`
+	// Required is "required": always present.
+	Required bool `json:"required" mw:"required"`
+	// Suggested is "suggested": always present.
+	Suggested bool `json:"suggested" mw:"required"`
 }
 
 // TemplatedataPagesItemParamsItemLabel is response.pages.[].params.[].label of templatedata.

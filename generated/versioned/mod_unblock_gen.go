@@ -110,17 +110,17 @@ type UnblockResponse struct {
 
 // UnblockResult is response.unblock of unblock.
 type UnblockResult struct {
-	// ID is "id": always present.
-	ID int `json:"id" mw:"required"`
 	// Reason is "reason": always present.
 	Reason string `json:"reason" mw:"required"`
 	// User is "user": always present.
 	User string `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
+	// ID is "id": always present.
+	ID int `json:"id" mw:"required"`
 	// UserID is "userid": always present.
 	UserID int `json:"userid" mw:"required"`
 	// Watchuser is "watchuser": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Watchuser bool `json:"watchuser"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -132,15 +132,15 @@ type UndeleteResponse struct {
 
 // UndeleteResult is response.undelete of undelete.
 type UndeleteResult struct {
-	// Fileversions is "fileversions": always present.
-	Fileversions int `json:"fileversions" mw:"required"`
 	// Reason is "reason": always present.
 	Reason string `json:"reason" mw:"required"`
-	// Revisions is "revisions": always present.
-	Revisions int `json:"revisions" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Fileversions is "fileversions": always present.
+	Fileversions int `json:"fileversions" mw:"required"`
+	// Revisions is "revisions": always present.
+	Revisions int `json:"revisions" mw:"required"`
 }

@@ -182,8 +182,6 @@ type UploadResult struct {
 	Filename string `json:"filename"`
 	// Imageinfo is "imageinfo": not always present.
 	Imageinfo json.RawMessage `json:"imageinfo"`
-	// Offset is "offset": not always present.
-	Offset int `json:"offset"`
 	// Result is "result": always present; Continue (a chunk taken) and Poll (an async step queued) are steps; Warning keeps the file in the stash (filekey) and lists why in warnings.
 	Result UploadStatus `json:"result" mw:"required"`
 	// Sessionkey is "sessionkey": not always present.
@@ -195,6 +193,8 @@ type UploadResult struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Offset is "offset": not always present.
+	Offset int `json:"offset"`
 }
 
 // UploadResultWarnings is response.upload.warnings of upload.
@@ -209,8 +209,6 @@ type UploadResultWarnings struct {
 	DuplicateArchive string `json:"duplicate-archive"`
 	// Duplicateversions is "duplicateversions": not always present.
 	Duplicateversions []UploadResultWarningsDuplicateversionsItem `json:"duplicateversions"`
-	// EmptyFile is "empty-file": not always present.
-	EmptyFile bool `json:"empty-file"`
 	// Exists is "exists": not always present.
 	Exists string `json:"exists"`
 	// ExistsNormalized is "exists-normalized": not always present.
@@ -232,6 +230,8 @@ type UploadResultWarnings struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// EmptyFile is "empty-file": not always present.
+	EmptyFile bool `json:"empty-file"`
 }
 
 // UploadResultWarningsDuplicateversionsItem is response.upload.warnings.duplicateversions.[] of upload.

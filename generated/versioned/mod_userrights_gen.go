@@ -174,11 +174,11 @@ type UserrightsResult struct {
 	Removed []string `json:"removed" mw:"required"`
 	// User is "user": always present.
 	User string `json:"user" mw:"required"`
+	// Extra holds the keys the type has no field for, when the runtime.Client's
+	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
+	Extra map[string]json.RawMessage `json:"-"`
 	// UserID is "userid": always present.
 	UserID int `json:"userid" mw:"required"`
 	// Watchuser is "watchuser": not always present. Seen in MediaWiki 1.43's probed answers, not in 1.39's.
 	Watchuser bool `json:"watchuser"`
-	// Extra holds the keys the type has no field for, when the runtime.Client's
-	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
-	Extra map[string]json.RawMessage `json:"-"`
 }

@@ -429,13 +429,13 @@ type QueryResult struct {
 
 // QueryBadrevidsItem is response.query.badrevids.[] of query.
 type QueryBadrevidsItem struct {
-	// Missing is "missing": always present.
-	Missing bool `json:"missing" mw:"required"`
-	// RevID is "revid": always present.
-	RevID int `json:"revid" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// RevID is "revid": always present.
+	RevID int `json:"revid" mw:"required"`
+	// Missing is "missing": always present.
+	Missing bool `json:"missing" mw:"required"`
 }
 
 // QueryInterwikiItem is response.query.interwiki.[] of query.
@@ -453,13 +453,13 @@ type QueryInterwikiItem struct {
 type QueryNormalizedItem struct {
 	// From is "from": always present.
 	From string `json:"from" mw:"required"`
-	// Fromencoded is "fromencoded": always present.
-	Fromencoded bool `json:"fromencoded" mw:"required"`
 	// To is "to": always present.
 	To string `json:"to" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Fromencoded is "fromencoded": always present.
+	Fromencoded bool `json:"fromencoded" mw:"required"`
 }
 
 // QueryRedirectsItem is response.query.redirects.[] of query.
@@ -475,15 +475,15 @@ type QueryRedirectsItem struct {
 
 // QueryAllpagesItem is response.query.allpages.[] of query+allpages.
 type QueryAllpagesItem struct {
-	// Ns is "ns": always present.
-	Ns runtime.Namespace `json:"ns" mw:"required"`
-	// PageID is "pageid": always present.
-	PageID int `json:"pageid" mw:"required"`
 	// Title is "title": always present.
 	Title string `json:"title" mw:"required"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": always present.
+	Ns runtime.Namespace `json:"ns" mw:"required"`
+	// PageID is "pageid": always present.
+	PageID int `json:"pageid" mw:"required"`
 }
 
 // QueryTokens is response.query.tokens of query+tokens.
@@ -511,18 +511,8 @@ type QueryTokens struct {
 // are its own; what a prop module brings is in its embedded part, nil when that
 // prop did not come for the page.
 type QueryPage struct {
-	// Invalid is "invalid": not always present.
-	Invalid bool `json:"invalid"`
 	// Invalidreason is "invalidreason": not always present.
 	Invalidreason *QueryPageInvalidreason `json:"invalidreason"`
-	// Missing is "missing": not always present.
-	Missing bool `json:"missing"`
-	// Ns is "ns": not always present. A runtime.Opt: unset when the page is invalid.
-	Ns runtime.Opt[runtime.Namespace] `json:"ns,omitzero"`
-	// PageID is "pageid": not always present; missing, invalid and special pages have no page id. A runtime.Opt: unset when the page is missing, invalid or special.
-	PageID runtime.Opt[int] `json:"pageid,omitzero"`
-	// Special is "special": not always present.
-	Special bool `json:"special"`
 	// Title is "title": not always present.
 	Title string `json:"title"`
 	// From query+info.
@@ -532,6 +522,16 @@ type QueryPage struct {
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Ns is "ns": not always present. A runtime.Opt: unset when the page is invalid.
+	Ns runtime.Opt[runtime.Namespace] `json:"ns,omitzero"`
+	// PageID is "pageid": not always present; missing, invalid and special pages have no page id. A runtime.Opt: unset when the page is missing, invalid or special.
+	PageID runtime.Opt[int] `json:"pageid,omitzero"`
+	// Invalid is "invalid": not always present.
+	Invalid bool `json:"invalid"`
+	// Missing is "missing": not always present.
+	Missing bool `json:"missing"`
+	// Special is "special": not always present.
+	Special bool `json:"special"`
 }
 
 // QueryPageInvalidreason is response.query.pages.[].invalidreason of query.
@@ -559,14 +559,8 @@ type QueryInfoPage struct {
 	Editurl string `json:"editurl"`
 	// Fullurl is "fullurl": present with inprop=url (Gives a full URL, an edit URL, and the canonical URL for each page).
 	Fullurl string `json:"fullurl"`
-	// Lastrevid is "lastrevid": not always present.
-	Lastrevid int `json:"lastrevid"`
-	// Length is "length": not always present.
-	Length int `json:"length"`
 	// Linkclasses is "linkclasses": present with inprop=linkclasses (Gives the additional CSS classes (e.g. link colors) used for links to this page if they were to appear on the page named by inlinkcontext).
 	Linkclasses []string `json:"linkclasses"`
-	// New is "new": not always present.
-	New bool `json:"new"`
 	// Notificationtimestamp is "notificationtimestamp": present with inprop=notificationtimestamp (The watchlist notification timestamp of each page); "" when the page has no unseen change.
 	Notificationtimestamp string `json:"notificationtimestamp"`
 	// Pagelanguage is "pagelanguage": not always present.
@@ -579,26 +573,32 @@ type QueryInfoPage struct {
 	Preload string `json:"preload"`
 	// Protection is "protection": present with inprop=protection (List the protection level of each page); sent as [] when empty either way; always a list.
 	Protection []QueryInfoPageProtectionItem `json:"protection"`
-	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
-	Readable bool `json:"readable"`
-	// Redirect is "redirect": not always present.
-	Redirect bool `json:"redirect"`
 	// Restrictiontypes is "restrictiontypes": present with inprop=protection (List the protection level of each page).
 	Restrictiontypes []string `json:"restrictiontypes"`
-	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
-	SubjectID int `json:"subjectid"`
-	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
-	TalkID int `json:"talkid"`
 	// Touched is "touched": not always present.
 	Touched time.Time `json:"touched"`
 	// Varianttitles is "varianttitles": present with inprop=varianttitles (Gives the display title in all variants of the site content language); keyed by language variant.
 	Varianttitles map[string]string `json:"varianttitles"`
+	// Lastrevid is "lastrevid": not always present.
+	Lastrevid int `json:"lastrevid"`
+	// Length is "length": not always present.
+	Length int `json:"length"`
+	// SubjectID is "subjectid": present with inprop=subjectid (The page ID of the parent page for each talk page).
+	SubjectID int `json:"subjectid"`
+	// TalkID is "talkid": present with inprop=talkid (The page ID of the talk page for each non-talk page).
+	TalkID int `json:"talkid"`
 	// Visitingwatchers is "visitingwatchers": present with inprop=visitingwatchers (The number of watchers of each page who have visited recent edits to that page, if allowed).
 	Visitingwatchers int `json:"visitingwatchers"`
-	// Watched is "watched": present with inprop=watched (List the watched status of each page).
-	Watched bool `json:"watched"`
 	// Watchers is "watchers": present with inprop=watchers (The number of watchers, if allowed).
 	Watchers int `json:"watchers"`
+	// New is "new": not always present.
+	New bool `json:"new"`
+	// Readable is "readable": present with inprop=readable (Deprecated. Whether the user can read this page. Use intestactions=read instead).
+	Readable bool `json:"readable"`
+	// Redirect is "redirect": not always present.
+	Redirect bool `json:"redirect"`
+	// Watched is "watched": present with inprop=watched (List the watched status of each page).
+	Watched bool `json:"watched"`
 }
 
 // QueryInfoPageProtectionItem is response.query.pages.[].protection.[] of query+info.
@@ -622,51 +622,51 @@ type QueryRevisionsPage struct {
 
 // QueryRevisionsPageRevisionsItem is response.query.pages.[].revisions.[] of query+revisions.
 type QueryRevisionsPageRevisionsItem struct {
-	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
-	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
 	// Comment is "comment": present with rvprop=comment (Comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Comment runtime.Opt[string] `json:"comment,omitzero"`
-	// Commenthidden is "commenthidden": not always present.
-	Commenthidden bool `json:"commenthidden"`
 	// Content is "content": present with some of 16 values of rvprop.
 	Content string `json:"content"`
 	// Contentformat is "contentformat": present with some of 16 values of rvprop.
 	Contentformat string `json:"contentformat"`
 	// Contentmodel is "contentmodel": present with some of 16 values of rvprop.
 	Contentmodel string `json:"contentmodel"`
-	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
-	Minor bool `json:"minor"`
-	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
-	ParentID int `json:"parentid"`
 	// Parsedcomment is "parsedcomment": present with rvprop=parsedcomment (Parsed comment by the user for the revision. If the comment has been revision deleted, a commenthidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (commenthidden).
 	Parsedcomment runtime.Opt[string] `json:"parsedcomment,omitzero"`
 	// Parsetree is "parsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
 	Parsetree string `json:"parsetree"`
-	// RevID is "revid": present with rvprop=ids (The ID of the revision).
-	RevID int `json:"revid"`
 	// Roles is "roles": present with rvprop=roles (List content slot roles that exist in the revision).
 	Roles []string `json:"roles"`
 	// SHA1 is "sha1": present with rvprop=sha1 (SHA-1 (base 16) of the revision. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
-	Size int `json:"size"`
 	// Slots is "slots": present with rvprop=content or rvprop=contentmodel or rvprop=slotsha1 or rvprop=slotsize; keyed by slot role (main, and roles extensions register).
 	Slots map[string]QueryRevisionsPageRevisionsItemSlotsItem `json:"slots"`
-	// Suppressed is "suppressed": not always present.
-	Suppressed bool `json:"suppressed"`
 	// Tags is "tags": present with rvprop=tags (Tags for the revision).
 	Tags []string `json:"tags"`
 	// Timestamp is "timestamp": present with rvprop=timestamp (The timestamp of the revision).
 	Timestamp time.Time `json:"timestamp"`
 	// User is "user": present with rvprop=user (User that made the revision. If the user has been revision deleted, a userhidden property will be returned).
 	User string `json:"user"`
-	// Userhidden is "userhidden": not always present.
-	Userhidden bool `json:"userhidden"`
-	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
-	UserID runtime.Opt[int] `json:"userid,omitzero"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// ParentID is "parentid": present with rvprop=ids (The ID of the revision); 0 for a page's first revision.
+	ParentID int `json:"parentid"`
+	// RevID is "revid": present with rvprop=ids (The ID of the revision).
+	RevID int `json:"revid"`
+	// Size is "size": present with rvprop=size (Length (bytes) of the revision).
+	Size int `json:"size"`
+	// UserID is "userid": present with rvprop=userid (User ID of the revision creator. If the user has been revision deleted, a userhidden property will be returned). A runtime.Opt: unset when revision deletion hides it from the caller (userhidden).
+	UserID runtime.Opt[int] `json:"userid,omitzero"`
+	// Badcontentformatforparsetree is "badcontentformatforparsetree": present with rvprop=parsetree (Deprecated. Use action=expandtemplates or action=parse instead. The XML parse tree of revision content (requires content model wikitext)).
+	Badcontentformatforparsetree bool `json:"badcontentformatforparsetree"`
+	// Commenthidden is "commenthidden": not always present.
+	Commenthidden bool `json:"commenthidden"`
+	// Minor is "minor": present with rvprop=flags (Revision flags (minor)).
+	Minor bool `json:"minor"`
+	// Suppressed is "suppressed": not always present.
+	Suppressed bool `json:"suppressed"`
+	// Userhidden is "userhidden": not always present.
+	Userhidden bool `json:"userhidden"`
 }
 
 // QueryRevisionsPageRevisionsItemSlotsItem is response.query.pages.[].revisions.[].slots.[] of query+revisions.
@@ -679,11 +679,11 @@ type QueryRevisionsPageRevisionsItemSlotsItem struct {
 	Contentmodel string `json:"contentmodel"`
 	// SHA1 is "sha1": present with rvprop=slotsha1 (SHA-1 (base 16) of each revision slot. If the content has been revision deleted, a sha1hidden property will be returned).
 	SHA1 string `json:"sha1"`
-	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
-	Size int `json:"size"`
 	// Extra holds the keys the type has no field for, when the runtime.Client's
 	// Options.Drift keeps them (see runtime.DriftMode); the raw body has them always.
 	Extra map[string]json.RawMessage `json:"-"`
+	// Size is "size": present with rvprop=slotsize (Length (bytes) of each revision slot).
+	Size int `json:"size"`
 }
 
 // QueryPages calls action=query, follows continuation, and yields each page once,
