@@ -96,7 +96,10 @@ func advance(p *Params, prev, cont map[string]string, keys []string) {
 // allocates per batch what it would otherwise allocate per page. A list of
 // a part that the last batch's pages had one item each of (a page's latest
 // revision) is made likewise, with room for one item per page. A part
-// stays nil when none of its keys came, as in the first batch.
+// stays nil when none of its keys came, as in the first batch. The pieces
+// are a batch's: a page, part or list the loop body keeps holds its
+// batch's piece in memory, as keeping an element of any slice does; copy
+// what must outlive the batch (rev := p.Revisions[0], not the slice).
 func ContinueInto[T Answer](ctx context.Context, c *Client, r *Request, mk func() T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
