@@ -303,7 +303,7 @@ func unpresizeLists(v reflect.Value, sizes listSizes) {
 			continue
 		}
 		if presized {
-			closeWindows(f, i, sizes.windows)
+			closeWindows(f, i, sizes.lens[i], sizes.windows)
 		}
 		clearZeroParts(f)
 	}
@@ -328,12 +328,13 @@ func openWindows(ws []window, i, j int, pt reflect.Type, slab unsafe.Pointer, n 
 	}
 }
 
-// closeWindows sets back to nil each window of list i of ws that the
-// decoder left as openWindows made it (length 0, room for 1): the part's
-// list was absent from that element. (A JSON [] makes a new empty list,
+// closeWindows sets back to nil each window of list i of ws, in the list's
+// first n elements (those presizeLists made; the decoder makes the parts
+// of any after them), that the decoder left as openWindows made it
+// (length 0, room for 1): the part's list was absent from that element. (A JSON [] makes a new empty list,
 // null a nil one; an item makes the length 1.) Then the part is all zero
 // again if nothing else of it came, and clearZeroParts sets it to nil.
-func closeWindows(f reflect.Value, i int, ws []window) {
+func closeWindows(f reflect.Value, i, n int, ws []window) {
 	et := f.Type().Elem()
 	pf := partFields(et)
 	for _, w := range ws {
@@ -343,7 +344,7 @@ func closeWindows(f reflect.Value, i int, ws []window) {
 		off := et.Field(pf[w.part]).Offset
 		loff := et.Field(pf[w.part]).Type.Elem().Field(w.field).Offset
 		base := f.UnsafePointer()
-		for k := range f.Len() {
+		for k := range min(f.Len(), n) {
 			p := *partSlot(base, k, et.Size(), off)
 			if p == nil {
 				continue
