@@ -124,9 +124,9 @@ type Client struct {
 	retry RetryPolicy
 	sleep func(ctx context.Context, d time.Duration) error
 
-	// scratch holds *[]byte buffers that answers of unknown length are
-	// read into (readBody).
-	scratch sync.Pool
+	// bodyHint is the length of the last answer of unknown length, the
+	// size the next one is read into (readBody).
+	bodyHint atomic.Int64
 }
 
 // NewClient returns a Client for the api.php at api, e.g.
@@ -424,34 +424,40 @@ func (c *Client) send(ctx context.Context, action string, p *Params, files map[s
 	return r, out
 }
 
-// Answers of unknown length are read into a scratch buffer, at most
-// maxScratch bytes of which are kept for the next answer.
+// Answers of unknown length are read into a buffer of the last one's
+// length, and a little more (minBody at least), which becomes the
+// answer's own: in a continuation, whose answers are of about one size,
+// a body is read without being grown or copied, and no buffer outlives its
+// answer (a scratch buffer kept for the next answer was live heap, and the
+// collector ran more often). A body that leaves more than maxSlack of its
+// buffer unused (a small answer after a big one) is copied to its length,
+// so that an answer keeps little more than its bytes.
 const (
-	minScratch = 64 << 10
-	maxScratch = 4 << 20
+	minBody  = 16 << 10
+	maxSlack = 4 << 10
+	// maxPresize bounds what a Content-Length can make us allocate
+	// before the bytes arrive.
+	maxPresize = 4 << 20
 )
 
-// readBody reads the whole body of resp into a slice of its exact length:
-// allocated once when the length is known, else copied once from a scratch
-// buffer that is reused, so that a body is neither grown by doubling nor
-// copied more than once. The slice is the answer's own (Raw keeps it).
+// readBody reads the whole body of resp into a slice the answer keeps
+// (Raw): allocated once when the length is known, else sized by the last
+// answer of unknown length (see minBody).
 func (c *Client) readBody(resp *http.Response) ([]byte, error) {
-	if n := resp.ContentLength; n >= 0 && n <= maxScratch {
+	if n := resp.ContentLength; n >= 0 && n <= maxPresize {
 		// One byte more, to see the end without growing.
 		return readInto(resp.Body, make([]byte, 0, n+1))
 	}
-	sp, _ := c.scratch.Get().(*[]byte)
-	if sp == nil {
-		b := make([]byte, 0, minScratch)
-		sp = &b
+	hint := c.bodyHint.Load()
+	buf, err := readInto(resp.Body, make([]byte, 0, max(minBody, hint+hint/16+maxSlack/2)))
+	if err != nil {
+		return buf, err
 	}
-	buf, err := readInto(resp.Body, (*sp)[:0])
-	body := bytes.Clone(buf)
-	if cap(buf) <= maxScratch {
-		*sp = buf
-		c.scratch.Put(sp)
+	c.bodyHint.Store(int64(len(buf)))
+	if cap(buf)-len(buf) > maxSlack+len(buf)/8 {
+		buf = bytes.Clone(buf)
 	}
-	return body, err
+	return buf, nil
 }
 
 // readInto appends r's bytes to buf until io.EOF, like io.ReadAll.
